@@ -1,0 +1,8 @@
+fn main() {
+    // tauri.conf.json lives at the repository root (the fixed layout), not beside this crate.
+    if let Err(error) =
+        tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json"))
+    {
+        panic!("tauri-build failed: {error:#}");
+    }
+}

@@ -1,0 +1,595 @@
+//! Services & pricing: the catalogue proposals are built from.
+
+pub mod csv;
+pub mod pricing;
+
+use rusqlite::{OptionalExtension, Row, params};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Problems, Result};
+use crate::money::{Currency, parse_amount};
+use crate::practice::{check_account_code, require_practice};
+use crate::store::{Source, Store, Tx};
+pub use pricing::{Pricing, PricingDraft, PricingKind, Quote, Tier, TierDraft, quote};
+
+/// How often a service is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Frequency {
+    OneOff,
+    Weekly,
+    Monthly,
+    Quarterly,
+    Annually,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 5] = [
+        Frequency::OneOff,
+        Frequency::Weekly,
+        Frequency::Monthly,
+        Frequency::Quarterly,
+        Frequency::Annually,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::OneOff => "one_off",
+            Frequency::Weekly => "weekly",
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+            Frequency::Annually => "annually",
+        }
+    }
+
+    /// Reads a stored value or what a spreadsheet might say ("One-off", "annual", "yearly").
+    pub fn parse(text: &str) -> Option<Frequency> {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
+            "one_off" | "once" | "oneoff" => Some(Frequency::OneOff),
+            "weekly" | "week" => Some(Frequency::Weekly),
+            "monthly" | "month" => Some(Frequency::Monthly),
+            "quarterly" | "quarter" => Some(Frequency::Quarterly),
+            "annually" | "annual" | "yearly" | "year" => Some(Frequency::Annually),
+            _ => None,
+        }
+    }
+
+    pub fn is_recurring(self) -> bool {
+        self != Frequency::OneOff
+    }
+}
+
+/// A service in the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Service {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub pricing: Pricing,
+    pub frequency: Frequency,
+    /// Overrides the practice's default account code for this service; empty for the default.
+    pub account_code: String,
+    pub tax_type: String,
+    /// Staff time the service takes each period, for profitability.
+    pub estimated_minutes: u32,
+    pub archived: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The service form, as typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ServiceDraft {
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub pricing: PricingDraft,
+    pub frequency: Frequency,
+    pub account_code: String,
+    pub tax_type: String,
+    pub estimated_minutes: String,
+}
+
+impl ServiceDraft {
+    /// A blank form for a new service.
+    pub fn blank() -> Self {
+        ServiceDraft {
+            name: String::new(),
+            description: String::new(),
+            category: String::new(),
+            pricing: PricingDraft::empty(PricingKind::Fixed),
+            frequency: Frequency::Monthly,
+            account_code: String::new(),
+            tax_type: String::new(),
+            estimated_minutes: String::new(),
+        }
+    }
+}
+
+impl Service {
+    /// The form pre-filled with this service.
+    pub fn draft(&self) -> ServiceDraft {
+        ServiceDraft {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            category: self.category.clone(),
+            pricing: self.pricing.draft(),
+            frequency: self.frequency,
+            account_code: self.account_code.clone(),
+            tax_type: self.tax_type.clone(),
+            estimated_minutes: self.estimated_minutes.to_string(),
+        }
+    }
+}
+
+/// A service that passed every check, ready to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidService {
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub pricing: Pricing,
+    pub frequency: Frequency,
+    pub account_code: String,
+    pub tax_type: String,
+    pub estimated_minutes: u32,
+}
+
+/// Checks every field of a service form; all problems are reported together.
+pub fn validate_service(draft: &ServiceDraft, currency: Currency) -> Result<ValidService> {
+    let mut problems = Problems::new();
+    let name = draft.name.trim();
+    if name.is_empty() {
+        problems.add("name", "Give the service a name.");
+    } else if name.chars().count() > 100 {
+        problems.add("name", "Keep the name under 100 characters.");
+    }
+    if draft.description.chars().count() > 4000 {
+        problems.add(
+            "description",
+            "Keep the description under 4,000 characters.",
+        );
+    }
+    if draft.category.trim().chars().count() > 60 {
+        problems.add("category", "Keep the category under 60 characters.");
+    }
+    let pricing = pricing::parse_pricing(&draft.pricing, currency, &mut problems);
+    check_account_code(&mut problems, "account_code", &draft.account_code);
+    if draft.tax_type.trim().chars().count() > 50 {
+        problems.add(
+            "tax_type",
+            "Use the tax type's code from Xero, e.g. OUTPUT.",
+        );
+    }
+    let minutes = if draft.estimated_minutes.trim().is_empty() {
+        Some(0)
+    } else {
+        draft
+            .estimated_minutes
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|m| *m <= 100_000)
+    };
+    if minutes.is_none() {
+        problems.add(
+            "estimated_minutes",
+            "Enter whole minutes, e.g. 90 for an hour and a half.",
+        );
+    }
+    problems.into_result()?;
+    match (pricing, minutes) {
+        (Some(pricing), Some(estimated_minutes)) => Ok(ValidService {
+            name: name.to_string(),
+            description: draft.description.trim().to_string(),
+            category: draft.category.trim().to_string(),
+            pricing,
+            frequency: draft.frequency,
+            account_code: draft.account_code.trim().to_string(),
+            tax_type: draft.tax_type.trim().to_ascii_uppercase(),
+            estimated_minutes,
+        }),
+        _ => Err(Error::invalid(
+            "name",
+            "Please check the highlighted fields.",
+        )),
+    }
+}
+
+/// What the form shows live: the price for an example quantity, or the problems so far.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PricePreview {
+    pub quote: Option<Quote>,
+    pub unit_name: String,
+    pub problems: Vec<crate::FieldError>,
+}
+
+/// Checks a form without saving and prices `quantity` (or the service's typical quantity).
+pub fn preview_price(
+    store: &Store,
+    draft: &ServiceDraft,
+    quantity: Option<&str>,
+) -> Result<PricePreview> {
+    let currency = require_practice(store)?.currency();
+    let mut problems = Problems::new();
+    let pricing = pricing::parse_pricing(&draft.pricing, currency, &mut problems);
+    let quantity = match quantity.map(str::trim).filter(|q| !q.is_empty()) {
+        None => pricing.as_ref().map(Pricing::default_quantity),
+        Some(text) => {
+            let parsed = parse_amount(text);
+            if parsed.is_none() {
+                problems.add("example_quantity", "Enter a quantity like 250.");
+            }
+            parsed
+        }
+    };
+    let quote = match (&pricing, quantity) {
+        (Some(pricing), Some(quantity)) => match quote(pricing, quantity, currency) {
+            Ok(quote) => Some(quote),
+            Err(error) => {
+                problems.add("example_quantity", error.to_string());
+                None
+            }
+        },
+        _ => None,
+    };
+    Ok(PricePreview {
+        quote,
+        unit_name: draft.pricing.unit_name.trim().to_string(),
+        problems: problems.fields().to_vec(),
+    })
+}
+
+/// Which services a list shows.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct ServiceFilter {
+    /// Words that must all appear in the name, description, category or unit.
+    pub search: Option<String>,
+    pub category: Option<String>,
+    /// Show archived services instead of active ones.
+    pub archived: Option<bool>,
+}
+
+const SERVICE_COLUMNS: &str = "id, name, description, category, pricing_kind, price, unit_name,
+    default_quantity, estimated_hours, frequency, account_code, tax_type, estimated_minutes,
+    archived_at IS NOT NULL, created_at, updated_at";
+
+fn decimal(text: Option<String>) -> Decimal {
+    text.and_then(|t| t.parse().ok()).unwrap_or_default()
+}
+
+fn service_from_row(row: &Row<'_>, tiers: Vec<Tier>) -> rusqlite::Result<Service> {
+    let kind: String = row.get(4)?;
+    let pricing = match PricingKind::parse(&kind).unwrap_or(PricingKind::Fixed) {
+        PricingKind::Fixed => Pricing::Fixed {
+            price: decimal(row.get(5)?),
+        },
+        PricingKind::Hourly => Pricing::Hourly {
+            rate: decimal(row.get(5)?),
+            estimated_hours: decimal(row.get(8)?),
+        },
+        PricingKind::PerUnit => Pricing::PerUnit {
+            unit_name: row.get(6)?,
+            tiers,
+            default_quantity: decimal(row.get(7)?),
+        },
+    };
+    let frequency: String = row.get(9)?;
+    Ok(Service {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        description: row.get(2)?,
+        category: row.get(3)?,
+        pricing,
+        frequency: Frequency::parse(&frequency).unwrap_or(Frequency::Monthly),
+        account_code: row.get(10)?,
+        tax_type: row.get(11)?,
+        estimated_minutes: row.get(12)?,
+        archived: row.get(13)?,
+        created_at: row.get(14)?,
+        updated_at: row.get(15)?,
+    })
+}
+
+fn tiers_of(conn: &rusqlite::Connection, service_id: i64) -> rusqlite::Result<Vec<Tier>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT up_to, unit_price FROM service_tiers WHERE service_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([service_id], |r| {
+        let up_to: Option<String> = r.get(0)?;
+        let unit_price: String = r.get(1)?;
+        Ok(Tier {
+            up_to: up_to.and_then(|u| u.parse().ok()),
+            unit_price: unit_price.parse().unwrap_or_default(),
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn get_service(store: &Store, id: i64) -> Result<Service> {
+    let conn = store.conn();
+    let tiers = tiers_of(conn, id)?;
+    conn.query_row(
+        &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"),
+        [id],
+        |r| service_from_row(r, tiers),
+    )
+    .optional()?
+    .ok_or(Error::NotFound {
+        entity: "service",
+        id,
+    })
+}
+
+/// Services matching `filter`, by category then name.
+pub fn list_services(store: &Store, filter: &ServiceFilter) -> Result<Vec<Service>> {
+    let conn = store.conn();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SERVICE_COLUMNS} FROM services
+         WHERE (archived_at IS NOT NULL) = ?1 AND (?2 IS NULL OR category = ?2)
+         ORDER BY category = '', lower(category), lower(name)"
+    ))?;
+    let archived = filter.archived.unwrap_or(false);
+    let category = filter.category.as_deref().filter(|c| !c.is_empty());
+    let words: Vec<String> = filter
+        .search
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let mut services = Vec::new();
+    let mut rows = stmt.query(params![archived, category])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let service = service_from_row(row, tiers_of(conn, id)?)?;
+        let haystack = match &service.pricing {
+            Pricing::PerUnit { unit_name, .. } => format!(
+                "{} {} {} {}",
+                service.name, service.description, service.category, unit_name
+            ),
+            _ => format!(
+                "{} {} {}",
+                service.name, service.description, service.category
+            ),
+        }
+        .to_lowercase();
+        if words.iter().all(|w| haystack.contains(w.as_str())) {
+            services.push(service);
+        }
+    }
+    Ok(services)
+}
+
+/// Every category in use, for the filter and the form's suggestions.
+pub fn service_categories(store: &Store) -> Result<Vec<String>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT DISTINCT category FROM services WHERE category <> '' ORDER BY lower(category)",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn name_taken(tx: &Tx<'_>, name: &str, except: Option<i64>) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM services WHERE archived_at IS NULL AND lower(name) = lower(?1)
+                        AND id IS NOT ?2)",
+        params![name, except],
+        |r| r.get(0),
+    )?)
+}
+
+fn name_taken_error(name: &str) -> Error {
+    Error::invalid(
+        "name",
+        format!("There is already a service called \u{201c}{name}\u{201d}. Choose another name."),
+    )
+}
+
+/// Writes the pricing columns and tiers of service `id`.
+fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
+    let (price, unit_name, default_quantity, hours) = match &service.pricing {
+        Pricing::Fixed { price } => (Some(price.to_string()), "", None, None),
+        Pricing::Hourly {
+            rate,
+            estimated_hours,
+        } => (
+            Some(rate.to_string()),
+            "",
+            None,
+            Some(estimated_hours.to_string()),
+        ),
+        Pricing::PerUnit {
+            unit_name,
+            default_quantity,
+            ..
+        } => (
+            None,
+            unit_name.as_str(),
+            Some(default_quantity.to_string()),
+            None,
+        ),
+    };
+    tx.execute(
+        "UPDATE services SET name = ?2, description = ?3, category = ?4, pricing_kind = ?5,
+            price = ?6, unit_name = ?7, default_quantity = ?8, estimated_hours = ?9,
+            frequency = ?10, account_code = ?11, tax_type = ?12, estimated_minutes = ?13,
+            updated_at = ?14
+         WHERE id = ?1",
+        params![
+            id,
+            service.name,
+            service.description,
+            service.category,
+            service.pricing.kind().as_str(),
+            price,
+            unit_name,
+            default_quantity,
+            hours,
+            service.frequency.as_str(),
+            service.account_code,
+            service.tax_type,
+            service.estimated_minutes,
+            crate::now(),
+        ],
+    )?;
+    tx.execute("DELETE FROM service_tiers WHERE service_id = ?1", [id])?;
+    if let Pricing::PerUnit { tiers, .. } = &service.pricing {
+        for (position, tier) in tiers.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO service_tiers (service_id, position, up_to, unit_price)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    id,
+                    position as i64,
+                    tier.up_to.map(|u| u.to_string()),
+                    tier.unit_price.to_string()
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a checked service inside an open transaction; returns its id.
+pub(crate) fn insert_service(tx: &Tx<'_>, service: &ValidService) -> Result<i64> {
+    if name_taken(tx, &service.name, None)? {
+        return Err(name_taken_error(&service.name));
+    }
+    let now = crate::now();
+    tx.execute(
+        "INSERT INTO services (name, pricing_kind, frequency, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![
+            service.name,
+            service.pricing.kind().as_str(),
+            service.frequency.as_str(),
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    write_service(tx, id, service)?;
+    tx.log("service", id, "create", &service_detail(service))?;
+    Ok(id)
+}
+
+fn service_detail(service: &ValidService) -> serde_json::Value {
+    serde_json::json!({
+        "name": service.name,
+        "category": service.category,
+        "pricing": service.pricing,
+        "frequency": service.frequency,
+        "account_code": service.account_code,
+        "tax_type": service.tax_type,
+        "estimated_minutes": service.estimated_minutes,
+    })
+}
+
+pub fn create_service(store: &mut Store, draft: &ServiceDraft) -> Result<Service> {
+    let currency = require_practice(store)?.currency();
+    let service = validate_service(draft, currency)?;
+    let id = store.write(Source::User, |tx| insert_service(tx, &service))?;
+    get_service(store, id)
+}
+
+pub fn update_service(store: &mut Store, id: i64, draft: &ServiceDraft) -> Result<Service> {
+    let currency = require_practice(store)?.currency();
+    let before = get_service(store, id)?;
+    let service = validate_service(draft, currency)?;
+    store.write(Source::User, |tx| {
+        if !before.archived && name_taken(tx, &service.name, Some(id))? {
+            return Err(name_taken_error(&service.name));
+        }
+        write_service(tx, id, &service)?;
+        tx.log(
+            "service",
+            id,
+            "update",
+            &serde_json::json!({ "before": before.draft(), "after": service_detail(&service) }),
+        )
+    })?;
+    get_service(store, id)
+}
+
+/// Copies a service as "Name (copy)", "Name (copy 2)", … so it can be adapted.
+pub fn duplicate_service(store: &mut Store, id: i64) -> Result<Service> {
+    let original = get_service(store, id)?;
+    let new_id = store.write(Source::User, |tx| {
+        let mut name = format!("{} (copy)", original.name);
+        let mut n = 2;
+        while name_taken(tx, &name, None)? {
+            name = format!("{} (copy {n})", original.name);
+            n += 1;
+        }
+        let copy = ValidService {
+            name,
+            description: original.description.clone(),
+            category: original.category.clone(),
+            pricing: original.pricing.clone(),
+            frequency: original.frequency,
+            account_code: original.account_code.clone(),
+            tax_type: original.tax_type.clone(),
+            estimated_minutes: original.estimated_minutes,
+        };
+        let new_id = insert_service(tx, &copy)?;
+        tx.log(
+            "service",
+            new_id,
+            "duplicate",
+            &serde_json::json!({ "from": id }),
+        )?;
+        Ok(new_id)
+    })?;
+    get_service(store, new_id)
+}
+
+/// Archives a service: it leaves the catalogue's active list but stays on existing proposals.
+pub fn archive_service(store: &mut Store, id: i64) -> Result<Service> {
+    get_service(store, id)?;
+    store.write(Source::User, |tx| {
+        tx.execute(
+            "UPDATE services SET archived_at = ?2, updated_at = ?2 WHERE id = ?1 AND archived_at IS NULL",
+            params![id, crate::now()],
+        )?;
+        tx.log("service", id, "archive", &serde_json::json!({}))
+    })?;
+    get_service(store, id)
+}
+
+/// Brings an archived service back, unless an active one has taken its name meanwhile.
+pub fn restore_service(store: &mut Store, id: i64) -> Result<Service> {
+    let service = get_service(store, id)?;
+    store.write(Source::User, |tx| {
+        if name_taken(tx, &service.name, Some(id))? {
+            return Err(Error::invalid(
+                "name",
+                format!(
+                    "An active service is already called \u{201c}{}\u{201d}. Rename one of them first.",
+                    service.name
+                ),
+            ));
+        }
+        tx.execute(
+            "UPDATE services SET archived_at = NULL, updated_at = ?2 WHERE id = ?1",
+            params![id, crate::now()],
+        )?;
+        tx.log("service", id, "restore", &serde_json::json!({}))
+    })?;
+    get_service(store, id)
+}
+
+#[cfg(test)]
+mod tests;

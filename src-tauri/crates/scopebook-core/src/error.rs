@@ -1,0 +1,159 @@
+//! Errors with stable codes: the UI and the CLI branch on [`ErrorCode`] and show the sentence.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The stable code of an error. The UI branches on it; the wording may change, the code may not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// Input did not pass validation; `fields` says where.
+    Invalid,
+    NotFound,
+    /// The data file was written by a newer Scopebook.
+    NewerDatabase,
+    /// The data file is not a readable Scopebook database.
+    UnreadableDatabase,
+    /// The practice has not been set up yet (first run).
+    NotSetUp,
+    /// Something else went wrong in the database.
+    Database,
+    /// A file could not be read or written.
+    Io,
+}
+
+/// One problem with one input field. `field` is the path the form uses (`name`, `tiers.1.up_to`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in one piece of input, collected so a form can show them all at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn fields(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    /// Ok when nothing was found, otherwise an [`Error::Invalid`] carrying every problem.
+    pub fn into_result(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", summary(.0))]
+    Invalid(Problems),
+
+    #[error("That {entity} no longer exists. It may have been deleted in another window.")]
+    NotFound { entity: &'static str, id: i64 },
+
+    #[error(
+        "This data file was saved by a newer version of Scopebook (data version {found}; this \
+         version reads up to {supported}). Install the latest Scopebook to open it. The file has \
+         not been changed."
+    )]
+    NewerDatabase { found: i64, supported: i64 },
+
+    #[error(
+        "Scopebook can't read the data file at {path}: {reason}. The file has not been changed."
+    )]
+    UnreadableDatabase { path: String, reason: String },
+
+    #[error("The practice hasn't been set up yet. Enter the practice's name and currency first.")]
+    NotSetUp,
+
+    #[error("The database reported a problem: {0}")]
+    Database(#[from] rusqlite::Error),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn summary(problems: &Problems) -> String {
+    match problems.fields() {
+        [] => "Please check the highlighted fields.".to_string(),
+        [one] => one.message.clone(),
+        [first, rest @ ..] => format!("{} (and {} more to fix)", first.message, rest.len()),
+    }
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Invalid(_) => ErrorCode::Invalid,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::NewerDatabase { .. } => ErrorCode::NewerDatabase,
+            Error::UnreadableDatabase { .. } => ErrorCode::UnreadableDatabase,
+            Error::NotSetUp => ErrorCode::NotSetUp,
+            Error::Database(_) => ErrorCode::Database,
+            Error::Io { .. } => ErrorCode::Io,
+        }
+    }
+
+    /// A single-field validation error.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut problems = Problems::new();
+        problems.add(field, message);
+        Error::Invalid(problems)
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// What the UI receives: the code, the sentence, and the field problems if any.
+    pub fn report(&self) -> ErrorReport {
+        ErrorReport {
+            code: self.code(),
+            message: self.to_string(),
+            fields: match self {
+                Error::Invalid(problems) => problems.fields().to_vec(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+/// An error as the UI and the CLI's `--json` output see it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ErrorReport {
+    pub code: ErrorCode,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
