@@ -3,4 +3,4 @@
 /**
  * One row of the change log.
  */
-export type Change = { id: bigint, at: string, source: string, batch: string | null, entity: string, entity_id: bigint, action: string, detail: unknown, };
+export type Change = { id: number, at: string, source: string, batch: string | null, entity: string, entity_id: number, action: string, detail: unknown, };

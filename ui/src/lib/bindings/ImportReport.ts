@@ -5,11 +5,11 @@ export type ImportReport = {
 /**
  * Rows read (not counting the header).
  */
-rows: bigint, 
+rows: number, 
 /**
  * Services written: 0 unless every row was good and this was not a dry run.
  */
-imported: bigint, problems: Array<RowProblem>, 
+imported: number, problems: Array<RowProblem>, 
 /**
  * The batch to undo the import with, when something was written.
  */

@@ -3,4 +3,4 @@
 /**
  * One problem in one row of an import. `row` is the line number in the file (the header is 1).
  */
-export type RowProblem = { row: bigint, column: string, message: string, };
+export type RowProblem = { row: number, column: string, message: string, };

@@ -5,7 +5,7 @@ import type { Pricing } from "./Pricing";
 /**
  * A service in the catalogue.
  */
-export type Service = { id: bigint, name: string, description: string, category: string, pricing: Pricing, frequency: Frequency, 
+export type Service = { id: number, name: string, description: string, category: string, pricing: Pricing, frequency: Frequency, 
 /**
  * Overrides the practice's default account code for this service; empty for the default.
  */
@@ -13,4 +13,8 @@ account_code: string, tax_type: string,
 /**
  * Staff time the service takes each period, for profitability.
  */
-estimated_minutes: number, archived: boolean, created_at: string, updated_at: string, };
+estimated_minutes: number, 
+/**
+ * What the typical quantity costs each period, in the practice's currency.
+ */
+typical_total: string | null, archived: boolean, created_at: string, updated_at: string, };

@@ -88,6 +88,7 @@ pub fn export_services(store: &Store, out: impl Write) -> Result<usize> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct RowProblem {
+    #[ts(type = "number")]
     pub row: u64,
     pub column: String,
     pub message: String,
@@ -97,8 +98,10 @@ pub struct RowProblem {
 #[ts(export)]
 pub struct ImportReport {
     /// Rows read (not counting the header).
+    #[ts(type = "number")]
     pub rows: u64,
     /// Services written: 0 unless every row was good and this was not a dry run.
+    #[ts(type = "number")]
     pub imported: u64,
     pub problems: Vec<RowProblem>,
     /// The batch to undo the import with, when something was written.

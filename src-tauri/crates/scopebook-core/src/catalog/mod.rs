@@ -71,6 +71,7 @@ impl Frequency {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct Service {
+    #[ts(type = "number")]
     pub id: i64,
     pub name: String,
     pub description: String,
@@ -82,6 +83,9 @@ pub struct Service {
     pub tax_type: String,
     /// Staff time the service takes each period, for profitability.
     pub estimated_minutes: u32,
+    /// What the typical quantity costs each period, in the practice's currency.
+    #[ts(as = "Option<String>")]
+    pub typical_total: Option<Decimal>,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -223,8 +227,13 @@ pub fn preview_price(
     quantity: Option<&str>,
 ) -> Result<PricePreview> {
     let currency = require_practice(store)?.currency();
-    let mut problems = Problems::new();
-    let pricing = pricing::parse_pricing(&draft.pricing, currency, &mut problems);
+    // The whole form is checked (all but the name's uniqueness, which saving checks).
+    let mut problems = match validate_service(draft, currency) {
+        Ok(_) => Problems::new(),
+        Err(Error::Invalid(problems)) => problems,
+        Err(other) => return Err(other),
+    };
+    let pricing = pricing::parse_pricing(&draft.pricing, currency, &mut Problems::new());
     let quantity = match quantity.map(str::trim).filter(|q| !q.is_empty()) {
         None => pricing.as_ref().map(Pricing::default_quantity),
         Some(text) => {
@@ -271,7 +280,11 @@ fn decimal(text: Option<String>) -> Decimal {
     text.and_then(|t| t.parse().ok()).unwrap_or_default()
 }
 
-fn service_from_row(row: &Row<'_>, tiers: Vec<Tier>) -> rusqlite::Result<Service> {
+fn service_from_row(
+    row: &Row<'_>,
+    tiers: Vec<Tier>,
+    currency: Currency,
+) -> rusqlite::Result<Service> {
     let kind: String = row.get(4)?;
     let pricing = match PricingKind::parse(&kind).unwrap_or(PricingKind::Fixed) {
         PricingKind::Fixed => Pricing::Fixed {
@@ -288,6 +301,9 @@ fn service_from_row(row: &Row<'_>, tiers: Vec<Tier>) -> rusqlite::Result<Service
         },
     };
     let frequency: String = row.get(9)?;
+    let typical_total = quote(&pricing, pricing.default_quantity(), currency)
+        .ok()
+        .map(|q| q.total);
     Ok(Service {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -298,6 +314,7 @@ fn service_from_row(row: &Row<'_>, tiers: Vec<Tier>) -> rusqlite::Result<Service
         account_code: row.get(10)?,
         tax_type: row.get(11)?,
         estimated_minutes: row.get(12)?,
+        typical_total,
         archived: row.get(13)?,
         created_at: row.get(14)?,
         updated_at: row.get(15)?,
@@ -319,13 +336,21 @@ fn tiers_of(conn: &rusqlite::Connection, service_id: i64) -> rusqlite::Result<Ve
     rows.collect()
 }
 
+/// The practice's currency (services are only created after the first-run screen).
+fn catalogue_currency(store: &Store) -> Result<Currency> {
+    Ok(crate::practice::get_practice(store)?
+        .map(|p| p.currency())
+        .unwrap_or(crate::money::CURRENCIES[0]))
+}
+
 pub fn get_service(store: &Store, id: i64) -> Result<Service> {
+    let currency = catalogue_currency(store)?;
     let conn = store.conn();
     let tiers = tiers_of(conn, id)?;
     conn.query_row(
         &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"),
         [id],
-        |r| service_from_row(r, tiers),
+        |r| service_from_row(r, tiers, currency),
     )
     .optional()?
     .ok_or(Error::NotFound {
@@ -336,6 +361,7 @@ pub fn get_service(store: &Store, id: i64) -> Result<Service> {
 
 /// Services matching `filter`, by category then name.
 pub fn list_services(store: &Store, filter: &ServiceFilter) -> Result<Vec<Service>> {
+    let currency = catalogue_currency(store)?;
     let conn = store.conn();
     let mut stmt = conn.prepare(&format!(
         "SELECT {SERVICE_COLUMNS} FROM services
@@ -355,7 +381,7 @@ pub fn list_services(store: &Store, filter: &ServiceFilter) -> Result<Vec<Servic
     let mut rows = stmt.query(params![archived, category])?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let service = service_from_row(row, tiers_of(conn, id)?)?;
+        let service = service_from_row(row, tiers_of(conn, id)?, currency)?;
         let haystack = match &service.pricing {
             Pricing::PerUnit { unit_name, .. } => format!(
                 "{} {} {} {}",

@@ -35,11 +35,13 @@ impl Source {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct Change {
+    #[ts(type = "number")]
     pub id: i64,
     pub at: String,
     pub source: String,
     pub batch: Option<String>,
     pub entity: String,
+    #[ts(type = "number")]
     pub entity_id: i64,
     pub action: String,
     #[ts(type = "unknown")]

@@ -1,0 +1,70 @@
+// Typed calls to the Rust commands. Request and reply types are generated from the Rust types
+// (ts-rs, in ./bindings); this file only names the commands.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ErrorReport } from "./bindings/ErrorReport";
+import type { PricePreview } from "./bindings/PricePreview";
+import type { Practice } from "./bindings/Practice";
+import type { PracticeDraft } from "./bindings/PracticeDraft";
+import type { PracticeSetup } from "./bindings/PracticeSetup";
+import type { ReferenceData } from "./bindings/ReferenceData";
+import type { Service } from "./bindings/Service";
+import type { ServiceDraft } from "./bindings/ServiceDraft";
+import type { ServiceFilter } from "./bindings/ServiceFilter";
+
+/** A command's failure: the stable code, the sentence, and the fields to highlight. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: Record<string, string>;
+
+  constructor(report: ErrorReport) {
+    super(report.message);
+    this.code = report.code;
+    this.fields = {};
+    for (const f of report.fields) this.fields[f.field] ??= f.message;
+  }
+}
+
+function isReport(value: unknown): value is ErrorReport {
+  return typeof value === "object" && value !== null && "code" in value && "message" in value;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    if (isReport(error)) throw new ApiError(error);
+    throw new ApiError({
+      code: "io",
+      message: `Scopebook couldn't complete that: ${String(error)}`,
+      fields: [],
+    });
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  referenceData: () => call<ReferenceData>("reference_data"),
+  setupPractice: (setup: PracticeSetup) => call<Practice>("setup_practice", { setup }),
+  practiceDraft: () => call<PracticeDraft>("practice_draft"),
+  updatePractice: (draft: PracticeDraft) => call<Practice>("update_practice", { draft }),
+  setPracticeLogo: (base64: string) => call<Practice>("set_practice_logo", { base64 }),
+  clearPracticeLogo: () => call<Practice>("clear_practice_logo"),
+  practiceLogo: () => call<string | null>("practice_logo"),
+
+  listServices: (filter: ServiceFilter) => call<Service[]>("list_services", { filter }),
+  serviceCategories: () => call<string[]>("service_categories"),
+  getService: (id: number) => call<Service>("get_service", { id }),
+  blankServiceDraft: () => call<ServiceDraft>("blank_service_draft"),
+  serviceDraft: (id: number) => call<ServiceDraft>("service_draft", { id }),
+  createService: (draft: ServiceDraft) => call<Service>("create_service", { draft }),
+  updateService: (id: number, draft: ServiceDraft) => call<Service>("update_service", { id, draft }),
+  duplicateService: (id: number) => call<Service>("duplicate_service", { id }),
+  archiveService: (id: number) => call<Service>("archive_service", { id }),
+  restoreService: (id: number) => call<Service>("restore_service", { id }),
+  previewPrice: (draft: ServiceDraft, quantity: string | null) =>
+    call<PricePreview>("preview_price", { draft, quantity }),
+};
+
+export type { AppInfo, Practice, PracticeDraft, ReferenceData, Service, ServiceDraft, PricePreview };

@@ -1,0 +1,40 @@
+// Words for the catalogue's enums, as a bookkeeper reads them.
+import type { Frequency } from "./bindings/Frequency";
+import type { Pricing } from "./bindings/Pricing";
+import type { PricingKind } from "./bindings/PricingKind";
+
+export const frequencies: { value: Frequency; label: string; per: string }[] = [
+  { value: "one_off", label: "One-off", per: "" },
+  { value: "weekly", label: "Weekly", per: "/ week" },
+  { value: "monthly", label: "Monthly", per: "/ month" },
+  { value: "quarterly", label: "Quarterly", per: "/ quarter" },
+  { value: "annually", label: "Annually", per: "/ year" },
+];
+
+export const pricingKinds: { value: PricingKind; label: string }[] = [
+  { value: "fixed", label: "Fixed price" },
+  { value: "per_unit", label: "Per unit" },
+  { value: "hourly", label: "Hourly" },
+];
+
+export function frequencyLabel(f: Frequency): string {
+  return frequencies.find((x) => x.value === f)?.label ?? f;
+}
+
+export function perPeriod(f: Frequency): string {
+  return frequencies.find((x) => x.value === f)?.per ?? "";
+}
+
+/** "Fixed", "Per transaction · 3 tiers", "Hourly · 2.5 h". */
+export function pricingSummary(p: Pricing, number: (v: string) => string): string {
+  switch (p.kind) {
+    case "fixed":
+      return "Fixed";
+    case "hourly":
+      return `Hourly · ${number(p.estimated_hours)} h`;
+    case "per_unit": {
+      const unit = p.unit_name.replace(/s$/, "");
+      return p.tiers.length > 1 ? `Per ${unit} · ${p.tiers.length} tiers` : `Per ${unit}`;
+    }
+  }
+}

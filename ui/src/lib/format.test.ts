@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { compareDecimal, currencySymbol, formatMinutes, formatMoney, formatNumber } from "./format";
+
+describe("formatMoney", () => {
+  it("lays out amounts in the practice's locale", () => {
+    expect(formatMoney("1234.5", "AUD", "en-AU")).toBe("$1,234.50");
+    expect(formatMoney("425.00", "AUD", "en-AU")).toBe("$425.00");
+    expect(formatMoney("1234567.89", "GBP", "en-GB")).toBe("£1,234,567.89");
+    expect(formatMoney("1234.5", "EUR", "de-DE")).toBe("1.234,50\u00a0€");
+    expect(formatMoney("1234.5", "EUR", "en-IE")).toBe("€1,234.50");
+  });
+
+  it("shows negatives with the locale's sign", () => {
+    expect(formatMoney("-5", "USD", "en-US")).toBe("-$5.00");
+    expect(formatMoney("-0.00", "USD", "en-US")).toBe("$0.00");
+  });
+
+  it("keeps every digit of a unit price and never rounds", () => {
+    expect(formatMoney("0.125", "AUD", "en-AU")).toBe("$0.125");
+    expect(formatMoney("99999999999999.99", "AUD", "en-AU")).toBe("$99,999,999,999,999.99");
+  });
+
+  it("uses the currency's places", () => {
+    expect(formatMoney("1235", "JPY", "en-AU")).toBe("JPY\u00a01,235");
+    expect(formatMoney("1235", "NZD", "en-NZ")).toBe("$1,235.00");
+  });
+
+  it("groups in lakhs where the locale does", () => {
+    expect(formatNumber("1234567", "en-IN")).toBe("12,34,567");
+  });
+
+  it("leaves text that isn't a number alone", () => {
+    expect(formatMoney("abc", "AUD", "en-AU")).toBe("abc");
+  });
+});
+
+describe("formatNumber and helpers", () => {
+  it("formats quantities without padding", () => {
+    expect(formatNumber("12500", "en-AU")).toBe("12,500");
+    expect(formatNumber("2.5", "en-AU")).toBe("2.5");
+    expect(formatNumber("2.50", "de-DE")).toBe("2,5");
+  });
+
+  it("formats minutes as hours and minutes", () => {
+    expect(formatMinutes(90)).toBe("1 h 30 min");
+    expect(formatMinutes(240)).toBe("4 h");
+    expect(formatMinutes(45)).toBe("45 min");
+    expect(formatMinutes(0)).toBe("—");
+  });
+
+  it("finds the currency symbol", () => {
+    expect(currencySymbol("GBP", "en-GB")).toBe("£");
+    expect(currencySymbol("AUD", "en-AU")).toBe("$");
+  });
+});
+
+describe("compareDecimal", () => {
+  it("orders by value, not by text", () => {
+    const values = ["10", "9.5", "-3", "100.01", "100.1", "0", null, "-10"];
+    const sorted = [...values].sort(compareDecimal);
+    expect(sorted).toEqual([null, "-10", "-3", "0", "9.5", "10", "100.01", "100.1"]);
+  });
+});

@@ -1,0 +1,145 @@
+// Formatting of exact decimal strings from Rust. Money arrives already rounded; this file only
+// lays the digits out the way the practice's locale writes them. No arithmetic on money here:
+// a decimal string is never turned into a JavaScript number.
+
+interface Pattern {
+  /** Template parts for a negative amount, in order. */
+  parts: Intl.NumberFormatPart[];
+  group: string;
+  decimal: string;
+  primaryGroup: number;
+  secondaryGroup: number;
+  minFraction: number;
+}
+
+const patterns = new Map<string, Pattern>();
+
+function pattern(locale: string, currency: string | null): Pattern {
+  const key = `${locale}|${currency ?? ""}`;
+  const cached = patterns.get(key);
+  if (cached) return cached;
+  const options: Intl.NumberFormatOptions = currency
+    ? { style: "currency", currency }
+    : { maximumFractionDigits: 20 };
+  let format: Intl.NumberFormat;
+  try {
+    format = new Intl.NumberFormat(locale, options);
+  } catch {
+    format = new Intl.NumberFormat("en", options);
+  }
+  // A template with both separators and a sign shows where everything goes.
+  const parts = format.formatToParts(-1234567.5);
+  const integers = parts.filter((p) => p.type === "integer").map((p) => p.value.length);
+  const found: Pattern = {
+    parts,
+    group: parts.find((p) => p.type === "group")?.value ?? "",
+    decimal: parts.find((p) => p.type === "decimal")?.value ?? ".",
+    primaryGroup: integers.length > 1 ? integers[integers.length - 1] : 3,
+    secondaryGroup: integers.length > 2 ? integers[integers.length - 2] : 3,
+    minFraction: currency ? (format.resolvedOptions().minimumFractionDigits ?? 2) : 0,
+  };
+  patterns.set(key, found);
+  return found;
+}
+
+interface Decimal {
+  negative: boolean;
+  integer: string;
+  fraction: string;
+}
+
+function parseDecimal(text: string): Decimal | null {
+  const match = /^\s*(-)?(\d*)(?:\.(\d*))?\s*$/.exec(text);
+  if (!match || (match[2] === "" && (match[3] ?? "") === "")) return null;
+  const integer = match[2].replace(/^0+(?=\d)/, "") || "0";
+  const fraction = match[3] ?? "";
+  const negative = match[1] === "-" && /[1-9]/.test(integer + fraction);
+  return { negative, integer, fraction };
+}
+
+function groupDigits(integer: string, p: Pattern): string {
+  if (!p.group || integer.length <= p.primaryGroup) return integer;
+  const head = integer.slice(0, integer.length - p.primaryGroup);
+  const groups = [integer.slice(integer.length - p.primaryGroup)];
+  for (let end = head.length; end > 0; end -= p.secondaryGroup) {
+    groups.unshift(head.slice(Math.max(0, end - p.secondaryGroup), end));
+  }
+  return groups.join(p.group);
+}
+
+function layout(text: string, locale: string, currency: string | null, minFraction?: number): string {
+  const value = parseDecimal(text);
+  if (!value) return text;
+  const p = pattern(locale, currency);
+  let fraction = value.fraction.replace(/0+$/, "");
+  const wanted = minFraction ?? p.minFraction;
+  if (fraction.length < wanted) fraction = fraction.padEnd(wanted, "0");
+  let out = "";
+  let numberWritten = false;
+  for (const part of p.parts) {
+    switch (part.type) {
+      case "minusSign":
+        if (value.negative) out += part.value;
+        break;
+      case "integer":
+      case "group":
+      case "decimal":
+      case "fraction":
+        if (!numberWritten) {
+          out += groupDigits(value.integer, p);
+          if (fraction) out += p.decimal + fraction;
+          numberWritten = true;
+        }
+        break;
+      case "literal":
+        // Brackets and spaces belong to the sign pattern; keep spaces, drop a lone sign literal.
+        if (value.negative || /\s/.test(part.value)) out += part.value;
+        break;
+      default:
+        out += part.value;
+    }
+  }
+  return out.trim();
+}
+
+/** `"1234.5"`, `"AUD"`, `"en-AU"` → `"$1,234.50"`. Extra decimals (unit prices) are kept. */
+export function formatMoney(amount: string, currency: string, locale: string): string {
+  return layout(amount, locale, currency);
+}
+
+/** A quantity or count in the locale's digits: `"12500"` → `"12,500"`. */
+export function formatNumber(value: string, locale: string): string {
+  return layout(value, locale, null, 0);
+}
+
+/** `"90"` minutes → `"1 h 30 min"`. */
+export function formatMinutes(minutes: number): string {
+  if (!Number.isFinite(minutes) || minutes <= 0) return "—";
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** The currency's symbol in the locale, for an input's prefix ("$", "£", "€"). */
+export function currencySymbol(currency: string, locale: string): string {
+  return pattern(locale, currency).parts.find((p) => p.type === "currency")?.value ?? currency;
+}
+
+/** Orders two decimal strings by value without converting them to floating point. */
+export function compareDecimal(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  const pa = parseDecimal(a);
+  const pb = parseDecimal(b);
+  if (!pa || !pb) return a.localeCompare(b);
+  if (pa.negative !== pb.negative) return pa.negative ? -1 : 1;
+  const sign = pa.negative ? -1 : 1;
+  if (pa.integer.length !== pb.integer.length) return sign * (pa.integer.length - pb.integer.length);
+  if (pa.integer !== pb.integer) return sign * (pa.integer < pb.integer ? -1 : 1);
+  const width = Math.max(pa.fraction.length, pb.fraction.length);
+  const fa = pa.fraction.padEnd(width, "0");
+  const fb = pb.fraction.padEnd(width, "0");
+  return fa === fb ? 0 : sign * (fa < fb ? -1 : 1);
+}
