@@ -1,1 +1,262 @@
+//! Drives the real Scopebook window: the built app (bundled front end) started by
+//! `tauri-driver` + `WebKitWebDriver` under the X display in `$DISPLAY`, each test with its own
+//! fresh data folder.
+//!
+//! Needs: `target/debug/scopebook-app` built with the bundled UI (`tests/run-all` builds it), and
+//! `tauri-driver` on the PATH or in `$TAURI_DRIVER`. Screenshots go to `target/e2e-artifacts/`.
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The workspace's root folder.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+}
+
+/// The built desktop app.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("SCOPEBOOK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug").join("scopebook-app"))
+}
+
+/// The built `scopebook` CLI, used to prepare and inspect data folders.
+pub fn cli_binary() -> PathBuf {
+    target_dir().join("debug").join("scopebook")
+}
+
+/// Runs the CLI against `data_dir` and returns its standard output; panics with its error.
+pub fn cli(data_dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(cli_binary())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", cli_binary().display()));
+    assert!(
+        out.status.success(),
+        "scopebook {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(4444)
+}
+
+/// One running app window under WebDriver.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    port: u16,
+    pub data_dir: PathBuf,
+}
+
+impl App {
+    /// Starts the app on `data_dir` and waits for its first screen.
+    pub async fn launch(data_dir: &Path) -> Result<App> {
+        let app = app_binary();
+        if !app.exists() {
+            return Err(format!(
+                "{} is missing: build it first (cargo build -p scopebook-app --bin scopebook-app, after npm run build in ui/)",
+                app.display()
+            )
+            .into());
+        }
+        let driver_bin = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(&driver_bin)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start tauri-driver ({driver_bin:?}): {e}; install it with `cargo install tauri-driver --locked`"))?;
+        let app_handle = App {
+            client: connect(port, &app, data_dir).await?,
+            driver,
+            port,
+            data_dir: data_dir.to_path_buf(),
+        };
+        app_handle.wait_for("#app > *").await?;
+        Ok(app_handle)
+    }
+
+    /// Closes the window (the app exits) and starts it again on the same data folder.
+    pub async fn restart(mut self) -> Result<App> {
+        self.client.clone().close().await?;
+        self.client = connect(self.port, &app_binary(), &self.data_dir).await?;
+        self.wait_for("#app > *").await?;
+        Ok(self)
+    }
+
+    pub async fn close(mut self) -> Result {
+        self.client.clone().close().await?;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(())
+    }
+
+    /// Waits up to 10 s for an element to appear.
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        let found = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(element) => Ok(element),
+            Err(e) => {
+                self.failure_screenshot(css).await;
+                Err(format!("waiting for {css}: {e}").into())
+            }
+        }
+    }
+
+    /// Waits up to 10 s until the element's text contains `expected`; returns the text.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if last.is_empty() {
+                    // WebKitWebDriver reports "" for some clipped (ellipsis) text; the DOM knows.
+                    last = element
+                        .prop("textContent")
+                        .await
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default();
+                }
+                if last.contains(expected) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.failure_screenshot(css).await;
+        Err(format!("{css} never showed {expected:?}; it shows {last:?}").into())
+    }
+
+    /// Keeps what the window showed when an expectation failed, to see why.
+    async fn failure_screenshot(&self, css: &str) {
+        let slug: String = css
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let _ = self.screenshot(&format!("failed-{slug}")).await;
+    }
+
+    pub async fn click(&self, css: &str) -> Result {
+        let element = self.wait_for(css).await?;
+        if let Err(e) = element.click().await {
+            self.failure_screenshot(css).await;
+            return Err(format!("clicking {css}: {e}").into());
+        }
+        Ok(())
+    }
+
+    /// Types into an input as a person would (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) -> Result {
+        let input = self.wait_for(css).await?;
+        let typed = async {
+            input.clear().await?;
+            input.send_keys(text).await
+        };
+        if let Err(e) = typed.await {
+            self.failure_screenshot(css).await;
+            return Err(format!("typing into {css}: {e}").into());
+        }
+        Ok(())
+    }
+
+    pub async fn value(&self, css: &str) -> Result<String> {
+        Ok(self
+            .wait_for(css)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Chooses an option of a `<select>` by its value.
+    pub async fn select(&self, css: &str, value: &str) -> Result {
+        self.wait_for(css).await?.select_by_value(value).await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot as `target/e2e-artifacts/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result {
+        // Let the last change paint: a screenshot right after a DOM change can be a frame behind.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.client.screenshot().await?;
+        let dir = target_dir().join("e2e-artifacts");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn connect(port: u16, app: &Path, data_dir: &Path) -> Result<Client> {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({
+            "application": app,
+            "args": ["--data-dir", data_dir],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return Ok(client),
+            Err(e) if Instant::now() > deadline => {
+                return Err(format!("cannot open a WebDriver session on {url}: {e}").into());
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}

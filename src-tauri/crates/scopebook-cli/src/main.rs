@@ -1,1 +1,367 @@
-fn main() {}
+//! `scopebook`: Scopebook's use cases without the window, for scripting and scheduled jobs.
+//! Every command calls the same `scopebook-core` function the app does; none decides anything.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use scopebook_core::catalog::{
+    self, Frequency, PricingDraft, PricingKind, Service, ServiceDraft, ServiceFilter, TierDraft,
+};
+use scopebook_core::practice::{self, PracticeSetup};
+use scopebook_core::{DATA_DIR_ENV, Error, Store};
+
+#[derive(Parser)]
+#[command(name = "scopebook", version, about = "Scopebook from the command line")]
+struct Cli {
+    /// The data folder (default: $SCOPEBOOK_DATA_DIR, else the app's own folder).
+    #[arg(long, global = true, env = DATA_DIR_ENV)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The practice's settings.
+    #[command(subcommand)]
+    Practice(PracticeCommand),
+    /// The services & pricing catalogue.
+    #[command(subcommand)]
+    Services(ServicesCommand),
+}
+
+#[derive(Subcommand)]
+enum PracticeCommand {
+    /// Shows the practice's settings.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sets up a new practice (what the app's first-run screen does).
+    Setup {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "AU")]
+        country: String,
+        #[arg(long, default_value = "AUD")]
+        currency: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServicesCommand {
+    /// Lists services.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        category: Option<String>,
+        /// Lists archived services instead of active ones.
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Adds a service.
+    Add(AddService),
+    /// Writes the active catalogue as CSV.
+    Export {
+        /// CSV is the only format; the flag makes scripts say what they expect.
+        #[arg(long, required = true)]
+        csv: bool,
+        /// The file to write (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Reads services from a CSV file: all rows or none.
+    Import {
+        /// The CSV file to read.
+        #[arg(long)]
+        csv: PathBuf,
+        /// Checks every row and reports, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Args)]
+struct AddService {
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value = "")]
+    category: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    /// fixed, per_unit or hourly.
+    #[arg(long, value_parser = parse_kind)]
+    pricing: PricingKind,
+    /// The fixed price, the hourly rate, or a flat price per unit.
+    #[arg(long, default_value = "")]
+    price: String,
+    /// What a per-unit service counts ("transactions").
+    #[arg(long, default_value = "")]
+    unit: String,
+    /// A graduated tier as UP_TO:PRICE, the last as rest:PRICE; repeat for each tier.
+    #[arg(long = "tier")]
+    tiers: Vec<String>,
+    /// The typical quantity of a per-unit service.
+    #[arg(long, default_value = "1")]
+    quantity: String,
+    /// Estimated hours of an hourly service.
+    #[arg(long, default_value = "")]
+    hours: String,
+    /// one_off, weekly, monthly, quarterly or annually.
+    #[arg(long, value_parser = parse_frequency, default_value = "monthly")]
+    frequency: Frequency,
+    #[arg(long, default_value = "")]
+    account_code: String,
+    #[arg(long, default_value = "")]
+    tax_type: String,
+    /// Staff minutes each period.
+    #[arg(long, default_value = "")]
+    minutes: String,
+}
+
+fn parse_kind(text: &str) -> Result<PricingKind, String> {
+    PricingKind::parse(text).ok_or_else(|| "use fixed, per_unit or hourly".to_string())
+}
+
+fn parse_frequency(text: &str) -> Result<Frequency, String> {
+    Frequency::parse(text)
+        .ok_or_else(|| "use one_off, weekly, monthly, quarterly or annually".to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if let Error::Invalid(problems) = &error
+                && problems.fields().len() > 1
+            {
+                for field in problems.fields() {
+                    eprintln!("  {}: {}", field.field, field.message);
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
+    let dir = scopebook_core::data_dir(cli.data_dir.as_deref())?;
+    let mut store = Store::open_in(&dir)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
+    match cli.command {
+        Command::Practice(PracticeCommand::Show { json }) => {
+            let practice = practice::require_practice(&store)?;
+            if json {
+                print_json(&mut out, &practice)?;
+            } else {
+                let rows = [
+                    ("Practice", practice.firm_name.clone()),
+                    ("Legal name", practice.legal_name.clone()),
+                    ("Tax number", practice.tax_number.clone()),
+                    ("Country", practice.country.clone()),
+                    ("Currency", practice.base_currency.clone()),
+                    ("Email", practice.email.clone()),
+                    (
+                        "Payment terms",
+                        format!("{} days", practice.payment_terms_days),
+                    ),
+                    ("Recurring account", practice.recurring_account_code.clone()),
+                    ("One-off account", practice.one_off_account_code.clone()),
+                    ("Hourly cost", practice.hourly_cost.to_string()),
+                    ("Data folder", dir.display().to_string()),
+                ];
+                for (label, value) in rows {
+                    writeln!(out, "{label:<18} {value}").map_err(write_error)?;
+                }
+            }
+        }
+        Command::Practice(PracticeCommand::Setup {
+            name,
+            country,
+            currency,
+        }) => {
+            let practice = practice::setup_practice(
+                &mut store,
+                PracticeSetup {
+                    firm_name: name,
+                    country,
+                    base_currency: currency,
+                },
+            )?;
+            writeln!(
+                out,
+                "Set up {} ({})",
+                practice.firm_name, practice.base_currency
+            )
+            .map_err(write_error)?;
+        }
+        Command::Services(ServicesCommand::List {
+            json,
+            search,
+            category,
+            archived,
+        }) => {
+            let filter = ServiceFilter {
+                search,
+                category,
+                archived: Some(archived),
+            };
+            let services = catalog::list_services(&store, &filter)?;
+            if json {
+                print_json(&mut out, &services)?;
+            } else {
+                let currency = practice::require_practice(&store)?.base_currency;
+                print_services(&mut out, &services, &currency).map_err(write_error)?;
+            }
+        }
+        Command::Services(ServicesCommand::Add(add)) => {
+            let service = catalog::create_service(&mut store, &add.into_draft())?;
+            writeln!(out, "Added service #{}: {}", service.id, service.name)
+                .map_err(write_error)?;
+        }
+        Command::Services(ServicesCommand::Export { csv: _, output }) => match output {
+            Some(path) => {
+                let file = std::fs::File::create(&path)
+                    .map_err(|e| Error::io(format!("Couldn't create {}", path.display()), e))?;
+                let count = catalog::csv::export_services(&store, file)?;
+                eprintln!("Exported {count} services to {}", path.display());
+            }
+            None => {
+                catalog::csv::export_services(&store, &mut out)?;
+            }
+        },
+        Command::Services(ServicesCommand::Import { csv, dry_run }) => {
+            let file = std::fs::File::open(&csv)
+                .map_err(|e| Error::io(format!("Couldn't open {}", csv.display()), e))?;
+            let report = catalog::csv::import_services(&mut store, file, dry_run)?;
+            if !report.problems.is_empty() {
+                writeln!(
+                    out,
+                    "Nothing was imported: {} problem(s) in {} row(s) read.",
+                    report.problems.len(),
+                    report.rows
+                )
+                .map_err(write_error)?;
+                for problem in &report.problems {
+                    writeln!(
+                        out,
+                        "  row {:>4}  {:<18} {}",
+                        problem.row, problem.column, problem.message
+                    )
+                    .map_err(write_error)?;
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            if dry_run {
+                writeln!(
+                    out,
+                    "All {} rows are good; nothing was written (dry run).",
+                    report.rows
+                )
+                .map_err(write_error)?;
+            } else {
+                writeln!(out, "Imported {} services.", report.imported).map_err(write_error)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl AddService {
+    fn into_draft(self) -> ServiceDraft {
+        let tiers = if self.tiers.is_empty() {
+            vec![TierDraft {
+                up_to: String::new(),
+                unit_price: self.price.clone(),
+            }]
+        } else {
+            self.tiers
+                .iter()
+                .map(|t| {
+                    let (up_to, price) = t.split_once(':').unwrap_or(("", t));
+                    TierDraft {
+                        up_to: if up_to.eq_ignore_ascii_case("rest") {
+                            String::new()
+                        } else {
+                            up_to.to_string()
+                        },
+                        unit_price: price.to_string(),
+                    }
+                })
+                .collect()
+        };
+        ServiceDraft {
+            name: self.name,
+            description: self.description,
+            category: self.category,
+            pricing: PricingDraft {
+                kind: self.pricing,
+                price: self.price,
+                unit_name: self.unit,
+                tiers,
+                default_quantity: self.quantity,
+                estimated_hours: self.hours,
+            },
+            frequency: self.frequency,
+            account_code: self.account_code,
+            tax_type: self.tax_type,
+            estimated_minutes: self.minutes,
+        }
+    }
+}
+
+fn print_json(out: &mut impl Write, value: &impl serde::Serialize) -> scopebook_core::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)
+        .map_err(|e| Error::io("Couldn't write JSON", std::io::Error::other(e)))?;
+    writeln!(out).map_err(|e| Error::io("Couldn't write JSON", e))
+}
+
+fn print_services(
+    out: &mut impl Write,
+    services: &[Service],
+    currency: &str,
+) -> std::io::Result<()> {
+    if services.is_empty() {
+        return writeln!(out, "No services.");
+    }
+    writeln!(
+        out,
+        "{:>4}  {:<32} {:<16} {:<10} {:<10} {:>16}",
+        "ID", "NAME", "CATEGORY", "PRICING", "BILLED", "TYPICAL PRICE"
+    )?;
+    for s in services {
+        let price = s
+            .typical_total
+            .map(|t| format!("{currency} {t}"))
+            .unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "{:>4}  {:<32} {:<16} {:<10} {:<10} {:>16}",
+            s.id,
+            truncate(&s.name, 32),
+            truncate(&s.category, 16),
+            s.pricing.kind().as_str(),
+            s.frequency.as_str(),
+            price
+        )?;
+    }
+    Ok(())
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
+}

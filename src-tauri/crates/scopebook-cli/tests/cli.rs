@@ -1,0 +1,232 @@
+//! The `scopebook` binary, run as a user would, against a real data folder.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn scopebook(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scopebook"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("SCOPEBOOK_DATA_DIR")
+        .output()
+        .expect("the scopebook binary runs")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = scopebook(dir, args);
+    assert!(
+        out.status.success(),
+        "scopebook {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn set_up(dir: &Path) {
+    ok(
+        dir,
+        &[
+            "practice",
+            "setup",
+            "--name",
+            "Harbour Bookkeeping",
+            "--country",
+            "NZ",
+            "--currency",
+            "NZD",
+        ],
+    );
+}
+
+#[test]
+fn practice_show_before_setup_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scopebook(dir.path(), &["practice", "show"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hasn't been set up yet"));
+}
+
+#[test]
+fn practice_show_prints_the_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let text = ok(dir.path(), &["practice", "show"]);
+    assert!(text.contains("Harbour Bookkeeping"), "{text}");
+    assert!(text.contains("NZD"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["practice", "show", "--json"])).unwrap();
+    assert_eq!(json["locale"], "en-NZ");
+}
+
+#[test]
+fn add_a_tiered_service_and_list_it() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let added = ok(
+        dir.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Bookkeeping",
+            "--category",
+            "Books",
+            "--pricing",
+            "per_unit",
+            "--unit",
+            "transactions",
+            "--tier",
+            "100:2",
+            "--tier",
+            "500:1.50",
+            "--tier",
+            "rest:1",
+            "--quantity",
+            "250",
+            "--frequency",
+            "monthly",
+        ],
+    );
+    assert!(added.contains("Added service #1: Bookkeeping"), "{added}");
+    let table = ok(dir.path(), &["services", "list"]);
+    assert!(
+        table.contains("Bookkeeping") && table.contains("NZD 425.00"),
+        "{table}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["services", "list", "--json"])).unwrap();
+    assert_eq!(json[0]["pricing"]["tiers"][1]["unit_price"], "1.5");
+    assert_eq!(json[0]["typical_total"], "425.00");
+}
+
+#[test]
+fn add_with_a_bad_price_fails_with_the_reason_and_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let out = scopebook(
+        dir.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Tax",
+            "--pricing",
+            "fixed",
+            "--price",
+            "lots",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Enter the price as a number"));
+    assert!(ok(dir.path(), &["services", "list"]).contains("No services."));
+}
+
+#[test]
+fn export_then_import_into_another_folder() {
+    let from = tempfile::tempdir().unwrap();
+    let to = tempfile::tempdir().unwrap();
+    set_up(from.path());
+    set_up(to.path());
+    ok(
+        from.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Tax return",
+            "--pricing",
+            "fixed",
+            "--price",
+            "450",
+            "--frequency",
+            "annually",
+        ],
+    );
+    ok(
+        from.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Advisory",
+            "--pricing",
+            "hourly",
+            "--price",
+            "180",
+            "--hours",
+            "2",
+        ],
+    );
+    let csv = from.path().join("services.csv");
+    ok(
+        from.path(),
+        &["services", "export", "--csv", "-o", csv.to_str().unwrap()],
+    );
+    let dry = ok(
+        to.path(),
+        &[
+            "services",
+            "import",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert!(dry.contains("nothing was written"), "{dry}");
+    assert!(ok(to.path(), &["services", "list"]).contains("No services."));
+    let text = ok(
+        to.path(),
+        &["services", "import", "--csv", csv.to_str().unwrap()],
+    );
+    assert!(text.contains("Imported 2 services."), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(to.path(), &["services", "list", "--json"])).unwrap();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Advisory", "Tax return"]);
+}
+
+#[test]
+fn import_with_a_bad_row_reports_it_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(
+        &csv,
+        "name,frequency,pricing,price\nPayroll,monthly,fixed,120\nTax,sometimes,fixed,450\n",
+    )
+    .unwrap();
+    let out = scopebook(
+        dir.path(),
+        &["services", "import", "--csv", csv.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Nothing was imported"), "{text}");
+    assert!(text.contains("row    3  frequency"), "{text}");
+    assert!(ok(dir.path(), &["services", "list"]).contains("No services."));
+}
+
+#[test]
+fn a_corrupt_data_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scopebook.sqlite3");
+    std::fs::write(
+        &file,
+        b"not a database at all, but long enough to look like a header...",
+    )
+    .unwrap();
+    let out = scopebook(dir.path(), &["services", "list"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("can't read the data file"));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        b"not a database at all, but long enough to look like a header..."
+    );
+}
