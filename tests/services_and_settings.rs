@@ -5,8 +5,8 @@ use scopebook_e2e::{App, Result, cli};
 
 /// A fresh data folder whose practice is already set up (through the CLI), for tests that are
 /// not about the first-run screen.
-fn practice_folder() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+fn practice_folder() -> Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir()?;
     cli(
         dir.path(),
         &[
@@ -20,7 +20,7 @@ fn practice_folder() -> tempfile::TempDir {
             "AUD",
         ],
     );
-    dir
+    Ok(dir)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -145,7 +145,7 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_price_is_shown_beside_its_field_and_nothing_is_saved() -> Result {
-    let dir = practice_folder();
+    let dir = practice_folder()?;
     let app = App::launch(dir.path()).await?;
     app.click("[data-nav=services]").await?;
     app.click("[data-testid=new-service]").await?;
@@ -188,7 +188,7 @@ async fn an_invalid_price_is_shown_beside_its_field_and_nothing_is_saved() -> Re
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_settings_are_refused_field_by_field() -> Result {
-    let dir = practice_folder();
+    let dir = practice_folder()?;
     let app = App::launch(dir.path()).await?;
     app.click("[data-nav=settings]").await?;
     app.wait_for("[data-testid=settings-form]").await?;

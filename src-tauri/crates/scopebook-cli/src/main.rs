@@ -50,6 +50,8 @@ enum PracticeCommand {
     },
 }
 
+// Parsed once per run: the size of the largest variant doesn't matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum ServicesCommand {
     /// Lists services.

@@ -1,5 +1,8 @@
 //! The `scopebook` binary, run as a user would, against a real data folder.
 
+// A failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

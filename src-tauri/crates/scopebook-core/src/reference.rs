@@ -158,7 +158,7 @@ fn is_valid_abn(digits: &str) -> bool {
         .enumerate()
         .map(|(i, (d, w))| if i == 0 { (d - 1) * w } else { d * w })
         .sum();
-    sum % 89 == 0
+    sum.is_multiple_of(89)
 }
 
 /// New Zealand IRD / GST number: 8 or 9 digits with a mod-11 check digit (IRD's published rule).

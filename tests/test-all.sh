@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the UI's type check and unit tests, Rust unit and
+# integration tests, then the end-to-end tests in the real app window under Xvfb.
+# Installs what is missing first. Screenshots land in target/e2e-artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tests/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$SECONDS
+
+step "UI: type check, unit tests, production build"
+(cd ui && npm run --silent check && npm run --silent test && npm run --silent build)
+
+step "Rust: formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust: unit and integration tests (writes the TypeScript bindings)"
+cargo test --locked
+if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/lib/bindings)" ]; then
+  echo "The TypeScript bindings in ui/src/lib/bindings are out of date with the Rust types:" >&2
+  git status --porcelain -- ui/src/lib/bindings >&2
+  echo "Commit the regenerated files." >&2
+  exit 1
+fi
+
+step "Building the app with its bundled UI"
+cargo build --locked -p scopebook-app -p scopebook-cli
+
+step "End-to-end: the real window under Xvfb, driven through WebDriver"
+xvfb_pid=
+if [ -z "${DISPLAY:-}" ]; then
+  n=99
+  while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+  Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  xvfb_pid=$!
+  export DISPLAY=":$n"
+  for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+fi
+cleanup() { [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+# A private session bus with an unlocked keyring (the Secret Service) for the app.
+dbus-run-session -- sh -c '
+  echo -n scopebook-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  exec cargo test --locked -p scopebook-e2e -- --test-threads=1
+' 2> >(grep -vE "dbus-daemon|xdg-desktop-portal|pw.conf|RealtimeKit|PipeWire|^$|max threads|GNOME_KEYRING|SpiRegistry" >&2)
+
+step "All tests passed in $((SECONDS - started)) s; screenshots in target/e2e-artifacts/"
