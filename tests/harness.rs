@@ -192,6 +192,40 @@ impl App {
         Ok(())
     }
 
+    /// Presses keys with the focus where it is (not in a field): shortcuts. WebDriver key
+    /// codes work too, e.g. `"\u{e00c}"` for Escape.
+    pub async fn press(&self, keys: &str) -> Result {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for key in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Waits up to 10 s for an element to go away.
+    pub async fn wait_gone(&self, css: &str) -> Result {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if !self.exists(css).await {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.failure_screenshot(css).await;
+        Err(format!("{css} is still there").into())
+    }
+
+    /// Chooses a file in an `<input type=file>`, as the OS file dialog would.
+    pub async fn upload(&self, css: &str, file: &Path) -> Result {
+        let input = self.wait_for(css).await?;
+        input.send_keys(&file.display().to_string()).await?;
+        Ok(())
+    }
+
     pub async fn value(&self, css: &str) -> Result<String> {
         Ok(self
             .wait_for(css)

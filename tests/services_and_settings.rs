@@ -95,6 +95,12 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
     assert!(row.contains("Per transaction · 3 tiers"), "{row}");
     assert!(row.contains("4 h"), "{row}");
     app.screenshot("05-services-list").await?;
+    // The same screen in dark mode (system → light → dark), then back to following the system.
+    app.click("[data-testid=theme-toggle]").await?;
+    app.click("[data-testid=theme-toggle]").await?;
+    app.wait_for("html[data-theme=dark]").await?;
+    app.screenshot("05b-services-list-dark").await?;
+    app.click("[data-testid=theme-toggle]").await?;
 
     // Settings: legal name, ABN (checked), terms, account codes, cost of an hour.
     app.click("[data-nav=settings]").await?;
@@ -107,6 +113,9 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
     app.type_into("#recurring_account_code", "200").await?;
     app.type_into("#one_off_account_code", "260").await?;
     app.type_into("#hourly_cost", "65").await?;
+    let logo = scopebook_e2e::workspace().join("icons/128x128.png");
+    app.upload("[data-testid=logo-input]", &logo).await?;
+    app.wait_for("img[alt='Practice logo']").await?;
     app.screenshot("06-settings").await?;
     app.click("[data-testid=save-settings]").await?;
     app.wait_for_text("[data-testid=toast]", "Settings saved")
@@ -134,6 +143,7 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
     assert_eq!(app.value("#payment_terms_days").await?, "7");
     assert_eq!(app.value("#recurring_account_code").await?, "200");
     assert_eq!(app.value("#hourly_cost").await?, "65.00");
+    app.wait_for("img[alt='Practice logo']").await?;
     app.screenshot("07-settings-after-restart").await?;
     app.close().await?;
 
@@ -148,7 +158,13 @@ async fn an_invalid_price_is_shown_beside_its_field_and_nothing_is_saved() -> Re
     let dir = practice_folder()?;
     let app = App::launch(dir.path()).await?;
     app.click("[data-nav=services]").await?;
-    app.click("[data-testid=new-service]").await?;
+    app.wait_for("[data-testid=empty-state]").await?;
+    // The keyboard shortcut N opens a new service; Escape closes it.
+    app.press("n").await?;
+    app.wait_for("[data-testid=service-editor]").await?;
+    app.press("\u{e00c}").await?;
+    app.wait_gone("[data-testid=service-editor]").await?;
+    app.press("n").await?;
     app.type_into("input[name=name]", "Tax return").await?;
     app.type_into("input[name=price]", "12,50abc").await?;
     app.click("[data-testid=save-service]").await?;
@@ -203,5 +219,25 @@ async fn invalid_settings_are_refused_field_by_field() -> Result {
     app.close().await?;
     let shown = cli(dir.path(), &["practice", "show", "--json"]);
     assert!(shown.contains("\"tax_number\": \"\""), "{shown}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_data_file_is_reported_and_left_untouched() -> Result {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("scopebook.sqlite3");
+    let garbage = b"these are a bookkeeper's notes, not a database. ".repeat(40);
+    std::fs::write(&file, &garbage)?;
+    let app = App::launch(dir.path()).await?;
+    let shown = app
+        .wait_for_text(
+            "[data-testid=startup-error]",
+            "Scopebook can't open your data",
+        )
+        .await?;
+    assert!(shown.contains("has not been changed"), "{shown}");
+    app.screenshot("10-damaged-data-file").await?;
+    app.close().await?;
+    assert_eq!(std::fs::read(&file)?, garbage);
     Ok(())
 }
