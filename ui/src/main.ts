@@ -2,9 +2,9 @@ import "@fontsource-variable/inter";
 import "./app.css";
 import { mount } from "svelte";
 import App from "./App.svelte";
+import { startTheme } from "./lib/theme";
 
-const theme = localStorage.getItem("scopebook.theme");
-if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+startTheme();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");
