@@ -26,8 +26,23 @@ if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- 
   exit 1
 fi
 
+# A private session bus with an unlocked keyring (the Secret Service), its files in a temporary
+# folder so a developer's own login keyring is never touched.
+in_keyring_session() {
+  dbus-run-session -- sh -c '
+    keyrings=$(mktemp -d)
+    echo -n scopebook-test | XDG_DATA_HOME="$keyrings" gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    "$@"; status=$?
+    rm -rf "$keyrings"
+    exit $status
+  ' sh "$@" 2> >(grep -vE "dbus-daemon|xdg-desktop-portal|pw.conf|RealtimeKit|PipeWire|^$|max threads|GNOME_KEYRING|SpiRegistry" >&2)
+}
+
+step "Keychain: tokens through the real Secret Service"
+in_keyring_session cargo test --locked -p scopebook-xero --test keychain -- --ignored
+
 step "Building the app with its bundled UI"
-cargo build --locked -p scopebook-app -p scopebook-cli
+cargo build --locked -p scopebook-app -p scopebook-cli -p xero-sim
 
 step "End-to-end: the real window under Xvfb, driven through WebDriver"
 xvfb_pid=
@@ -41,10 +56,6 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 cleanup() { [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true; }
 trap cleanup EXIT
-# A private session bus with an unlocked keyring (the Secret Service) for the app.
-dbus-run-session -- sh -c '
-  echo -n scopebook-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-  exec cargo test --locked -p scopebook-e2e -- --test-threads=1
-' 2> >(grep -vE "dbus-daemon|xdg-desktop-portal|pw.conf|RealtimeKit|PipeWire|^$|max threads|GNOME_KEYRING|SpiRegistry" >&2)
+in_keyring_session cargo test --locked -p scopebook-e2e -- --test-threads=1
 
 step "All tests passed in $((SECONDS - started)) s; screenshots in target/e2e-artifacts/"

@@ -6,28 +6,81 @@
 mod commands;
 mod state;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
+use scopebook_core::connection::XeroEndpoint;
 pub use state::AppState;
+use state::Demo;
 
-/// `--data-dir <path>` or `--data-dir=<path>` from the command line, if given.
-fn data_dir_argument() -> Option<PathBuf> {
+/// `--data-dir <path>` or `--data-dir=<path>`, and `--demo`, from the command line.
+struct Arguments {
+    data_dir: Option<PathBuf>,
+    demo: bool,
+}
+
+fn arguments() -> Arguments {
+    let mut parsed = Arguments {
+        data_dir: None,
+        demo: false,
+    };
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         let text = arg.to_string_lossy();
         if text == "--data-dir" {
-            return args.next().map(PathBuf::from);
-        }
-        if let Some(path) = text.strip_prefix("--data-dir=") {
-            return Some(PathBuf::from(path));
+            parsed.data_dir = args.next().map(PathBuf::from);
+        } else if let Some(path) = text.strip_prefix("--data-dir=") {
+            parsed.data_dir = Some(PathBuf::from(path));
+        } else if text == "--demo" {
+            parsed.demo = true;
         }
     }
-    None
+    parsed
+}
+
+/// Starts the Xero simulator for the demo ("Try with the Xero sandbox").
+fn start_demo() -> Result<(Demo, XeroEndpoint), String> {
+    let config = xero_sim::SimConfig::default();
+    let sim = tauri::async_runtime::block_on(xero_sim::start(config))
+        .map_err(|e| format!("the Xero sandbox couldn't start: {e}"))?;
+    let endpoint = XeroEndpoint {
+        base_url: Some(sim.base_url()),
+        client_id: Some(sim.client_id().to_string()),
+        ..XeroEndpoint::default()
+    };
+    Ok((Demo { sim }, endpoint))
+}
+
+/// Restarts Scopebook with `extra` arguments (entering or leaving the demo).
+pub(crate) fn relaunch(demo: bool) -> std::io::Result<()> {
+    let exe = std::env::current_exe()?;
+    let mut args: Vec<OsString> = std::env::args_os()
+        .skip(1)
+        .filter(|a| a != "--demo")
+        .collect();
+    if demo {
+        args.push("--demo".into());
+    }
+    std::process::Command::new(exe).args(args).spawn()?;
+    Ok(())
 }
 
 pub fn run() {
-    let state = AppState::open(data_dir_argument().as_deref());
+    let args = arguments();
+    let (demo, endpoint) = if args.demo {
+        match start_demo() {
+            Ok((demo, endpoint)) => (Some(demo), endpoint),
+            Err(message) => {
+                eprintln!("Scopebook: {message}");
+                (None, XeroEndpoint::from_env())
+            }
+        }
+    } else {
+        (None, XeroEndpoint::from_env())
+    };
+    let state = AppState::open(args.data_dir.as_deref(), endpoint, demo);
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -1,20 +1,44 @@
-//! What the app holds while it runs: the data folder and the open store (or why it isn't open).
+//! What the app holds while it runs: the data folder, the open store (or why it isn't open),
+//! where Xero is, and the Xero client for the saved client id.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use scopebook_core::connection::{self, XeroEndpoint};
+use scopebook_core::store::{SharedStore, lock};
 use scopebook_core::{Error, ErrorReport, Store};
+use scopebook_xero::{KeyringTokenStore, Session, XeroClient};
+
+/// The demo: an in-process Xero simulator and its own data folder and keychain entries.
+pub struct Demo {
+    pub sim: xero_sim::SimHandle,
+}
 
 pub struct AppState {
     pub data_dir: Option<PathBuf>,
     /// The store, or the reason it could not be opened (shown full-screen by the UI, the file
     /// left untouched).
-    store: Result<Arc<Mutex<Store>>, ErrorReport>,
+    store: Result<SharedStore, ErrorReport>,
+    pub endpoint: XeroEndpoint,
+    /// Keychain service the tokens are filed under (the demo has its own).
+    keychain_service: &'static str,
+    xero: Mutex<Option<Arc<XeroClient>>>,
+    pub demo: Option<Demo>,
+    /// Cancels a sign-in that is waiting for the browser.
+    pub sign_in: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl AppState {
-    pub fn open(explicit_dir: Option<&Path>) -> AppState {
-        let data_dir = scopebook_core::data_dir(explicit_dir);
+    pub fn open(
+        explicit_dir: Option<&Path>,
+        endpoint: XeroEndpoint,
+        demo: Option<Demo>,
+    ) -> AppState {
+        let data_dir = scopebook_core::data_dir(explicit_dir).map(|dir| match &demo {
+            // The demo never touches the firm's real data.
+            Some(_) => dir.join("demo"),
+            None => dir,
+        });
         let store = data_dir
             .as_ref()
             .map_err(Error::report)
@@ -23,11 +47,24 @@ impl AppState {
         AppState {
             data_dir: data_dir.ok(),
             store,
+            keychain_service: if demo.is_some() {
+                "com.scopebook.app.demo"
+            } else {
+                scopebook_xero::tokens::KEYCHAIN_SERVICE
+            },
+            endpoint,
+            xero: Mutex::new(None),
+            demo,
+            sign_in: Mutex::new(None),
         }
     }
 
     pub fn startup_error(&self) -> Option<ErrorReport> {
         self.store.as_ref().err().cloned()
+    }
+
+    pub fn store(&self) -> Result<SharedStore, ErrorReport> {
+        self.store.clone()
     }
 
     /// Runs `work` on the store off the UI thread; the store is used by one request at a time.
@@ -38,12 +75,7 @@ impl AppState {
     {
         let store = self.store.clone()?;
         tauri::async_runtime::spawn_blocking(move || {
-            // A panic in an earlier request poisons the lock; the store itself is still sound
-            // (every write is one transaction), so carry on with it.
-            let mut store = store
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&mut store).map_err(|e| e.report())
+            work(&mut lock(&store)).map_err(|e| e.report())
         })
         .await
         .map_err(|e| {
@@ -53,5 +85,27 @@ impl AppState {
             )
             .report()
         })?
+    }
+
+    /// The Xero client for the saved client id (made on first use, remade when it changes).
+    pub fn xero(&self) -> Result<Arc<XeroClient>, ErrorReport> {
+        let store = self.store.clone()?;
+        let config =
+            connection::xero_config(&lock(&store), &self.endpoint).map_err(|e| e.report())?;
+        let mut cached = self.xero.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(client) = cached.as_ref()
+            && client.session().config().client_id == config.client_id
+        {
+            return Ok(client.clone());
+        }
+        let tokens = Arc::new(KeyringTokenStore::with_service(
+            self.keychain_service,
+            &config.client_id,
+        ));
+        let session = Session::new(config, tokens).map_err(|e| Error::from(e).report())?;
+        let client =
+            Arc::new(XeroClient::new(Arc::new(session)).map_err(|e| Error::from(e).report())?);
+        *cached = Some(client.clone());
+        Ok(client)
     }
 }

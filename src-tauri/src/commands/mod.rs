@@ -3,6 +3,7 @@
 
 mod practice;
 mod services;
+mod xero;
 
 use scopebook_core::ErrorReport;
 
@@ -29,5 +30,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         services::archive_service,
         services::restore_service,
         services::preview_price,
+        xero::xero_status,
+        xero::set_xero_client_id,
+        xero::connect_xero,
+        xero::cancel_xero_connect,
+        xero::choose_xero_organisation,
+        xero::xero_lists,
+        xero::refresh_xero_lists,
+        xero::disconnect_xero,
+        xero::switch_demo,
     ]
 }

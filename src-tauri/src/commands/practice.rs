@@ -19,6 +19,8 @@ pub struct AppInfo {
     startup_error: Option<ErrorReport>,
     /// `None` until the first-run screen is completed.
     practice: Option<Practice>,
+    /// Running with the Xero sandbox and a separate demo data folder.
+    demo: bool,
 }
 
 #[tauri::command]
@@ -36,6 +38,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
         data_dir: state.data_dir.as_ref().map(|d| d.display().to_string()),
         startup_error: state.startup_error(),
         practice,
+        demo: state.demo.is_some(),
     })
 }
 

@@ -12,6 +12,10 @@ import type { ReferenceData } from "./bindings/ReferenceData";
 import type { Service } from "./bindings/Service";
 import type { ServiceDraft } from "./bindings/ServiceDraft";
 import type { ServiceFilter } from "./bindings/ServiceFilter";
+import type { ConnectedOrganisation } from "./bindings/ConnectedOrganisation";
+import type { SignInOutcome } from "./bindings/SignInOutcome";
+import type { XeroLists } from "./bindings/XeroLists";
+import type { XeroStatus } from "./bindings/XeroStatus";
 
 /** A command's failure: the stable code, the sentence, and the fields to highlight. */
 export class ApiError extends Error {
@@ -65,6 +69,29 @@ export const api = {
   restoreService: (id: number) => call<Service>("restore_service", { id }),
   previewPrice: (draft: ServiceDraft, quantity: string | null) =>
     call<PricePreview>("preview_price", { draft, quantity }),
+
+  xeroStatus: () => call<XeroStatus>("xero_status"),
+  setXeroClientId: (clientId: string) => call<XeroStatus>("set_xero_client_id", { clientId }),
+  connectXero: () => call<SignInOutcome>("connect_xero"),
+  cancelXeroConnect: () => call<void>("cancel_xero_connect"),
+  chooseXeroOrganisation: (tenantId: string) =>
+    call<ConnectedOrganisation>("choose_xero_organisation", { tenantId }),
+  xeroLists: () => call<XeroLists>("xero_lists"),
+  refreshXeroLists: () => call<XeroLists>("refresh_xero_lists"),
+  disconnectXero: () => call<XeroStatus>("disconnect_xero"),
+  switchDemo: (demo: boolean) => call<void>("switch_demo", { demo }),
 };
 
-export type { AppInfo, Practice, PracticeDraft, ReferenceData, Service, ServiceDraft, PricePreview };
+export type {
+  AppInfo,
+  ConnectedOrganisation,
+  Practice,
+  PracticeDraft,
+  PricePreview,
+  ReferenceData,
+  Service,
+  ServiceDraft,
+  SignInOutcome,
+  XeroLists,
+  XeroStatus,
+};

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { compareDecimal, currencySymbol, formatMinutes, formatMoney, formatNumber } from "./format";
+import {
+  compareDecimal,
+  currencySymbol,
+  formatDateTime,
+  formatMinutes,
+  formatMoney,
+  formatNumber,
+  formatRelative,
+} from "./format";
 
 describe("formatMoney", () => {
   it("lays out amounts in the practice's locale", () => {
@@ -59,5 +67,18 @@ describe("compareDecimal", () => {
     const values = ["10", "9.5", "-3", "100.01", "100.1", "0", null, "-10"];
     const sorted = [...values].sort(compareDecimal);
     expect(sorted).toEqual([null, "-10", "-3", "0", "9.5", "10", "100.01", "100.1"]);
+  });
+});
+
+describe("dates", () => {
+  it("formats timestamps and relative times", () => {
+    expect(formatDateTime("2026-11-22T09:15:00Z", "en-GB")).toMatch(/22 Nov 2026/);
+    expect(formatDateTime(null, "en-GB")).toBe("—");
+    const now = new Date("2026-11-22T10:00:00Z");
+    expect(formatRelative("2026-11-22T09:59:50Z", "en", now)).toBe("just now");
+    expect(formatRelative("2026-11-22T09:55:00Z", "en", now)).toBe("5 minutes ago");
+    expect(formatRelative("2026-11-22T07:00:00Z", "en", now)).toBe("3 hours ago");
+    expect(formatRelative("2026-11-21T10:00:00Z", "en", now)).toBe("yesterday");
+    expect(formatRelative(null, "en", now)).toBe("never");
   });
 });

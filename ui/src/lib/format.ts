@@ -143,3 +143,30 @@ export function compareDecimal(a: string | null, b: string | null): number {
   const fb = pb.fraction.padEnd(width, "0");
   return fa === fb ? 0 : sign * (fa < fb ? -1 : 1);
 }
+
+/** An RFC 3339 timestamp as the locale writes a date and time: "22 Nov 2026, 9:15 am". */
+export function formatDateTime(iso: string | null | undefined, locale: string): string {
+  if (!iso) return "—";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(when);
+}
+
+/** "just now", "5 minutes ago", "yesterday", … relative to `now`. */
+export function formatRelative(iso: string | null | undefined, locale: string, now = new Date()): string {
+  if (!iso) return "never";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return iso;
+  const seconds = Math.round((when.getTime() - now.getTime()) / 1000);
+  if (Math.abs(seconds) < 45) return "just now";
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
+  ];
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size || unit === "minute") return rtf.format(Math.round(seconds / size), unit);
+  }
+  return "just now";
+}

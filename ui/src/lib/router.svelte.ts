@@ -11,21 +11,31 @@ export const sections = [
 
 export type SectionId = (typeof sections)[number]["id"];
 
+function parts(): string[] {
+  return location.hash.replace(/^#\/?/, "").split("/");
+}
+
 function current(): SectionId {
-  const id = location.hash.replace(/^#\/?/, "").split("/")[0];
+  const id = parts()[0];
   return sections.find((s) => s.id === id)?.id ?? "dashboard";
 }
 
 class Router {
   section = $state<SectionId>(current());
+  /** The part after the section: `#/settings/integrations` → "integrations". */
+  sub = $state<string>(parts()[1] ?? "");
 
   constructor() {
-    window.addEventListener("hashchange", () => (this.section = current()));
+    window.addEventListener("hashchange", () => {
+      this.section = current();
+      this.sub = parts()[1] ?? "";
+    });
   }
 
-  go(section: SectionId) {
-    location.hash = `#/${section}`;
+  go(section: SectionId, sub = "") {
+    location.hash = sub ? `#/${section}/${sub}` : `#/${section}`;
     this.section = section;
+    this.sub = sub;
   }
 }
 

@@ -1,6 +1,8 @@
 //! `scopebook`: Scopebook's use cases without the window, for scripting and scheduled jobs.
 //! Every command calls the same `scopebook-core` function the app does; none decides anything.
 
+mod xero;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +20,8 @@ struct Cli {
     /// The data folder (default: $SCOPEBOOK_DATA_DIR, else the app's own folder).
     #[arg(long, global = true, env = DATA_DIR_ENV)]
     data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    xero: xero::EndpointFlags,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,6 +34,9 @@ enum Command {
     /// The services & pricing catalogue.
     #[command(subcommand)]
     Services(ServicesCommand),
+    /// The Xero connection.
+    #[command(subcommand)]
+    Xero(xero::XeroCommand),
 }
 
 #[derive(Subcommand)]
@@ -158,8 +165,17 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
     let mut store = Store::open_in(&dir)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let command = match cli.command {
+        Command::Xero(command) => {
+            let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+            xero::run(shared, &cli.xero, command, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => other,
+    };
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
-    match cli.command {
+    match command {
+        Command::Xero(_) => {}
         Command::Practice(PracticeCommand::Show { json }) => {
             let practice = practice::require_practice(&store)?;
             if json {

@@ -21,6 +21,30 @@ pub enum ErrorCode {
     Database,
     /// A file could not be read or written.
     Io,
+    /// Scopebook has no Xero connection (or no Xero app client id yet).
+    XeroNotConnected,
+    /// Xero no longer accepts the connection: connect again.
+    XeroUnauthorised,
+    /// Xero refused access to the organisation.
+    XeroForbidden,
+    XeroNotFound,
+    /// Xero asked us to slow down, or the daily limit is spent.
+    XeroRateLimited,
+    /// Xero refused the data; the message carries Xero's reasons.
+    XeroValidation,
+    /// Xero is down or answered 5xx.
+    XeroUnavailable,
+    /// A write whose outcome is unknown; it is looked up before any resend.
+    XeroUncertain,
+    /// Xero could not be reached (offline).
+    XeroNetwork,
+    XeroInvalidReply,
+    /// The sign-in with Xero did not complete.
+    XeroAuthorization,
+    /// The OS keychain could not be used.
+    Keychain,
+    /// The user cancelled.
+    Cancelled,
 }
 
 /// One problem with one input field. `field` is the path the form uses (`name`, `tiers.1.up_to`).
@@ -91,6 +115,9 @@ pub enum Error {
     #[error("The database reported a problem: {0}")]
     Database(#[from] rusqlite::Error),
 
+    #[error(transparent)]
+    Xero(#[from] scopebook_xero::XeroError),
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -117,6 +144,24 @@ impl Error {
             Error::NotSetUp => ErrorCode::NotSetUp,
             Error::Database(_) => ErrorCode::Database,
             Error::Io { .. } => ErrorCode::Io,
+            Error::Xero(e) => {
+                use scopebook_xero::XeroError as X;
+                match e {
+                    X::NotConnected => ErrorCode::XeroNotConnected,
+                    X::Unauthorised => ErrorCode::XeroUnauthorised,
+                    X::Forbidden => ErrorCode::XeroForbidden,
+                    X::NotFound { .. } => ErrorCode::XeroNotFound,
+                    X::RateLimited { .. } => ErrorCode::XeroRateLimited,
+                    X::Validation { .. } => ErrorCode::XeroValidation,
+                    X::Unavailable { .. } => ErrorCode::XeroUnavailable,
+                    X::Uncertain { .. } => ErrorCode::XeroUncertain,
+                    X::Network { .. } => ErrorCode::XeroNetwork,
+                    X::InvalidReply { .. } => ErrorCode::XeroInvalidReply,
+                    X::Authorization(_) => ErrorCode::XeroAuthorization,
+                    X::Keychain(_) => ErrorCode::Keychain,
+                    X::Cancelled => ErrorCode::Cancelled,
+                }
+            }
         }
     }
 

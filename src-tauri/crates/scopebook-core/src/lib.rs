@@ -10,6 +10,7 @@
 //! - Errors carry a stable [`ErrorCode`] and a sentence a bookkeeper understands.
 
 pub mod catalog;
+pub mod connection;
 pub mod error;
 pub mod money;
 pub mod practice;

@@ -61,6 +61,8 @@ pub struct Practice {
     pub recurring_account_code: String,
     pub one_off_account_code: String,
     pub default_tax_type: String,
+    /// The Xero branding theme invoices use unless a client overrides it.
+    pub default_branding_theme_id: String,
     pub tax_treatment: TaxTreatment,
     /// What an hour of staff time costs the firm (for profitability).
     #[ts(as = "String")]
@@ -106,6 +108,8 @@ pub struct PracticeDraft {
     pub recurring_account_code: String,
     pub one_off_account_code: String,
     pub default_tax_type: String,
+    #[serde(default)]
+    pub default_branding_theme_id: String,
     pub tax_treatment: Option<TaxTreatment>,
     pub hourly_cost: String,
 }
@@ -131,6 +135,7 @@ impl Practice {
             recurring_account_code: self.recurring_account_code.clone(),
             one_off_account_code: self.one_off_account_code.clone(),
             default_tax_type: self.default_tax_type.clone(),
+            default_branding_theme_id: self.default_branding_theme_id.clone(),
             tax_treatment: Some(self.tax_treatment),
             hourly_cost: self.hourly_cost.to_string(),
         }
@@ -203,7 +208,8 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
             "SELECT firm_name, legal_name, address_line1, address_line2, city, region, postcode,
                     email, phone, tax_number, country, base_currency, locale, brand_colour,
                     payment_terms_days, recurring_account_code, one_off_account_code,
-                    default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL, updated_at
+                    default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL, updated_at,
+                    default_branding_theme_id
              FROM practice WHERE id = 1",
             [],
             |r| {
@@ -230,6 +236,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     recurring_account_code: r.get(15)?,
                     one_off_account_code: r.get(16)?,
                     default_tax_type: r.get(17)?,
+                    default_branding_theme_id: r.get(22)?,
                     tax_treatment: TaxTreatment::parse(&treatment),
                     hourly_cost: hourly_cost.parse().unwrap_or_default(),
                     has_logo: r.get(20)?,
@@ -373,7 +380,7 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                 tax_number = ?10, country = ?11, base_currency = ?12, locale = ?13,
                 brand_colour = ?14, payment_terms_days = ?15, recurring_account_code = ?16,
                 one_off_account_code = ?17, default_tax_type = ?18, tax_treatment = ?19,
-                hourly_cost = ?20, updated_at = ?21
+                hourly_cost = ?20, updated_at = ?21, default_branding_theme_id = ?22
              WHERE id = 1",
             params![
                 t(&draft.firm_name),
@@ -400,6 +407,7 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                     .as_str(),
                 hourly_cost.to_string(),
                 crate::now(),
+                t(&draft.default_branding_theme_id),
             ],
         )?;
         tx.log(

@@ -10,4 +10,8 @@ startup_error: ErrorReport | null,
 /**
  * `None` until the first-run screen is completed.
  */
-practice: Practice | null, };
+practice: Practice | null, 
+/**
+ * Running with the Xero sandbox and a separate demo data folder.
+ */
+demo: boolean, };

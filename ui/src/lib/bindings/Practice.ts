@@ -8,7 +8,11 @@ export type Practice = { firm_name: string, legal_name: string, address_line1: s
 /**
  * Digits after the decimal point in the base currency.
  */
-currency_places: number, locale: string, brand_colour: string, payment_terms_days: number, recurring_account_code: string, one_off_account_code: string, default_tax_type: string, tax_treatment: TaxTreatment, 
+currency_places: number, locale: string, brand_colour: string, payment_terms_days: number, recurring_account_code: string, one_off_account_code: string, default_tax_type: string, 
+/**
+ * The Xero branding theme invoices use unless a client overrides it.
+ */
+default_branding_theme_id: string, tax_treatment: TaxTreatment, 
 /**
  * What an hour of staff time costs the firm (for profitability).
  */

@@ -27,6 +27,18 @@ pub struct Store {
     path: Option<PathBuf>,
 }
 
+/// The store as the app shares it between requests: one request uses it at a time, and no lock
+/// is ever held across a call to Xero.
+pub type SharedStore = std::sync::Arc<std::sync::Mutex<Store>>;
+
+/// Locks a shared store. A panic in an earlier request poisons the lock, but the store is still
+/// sound (every write is one transaction), so carry on with it.
+pub fn lock(store: &SharedStore) -> std::sync::MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl Store {
     /// Opens (or creates) the database in `data_dir`, migrating it to the latest schema.
     pub fn open_in(data_dir: &Path) -> Result<Store> {

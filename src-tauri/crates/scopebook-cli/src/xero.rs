@@ -1,0 +1,237 @@
+//! `scopebook xero …`: the Xero connection from the command line. Tokens are shared with the
+//! app through the OS keychain.
+
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use scopebook_core::connection::{self, XeroEndpoint};
+use scopebook_core::store::{SharedStore, lock};
+use scopebook_core::{Error, Result};
+use scopebook_xero::{KeyringTokenStore, Session, XeroClient};
+
+/// Where Xero is; every URL can also come from the environment (`SCOPEBOOK_XERO_*`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct EndpointFlags {
+    /// A server laid out like xero-sim (all URLs under one base).
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_BASE_URL")]
+    xero_base_url: Option<String>,
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_AUTHORIZE_URL")]
+    xero_authorize_url: Option<String>,
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_TOKEN_URL")]
+    xero_token_url: Option<String>,
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_CONNECTIONS_URL")]
+    xero_connections_url: Option<String>,
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_API_URL")]
+    xero_api_url: Option<String>,
+    /// Overrides the client id saved in Settings.
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_CLIENT_ID")]
+    xero_client_id: Option<String>,
+}
+
+impl EndpointFlags {
+    fn endpoint(&self) -> XeroEndpoint {
+        XeroEndpoint {
+            base_url: self.xero_base_url.clone(),
+            authorize_url: self.xero_authorize_url.clone(),
+            token_url: self.xero_token_url.clone(),
+            connections_url: self.xero_connections_url.clone(),
+            api_url: self.xero_api_url.clone(),
+            client_id: self.xero_client_id.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum XeroCommand {
+    /// Saves the Xero app's client id.
+    ClientId { client_id: String },
+    /// Signs in with Xero: prints the address to open, waits for the browser to come back.
+    Connect {
+        /// The organisation to connect when the grant reaches several.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Shows the connection.
+    Status,
+    /// The organisation's income and other accounts.
+    Accounts,
+    /// The organisation's branding themes.
+    BrandingThemes,
+    /// The organisation's tracking categories and options.
+    Tracking,
+    /// The organisation's contacts.
+    Contacts {
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Disconnects and forgets the tokens.
+    Disconnect,
+}
+
+fn client(store: &SharedStore, endpoint: &XeroEndpoint) -> Result<XeroClient> {
+    let config = connection::xero_config(&lock(store), endpoint)?;
+    let tokens = Arc::new(KeyringTokenStore::for_client(&config.client_id));
+    Ok(XeroClient::new(Arc::new(Session::new(config, tokens)?))?)
+}
+
+fn open_browser(url: &str) -> std::result::Result<(), String> {
+    eprintln!("Open this address in your browser to connect Scopebook to Xero:\n\n  {url}\n");
+    if let Some(browser) = std::env::var_os("SCOPEBOOK_BROWSER") {
+        std::process::Command::new(browser)
+            .arg(url)
+            .spawn()
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+pub fn run(
+    store: SharedStore,
+    flags: &EndpointFlags,
+    command: XeroCommand,
+    out: &mut impl Write,
+) -> Result<()> {
+    let endpoint = flags.endpoint();
+    let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("Couldn't start", e))?;
+    runtime.block_on(async {
+        match command {
+            XeroCommand::ClientId { client_id } => {
+                let id = connection::set_client_id(&mut lock(&store), &client_id)?;
+                writeln!(out, "Saved the Xero client id {id}.").map_err(write_error)?;
+            }
+            XeroCommand::Status => {
+                let status = connection::status(&lock(&store), &endpoint)?;
+                let client_id = if status.client_id.is_empty() {
+                    "(not set)"
+                } else {
+                    &status.client_id
+                };
+                writeln!(out, "Endpoint      {}", status.endpoint).map_err(write_error)?;
+                writeln!(out, "Client id     {client_id}").map_err(write_error)?;
+                match status.organisation {
+                    Some(org) => {
+                        writeln!(out, "Organisation  {} ({})", org.name, org.tenant_id)
+                            .map_err(write_error)?;
+                        writeln!(out, "Connected     {}", org.connected_at).map_err(write_error)?;
+                        writeln!(
+                            out,
+                            "Last call     {}",
+                            org.last_call_at.unwrap_or_else(|| "never".into())
+                        )
+                        .map_err(write_error)?;
+                    }
+                    None => writeln!(out, "Organisation  not connected").map_err(write_error)?,
+                }
+            }
+            XeroCommand::Connect { tenant } => {
+                let xero = client(&store, &endpoint)?;
+                let organisations = connection::sign_in(&store, &xero, open_browser).await?;
+                let chosen = match (tenant, organisations.as_slice()) {
+                    (_, []) => {
+                        return Err(Error::invalid(
+                            "tenant",
+                            "Xero gave access to no organisation; connect again and tick one.",
+                        ));
+                    }
+                    (Some(id), _) => id,
+                    (None, [only]) => only.tenant_id.clone(),
+                    (None, many) => {
+                        writeln!(out, "Xero gave access to {} organisations:", many.len())
+                            .map_err(write_error)?;
+                        for (i, org) in many.iter().enumerate() {
+                            writeln!(
+                                out,
+                                "  {}. {} ({})",
+                                i + 1,
+                                org.tenant_name.as_deref().unwrap_or("?"),
+                                org.tenant_id
+                            )
+                            .map_err(write_error)?;
+                        }
+                        write!(
+                            out,
+                            "Which one does this practice bill from? [1-{}] ",
+                            many.len()
+                        )
+                        .map_err(write_error)?;
+                        out.flush().map_err(write_error)?;
+                        let mut answer = String::new();
+                        std::io::stdin()
+                            .lock()
+                            .read_line(&mut answer)
+                            .map_err(|e| Error::io("Couldn't read the answer", e))?;
+                        let index: usize = answer.trim().parse().unwrap_or(0);
+                        many.get(index.wrapping_sub(1))
+                            .map(|o| o.tenant_id.clone())
+                            .ok_or_else(|| {
+                                Error::invalid("tenant", "That isn't one of the numbers listed.")
+                            })?
+                    }
+                };
+                let org = connection::choose_organisation_by_id(&store, &xero, &chosen).await?;
+                writeln!(out, "Connected to {}.", org.name).map_err(write_error)?;
+            }
+            XeroCommand::Accounts => {
+                let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;
+                for a in lists.accounts {
+                    writeln!(
+                        out,
+                        "{:<8} {:<40} {:<12} {}",
+                        a.code.unwrap_or_default(),
+                        a.name,
+                        a.account_type.unwrap_or_default(),
+                        a.tax_type.unwrap_or_default()
+                    )
+                    .map_err(write_error)?;
+                }
+            }
+            XeroCommand::BrandingThemes => {
+                let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;
+                for b in lists.branding_themes {
+                    writeln!(out, "{}  {}", b.branding_theme_id, b.name).map_err(write_error)?;
+                }
+            }
+            XeroCommand::Tracking => {
+                let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;
+                for t in lists.tracking_categories {
+                    let options: Vec<String> = t.options.into_iter().map(|o| o.name).collect();
+                    writeln!(out, "{}: {}", t.name, options.join(", ")).map_err(write_error)?;
+                }
+            }
+            XeroCommand::Contacts { search } => {
+                let contacts = connection::xero_contacts(
+                    &store,
+                    &client(&store, &endpoint)?,
+                    search.as_deref(),
+                )
+                .await?;
+                for c in &contacts {
+                    writeln!(
+                        out,
+                        "{:<38} {:<40} {:<10} {}",
+                        c.contact_id.as_deref().unwrap_or(""),
+                        c.name,
+                        c.contact_number.as_deref().unwrap_or(""),
+                        c.email_address.as_deref().unwrap_or("")
+                    )
+                    .map_err(write_error)?;
+                }
+                writeln!(out, "{} contacts", contacts.len()).map_err(write_error)?;
+            }
+            XeroCommand::Disconnect => {
+                connection::disconnect(&store, &client(&store, &endpoint)?).await?;
+                writeln!(
+                    out,
+                    "Disconnected from Xero; the tokens were removed from the keychain."
+                )
+                .map_err(write_error)?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,491 @@
+//! The Xero connection: which Xero app Scopebook signs in as (its client id), which organisation
+//! is connected, and copies of the organisation's lists (accounts, tax rates, branding themes,
+//! tracking categories) so forms work offline. Tokens are never here: they stay in the OS
+//! keychain behind `scopebook_xero::TokenStore`.
+//!
+//! Xero is called only from the `async` use cases below, only when the user asks, and no store
+//! lock is held across a call.
+
+use std::time::Duration;
+
+use rusqlite::{OptionalExtension, params};
+use scopebook_xero::models::{Account, BrandingTheme, Connection, TaxRate, TrackingCategory};
+use scopebook_xero::{XeroClient, XeroConfig, XeroUrls};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::store::{SharedStore, Source, Store, lock};
+
+/// The organisation Scopebook is connected to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectedOrganisation {
+    pub connection_id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub connected_at: String,
+    pub last_call_at: Option<String>,
+}
+
+/// What Settings → Integrations shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct XeroStatus {
+    /// The Xero app's client id ("" until entered).
+    pub client_id: String,
+    pub organisation: Option<ConnectedOrganisation>,
+    /// Where Scopebook talks to: "Xero", or the simulator's address in demo mode.
+    pub endpoint: String,
+}
+
+/// The organisation's lists as last fetched.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct XeroLists {
+    pub accounts: Vec<Account>,
+    pub tax_rates: Vec<TaxRate>,
+    pub branding_themes: Vec<BrandingTheme>,
+    pub tracking_categories: Vec<TrackingCategory>,
+    pub fetched_at: Option<String>,
+}
+
+/// Where Xero is, from the environment or flags (tests, the demo, a proxy). Unset parts are
+/// the real Xero.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XeroEndpoint {
+    /// A server laid out like `xero-sim` (all URLs under one base).
+    pub base_url: Option<String>,
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    pub connections_url: Option<String>,
+    pub api_url: Option<String>,
+    /// Overrides the client id saved in Settings.
+    pub client_id: Option<String>,
+}
+
+impl XeroEndpoint {
+    /// `SCOPEBOOK_XERO_BASE_URL`, `SCOPEBOOK_XERO_AUTHORIZE_URL`, `SCOPEBOOK_XERO_TOKEN_URL`,
+    /// `SCOPEBOOK_XERO_CONNECTIONS_URL`, `SCOPEBOOK_XERO_API_URL`, `SCOPEBOOK_XERO_CLIENT_ID`.
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        XeroEndpoint {
+            base_url: var("SCOPEBOOK_XERO_BASE_URL"),
+            authorize_url: var("SCOPEBOOK_XERO_AUTHORIZE_URL"),
+            token_url: var("SCOPEBOOK_XERO_TOKEN_URL"),
+            connections_url: var("SCOPEBOOK_XERO_CONNECTIONS_URL"),
+            api_url: var("SCOPEBOOK_XERO_API_URL"),
+            client_id: var("SCOPEBOOK_XERO_CLIENT_ID"),
+        }
+    }
+
+    pub fn urls(&self) -> XeroUrls {
+        let mut urls = match &self.base_url {
+            Some(base) => XeroUrls::simulator(base),
+            None => XeroUrls::production(),
+        };
+        let set = |slot: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                *slot = v.clone();
+            }
+        };
+        set(&mut urls.authorize, &self.authorize_url);
+        set(&mut urls.token, &self.token_url);
+        set(&mut urls.connections, &self.connections_url);
+        set(&mut urls.api, &self.api_url);
+        urls
+    }
+
+    /// "Xero", or the address of whatever stands in for it.
+    pub fn describe(&self) -> String {
+        match &self.base_url {
+            Some(base) => format!("Xero simulator at {base}"),
+            None if self.api_url.is_some() => "a Xero stand-in (custom URLs)".to_string(),
+            None => "Xero".to_string(),
+        }
+    }
+}
+
+pub fn client_id(store: &Store) -> Result<String> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT client_id FROM xero_settings WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Saves the Xero app's client id (from developer.xero.com → My Apps).
+pub fn set_client_id(store: &mut Store, client_id: &str) -> Result<String> {
+    let id = client_id.trim();
+    let well_formed = !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !well_formed {
+        return Err(Error::invalid(
+            "client_id",
+            "Paste the client id of your Xero app (32 letters and digits, from developer.xero.com → My Apps).",
+        ));
+    }
+    store.write(Source::User, |tx| {
+        tx.execute(
+            "INSERT INTO xero_settings (id, client_id, updated_at) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, updated_at = excluded.updated_at",
+            params![id, crate::now()],
+        )?;
+        tx.log("xero_settings", 1, "set_client_id", &serde_json::json!({ "client_id": id }))
+    })?;
+    Ok(id.to_string())
+}
+
+/// The configuration for the Xero client: the saved client id (or the endpoint's) and URLs.
+pub fn xero_config(store: &Store, endpoint: &XeroEndpoint) -> Result<XeroConfig> {
+    let client_id = match &endpoint.client_id {
+        Some(id) => id.clone(),
+        None => client_id(store)?,
+    };
+    if client_id.is_empty() {
+        return Err(Error::invalid(
+            "client_id",
+            "Enter your Xero app's client id first (see “How to connect” below).",
+        ));
+    }
+    Ok(XeroConfig::new(client_id, endpoint.urls()))
+}
+
+pub fn connected_organisation(store: &Store) -> Result<Option<ConnectedOrganisation>> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT connection_id, tenant_id, tenant_name, connected_at, last_call_at
+             FROM xero_connection WHERE id = 1",
+            [],
+            |r| {
+                Ok(ConnectedOrganisation {
+                    connection_id: r.get(0)?,
+                    tenant_id: r.get(1)?,
+                    name: r.get(2)?,
+                    connected_at: r.get(3)?,
+                    last_call_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The organisation's tenant id, or [`scopebook_xero::XeroError::NotConnected`].
+pub fn require_tenant(store: &Store) -> Result<String> {
+    connected_organisation(store)?
+        .map(|o| o.tenant_id)
+        .ok_or(Error::Xero(scopebook_xero::XeroError::NotConnected))
+}
+
+pub fn status(store: &Store, endpoint: &XeroEndpoint) -> Result<XeroStatus> {
+    Ok(XeroStatus {
+        client_id: endpoint
+            .client_id
+            .clone()
+            .map_or_else(|| client_id(store), Ok)?,
+        organisation: connected_organisation(store)?,
+        endpoint: endpoint.describe(),
+    })
+}
+
+/// How long the browser sign-in may take before Scopebook stops waiting.
+pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// Signs in with Xero: `open_browser` is given the authorize URL; after the redirect, the
+/// tokens go to the keychain and the organisations the grant reaches come back. With exactly
+/// one organisation it is connected at once.
+pub async fn sign_in(
+    store: &SharedStore,
+    xero: &XeroClient,
+    open_browser: impl FnOnce(&str) -> std::result::Result<(), String>,
+) -> Result<Vec<Connection>> {
+    let authorization = scopebook_xero::begin_authorization(xero.session().config()).await?;
+    open_browser(authorization.url()).map_err(|e| {
+        Error::Xero(scopebook_xero::XeroError::Authorization(format!(
+            "the browser couldn't be opened ({e}); open this address yourself: {}",
+            authorization.url()
+        )))
+    })?;
+    let tokens = authorization.finish(SIGN_IN_TIMEOUT).await?;
+    xero.session().start(tokens).await?;
+    let organisations = xero.connections().await?;
+    if let [only] = organisations.as_slice() {
+        choose_organisation(&mut lock(store), only)?;
+    }
+    Ok(organisations)
+}
+
+/// Connects the organisation the user picked.
+pub fn choose_organisation(
+    store: &mut Store,
+    organisation: &Connection,
+) -> Result<ConnectedOrganisation> {
+    let name = organisation
+        .tenant_name
+        .clone()
+        .unwrap_or_else(|| "Xero organisation".to_string());
+    store.write(Source::User, |tx| {
+        tx.execute(
+            "INSERT INTO xero_connection (id, connection_id, tenant_id, tenant_name, connected_at, last_call_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?4)
+             ON CONFLICT (id) DO UPDATE SET connection_id = excluded.connection_id,
+                tenant_id = excluded.tenant_id, tenant_name = excluded.tenant_name,
+                connected_at = excluded.connected_at, last_call_at = excluded.last_call_at",
+            params![organisation.id, organisation.tenant_id, name, crate::now()],
+        )?;
+        tx.log(
+            "xero_connection",
+            1,
+            "connect",
+            &serde_json::json!({ "tenant_id": organisation.tenant_id, "name": name }),
+        )
+    })?;
+    connected_organisation(store)?.ok_or(Error::NotFound {
+        entity: "Xero connection",
+        id: 1,
+    })
+}
+
+/// Connects the organisation `tenant_id` among those the grant reaches (asks Xero which).
+pub async fn choose_organisation_by_id(
+    store: &SharedStore,
+    xero: &XeroClient,
+    tenant_id: &str,
+) -> Result<ConnectedOrganisation> {
+    let organisations = xero.connections().await?;
+    let chosen = organisations
+        .iter()
+        .find(|o| o.tenant_id == tenant_id)
+        .ok_or_else(|| {
+            Error::invalid(
+                "organisation",
+                "That organisation is no longer connected to Scopebook in Xero. Connect again and choose it.",
+            )
+        })?;
+    let mut store = lock(store);
+    let connected = choose_organisation(&mut store, chosen)?;
+    record_call(&store, xero)?;
+    Ok(connected)
+}
+
+/// The organisation's contacts, optionally only those matching `search` (name, number, email).
+pub async fn xero_contacts(
+    store: &SharedStore,
+    xero: &XeroClient,
+    search: Option<&str>,
+) -> Result<Vec<scopebook_xero::models::Contact>> {
+    let tenant = require_tenant(&lock(store))?;
+    let contacts = match search.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(term) => {
+            let query = scopebook_xero::ContactQuery {
+                search_term: Some(term.to_string()),
+                ..Default::default()
+            };
+            xero.contacts(&tenant, &query).await?.items
+        }
+        None => xero.all_contacts(&tenant, None, false).await?,
+    };
+    record_call(&lock(store), xero)?;
+    Ok(contacts)
+}
+
+/// Remembers when Xero last answered (shown as "last call").
+pub fn record_call(store: &Store, xero: &XeroClient) -> Result<()> {
+    if let Some(at) = xero.last_call() {
+        store.conn().execute(
+            "UPDATE xero_connection SET last_call_at = ?1 WHERE id = 1",
+            [at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)],
+        )?;
+    }
+    Ok(())
+}
+
+const LIST_KINDS: [&str; 4] = [
+    "accounts",
+    "tax_rates",
+    "branding_themes",
+    "tracking_categories",
+];
+
+/// Fetches the organisation's lists from Xero and keeps a copy.
+pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<XeroLists> {
+    let tenant = require_tenant(&lock(store))?;
+    let (accounts, tax_rates, branding_themes, tracking_categories) = tokio::try_join!(
+        xero.accounts(&tenant),
+        xero.tax_rates(&tenant),
+        xero.branding_themes(&tenant),
+        xero.tracking_categories(&tenant),
+    )?;
+    let lists = XeroLists {
+        accounts: accounts.into_iter().filter(|a| a.is_active()).collect(),
+        tax_rates: tax_rates
+            .into_iter()
+            .filter(|t| t.status.as_deref().is_none_or(|s| s == "ACTIVE"))
+            .collect(),
+        branding_themes,
+        tracking_categories: tracking_categories
+            .into_iter()
+            .filter(|t| t.status.as_deref().is_none_or(|s| s == "ACTIVE"))
+            .collect(),
+        fetched_at: Some(crate::now()),
+    };
+    let mut store = lock(store);
+    record_call(&store, xero)?;
+    let bodies = [
+        serde_json::to_string(&lists.accounts),
+        serde_json::to_string(&lists.tax_rates),
+        serde_json::to_string(&lists.branding_themes),
+        serde_json::to_string(&lists.tracking_categories),
+    ];
+    store.write(Source::Sync, |tx| {
+        for (kind, body) in LIST_KINDS.iter().zip(&bodies) {
+            let body = body.as_ref().map_err(|e| Error::io("Couldn't keep Xero's lists", std::io::Error::other(e.to_string())))?;
+            tx.execute(
+                "INSERT INTO xero_lists (tenant_id, kind, body, fetched_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (tenant_id, kind) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+                params![tenant, kind, body, lists.fetched_at],
+            )?;
+        }
+        tx.log("xero_lists", 1, "refresh", &serde_json::json!({
+            "tenant_id": tenant,
+            "accounts": lists.accounts.len(),
+            "tax_rates": lists.tax_rates.len(),
+            "branding_themes": lists.branding_themes.len(),
+            "tracking_categories": lists.tracking_categories.len(),
+        }))
+    })?;
+    Ok(lists)
+}
+
+/// The lists as last fetched for the connected organisation (empty before the first fetch).
+pub fn cached_lists(store: &Store) -> Result<XeroLists> {
+    let Some(org) = connected_organisation(store)? else {
+        return Ok(XeroLists::default());
+    };
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT kind, body, fetched_at FROM xero_lists WHERE tenant_id = ?1")?;
+    let rows = stmt.query_map([&org.tenant_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut lists = XeroLists::default();
+    for row in rows {
+        let (kind, body, fetched_at) = row?;
+        let bad = |e: serde_json::Error| {
+            Error::io(
+                "The saved Xero lists are unreadable; refresh them",
+                std::io::Error::other(e),
+            )
+        };
+        match kind.as_str() {
+            "accounts" => lists.accounts = serde_json::from_str(&body).map_err(bad)?,
+            "tax_rates" => lists.tax_rates = serde_json::from_str(&body).map_err(bad)?,
+            "branding_themes" => {
+                lists.branding_themes = serde_json::from_str(&body).map_err(bad)?
+            }
+            "tracking_categories" => {
+                lists.tracking_categories = serde_json::from_str(&body).map_err(bad)?
+            }
+            _ => {}
+        }
+        lists.fetched_at = Some(fetched_at);
+    }
+    Ok(lists)
+}
+
+/// Disconnects: removes the organisation from the grant at Xero, revokes the tokens and
+/// forgets them, and forgets the organisation here. Local forgetting happens even when Xero
+/// can't be reached, so "Disconnect" always leaves nothing behind on this computer.
+pub async fn disconnect(store: &SharedStore, xero: &XeroClient) -> Result<()> {
+    let organisation = connected_organisation(&lock(store))?;
+    if let Some(org) = &organisation {
+        // Best effort: an expired grant or an offline computer must not keep tokens around.
+        let _ = xero.delete_connection(&org.connection_id).await;
+    }
+    xero.session().sign_out().await?;
+    lock(store).write(Source::User, |tx| {
+        tx.execute("DELETE FROM xero_connection", [])?;
+        tx.execute("DELETE FROM xero_lists", [])?;
+        tx.log(
+            "xero_connection",
+            1,
+            "disconnect",
+            &serde_json::json!({ "tenant_id": organisation.as_ref().map(|o| o.tenant_id.clone()) }),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_id_is_checked_and_saved() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert_eq!(client_id(&store).unwrap(), "");
+        let err = set_client_id(&mut store, "not a client id!").unwrap_err();
+        assert_eq!(err.report().fields[0].field, "client_id");
+        set_client_id(&mut store, " 0123456789ABCDEF0123456789ABCDEF ").unwrap();
+        assert_eq!(
+            client_id(&store).unwrap(),
+            "0123456789ABCDEF0123456789ABCDEF"
+        );
+        let config = xero_config(&store, &XeroEndpoint::default()).unwrap();
+        assert_eq!(config.urls, XeroUrls::production());
+    }
+
+    #[test]
+    fn no_client_id_means_no_config() {
+        let store = Store::open_in_memory().unwrap();
+        let err = xero_config(&store, &XeroEndpoint::default()).unwrap_err();
+        assert_eq!(err.report().fields[0].field, "client_id");
+    }
+
+    #[test]
+    fn an_endpoint_overrides_urls_and_client() {
+        let store = Store::open_in_memory().unwrap();
+        let endpoint = XeroEndpoint {
+            base_url: Some("http://127.0.0.1:4010".into()),
+            api_url: Some("http://127.0.0.1:5000/api".into()),
+            client_id: Some("SIM".into()),
+            ..Default::default()
+        };
+        let config = xero_config(&store, &endpoint).unwrap();
+        assert_eq!(config.client_id, "SIM");
+        assert_eq!(config.urls.token, "http://127.0.0.1:4010/connect/token");
+        assert_eq!(config.urls.api, "http://127.0.0.1:5000/api");
+        assert!(endpoint.describe().contains("127.0.0.1:4010"));
+    }
+
+    #[test]
+    fn choosing_an_organisation_is_remembered_and_logged() {
+        let mut store = Store::open_in_memory().unwrap();
+        let org = Connection {
+            id: "conn-1".into(),
+            auth_event_id: None,
+            tenant_id: "tenant-1".into(),
+            tenant_type: "ORGANISATION".into(),
+            tenant_name: Some("Demo Company (AU)".into()),
+            created_date_utc: None,
+            updated_date_utc: None,
+        };
+        let connected = choose_organisation(&mut store, &org).unwrap();
+        assert_eq!(connected.name, "Demo Company (AU)");
+        assert_eq!(require_tenant(&store).unwrap(), "tenant-1");
+        let log = crate::store::history(store.conn(), "xero_connection", 1, 5).unwrap();
+        assert_eq!(log[0].action, "connect");
+        assert!(cached_lists(&store).unwrap().accounts.is_empty());
+    }
+}

@@ -1,0 +1,440 @@
+//! The parts of Xero's accounting and identity models Scopebook uses, named as in Xero's
+//! OpenAPI spec (`../shared/xero-openapi/`). Unknown fields in replies are ignored; absent ones
+//! default, so a reply with less than we expect still reads.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An organisation this app's grant can reach (`GET /connections`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Connection {
+    pub id: String,
+    #[serde(default)]
+    pub auth_event_id: Option<String>,
+    pub tenant_id: String,
+    #[serde(default)]
+    pub tenant_type: String,
+    #[serde(default)]
+    pub tenant_name: Option<String>,
+    #[serde(default)]
+    pub created_date_utc: Option<String>,
+    #[serde(default)]
+    pub updated_date_utc: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Organisation {
+    #[serde(rename = "OrganisationID", default)]
+    pub organisation_id: String,
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    #[serde(rename = "LegalName", default)]
+    pub legal_name: Option<String>,
+    #[serde(rename = "BaseCurrency", default)]
+    pub base_currency: Option<String>,
+    #[serde(rename = "CountryCode", default)]
+    pub country_code: Option<String>,
+    #[serde(rename = "ShortCode", default)]
+    pub short_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Account {
+    #[serde(rename = "AccountID", default)]
+    pub account_id: String,
+    #[serde(rename = "Code", default)]
+    pub code: Option<String>,
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    /// REVENUE, SALES, OTHERINCOME, EXPENSE, BANK, …
+    #[serde(rename = "Type", default)]
+    pub account_type: Option<String>,
+    /// ACTIVE or ARCHIVED.
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
+    #[serde(rename = "TaxType", default)]
+    pub tax_type: Option<String>,
+    /// ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE.
+    #[serde(rename = "Class", default)]
+    pub class: Option<String>,
+}
+
+impl Account {
+    /// Income accounts an invoice line can post to.
+    pub fn is_revenue(&self) -> bool {
+        self.class.as_deref() == Some("REVENUE")
+            || matches!(
+                self.account_type.as_deref(),
+                Some("REVENUE" | "SALES" | "OTHERINCOME")
+            )
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status.as_deref().is_none_or(|s| s == "ACTIVE")
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TaxRate {
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    #[serde(rename = "TaxType", default)]
+    pub tax_type: String,
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
+    /// A percentage (10 for 10 %).
+    #[serde(rename = "EffectiveRate", default, with = "crate::number")]
+    #[ts(type = "number | null")]
+    pub effective_rate: Option<Decimal>,
+    #[serde(rename = "CanApplyToRevenue", default)]
+    pub can_apply_to_revenue: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BrandingTheme {
+    #[serde(rename = "BrandingThemeID", default)]
+    pub branding_theme_id: String,
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    #[serde(rename = "SortOrder", default)]
+    pub sort_order: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TrackingOption {
+    #[serde(rename = "TrackingOptionID", default)]
+    pub tracking_option_id: Option<String>,
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TrackingCategory {
+    #[serde(rename = "TrackingCategoryID", default)]
+    pub tracking_category_id: String,
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
+    #[serde(rename = "Options", default)]
+    pub options: Vec<TrackingOption>,
+}
+
+/// A message Xero attached to an element it refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ValidationError {
+    #[serde(rename = "Message", default)]
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    #[serde(
+        rename = "AddressType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address_type: Option<String>,
+    #[serde(
+        rename = "AddressLine1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address_line1: Option<String>,
+    #[serde(
+        rename = "AddressLine2",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address_line2: Option<String>,
+    #[serde(rename = "City", default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(
+        rename = "PostalCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub postal_code: Option<String>,
+    #[serde(rename = "Country", default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    #[serde(rename = "PhoneType", default, skip_serializing_if = "Option::is_none")]
+    pub phone_type: Option<String>,
+    #[serde(
+        rename = "PhoneNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number: Option<String>,
+    #[serde(
+        rename = "PhoneAreaCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_area_code: Option<String>,
+    #[serde(
+        rename = "PhoneCountryCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_country_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    #[serde(rename = "ContactID", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Scopebook writes its own client id here, so a contact can always be matched back.
+    #[serde(
+        rename = "ContactNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact_number: Option<String>,
+    #[serde(
+        rename = "AccountNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_number: Option<String>,
+    /// ACTIVE, ARCHIVED or GDPRREQUEST.
+    #[serde(
+        rename = "ContactStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact_status: Option<String>,
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    #[serde(rename = "FirstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(rename = "LastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(
+        rename = "EmailAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_address: Option<String>,
+    #[serde(rename = "TaxNumber", default, skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+    #[serde(rename = "Addresses", default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<Address>,
+    #[serde(rename = "Phones", default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+    #[serde(
+        rename = "IsCustomer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_customer: Option<bool>,
+    #[serde(
+        rename = "UpdatedDateUTC",
+        default,
+        with = "crate::date::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_date_utc: Option<DateTime<Utc>>,
+    #[serde(rename = "HasValidationErrors", default, skip_serializing)]
+    pub has_validation_errors: Option<bool>,
+    #[serde(rename = "ValidationErrors", default, skip_serializing)]
+    pub validation_errors: Vec<ValidationError>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItemTracking {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "Option")]
+    pub option: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    #[serde(
+        rename = "LineItemID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub line_item_id: Option<String>,
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "Quantity",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::number"
+    )]
+    pub quantity: Option<Decimal>,
+    #[serde(
+        rename = "UnitAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::number"
+    )]
+    pub unit_amount: Option<Decimal>,
+    #[serde(
+        rename = "AccountCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_code: Option<String>,
+    #[serde(rename = "TaxType", default, skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    #[serde(
+        rename = "TaxAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::number"
+    )]
+    pub tax_amount: Option<Decimal>,
+    #[serde(
+        rename = "LineAmount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::number"
+    )]
+    pub line_amount: Option<Decimal>,
+    #[serde(
+        rename = "DiscountRate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::number"
+    )]
+    pub discount_rate: Option<Decimal>,
+    #[serde(rename = "Tracking", default, skip_serializing_if = "Vec::is_empty")]
+    pub tracking: Vec<LineItemTracking>,
+}
+
+/// Just enough of a contact to point an invoice at it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRef {
+    #[serde(rename = "ContactID", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    #[serde(rename = "InvoiceID", default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    /// ACCREC for a sales invoice.
+    #[serde(rename = "Type", default)]
+    pub invoice_type: String,
+    #[serde(rename = "Contact", default)]
+    pub contact: ContactRef,
+    #[serde(rename = "LineItems", default)]
+    pub line_items: Vec<LineItem>,
+    #[serde(
+        rename = "Date",
+        default,
+        with = "crate::date::optional_day",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<NaiveDate>,
+    #[serde(
+        rename = "DueDate",
+        default,
+        with = "crate::date::optional_day",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_date: Option<NaiveDate>,
+    /// Exclusive, Inclusive or NoTax.
+    #[serde(
+        rename = "LineAmountTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub line_amount_types: Option<String>,
+    #[serde(
+        rename = "InvoiceNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice_number: Option<String>,
+    #[serde(rename = "Reference", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(
+        rename = "BrandingThemeID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub branding_theme_id: Option<String>,
+    #[serde(
+        rename = "CurrencyCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency_code: Option<String>,
+    /// DRAFT, SUBMITTED, AUTHORISED, PAID, VOIDED, DELETED.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "SubTotal", default, skip_serializing, with = "crate::number")]
+    pub sub_total: Option<Decimal>,
+    #[serde(rename = "TotalTax", default, skip_serializing, with = "crate::number")]
+    pub total_tax: Option<Decimal>,
+    #[serde(rename = "Total", default, skip_serializing, with = "crate::number")]
+    pub total: Option<Decimal>,
+    #[serde(
+        rename = "AmountDue",
+        default,
+        skip_serializing,
+        with = "crate::number"
+    )]
+    pub amount_due: Option<Decimal>,
+    #[serde(
+        rename = "AmountPaid",
+        default,
+        skip_serializing,
+        with = "crate::number"
+    )]
+    pub amount_paid: Option<Decimal>,
+    #[serde(
+        rename = "UpdatedDateUTC",
+        default,
+        with = "crate::date::optional",
+        skip_serializing
+    )]
+    pub updated_date_utc: Option<DateTime<Utc>>,
+    #[serde(rename = "HasErrors", default, skip_serializing)]
+    pub has_errors: Option<bool>,
+    #[serde(rename = "ValidationErrors", default, skip_serializing)]
+    pub validation_errors: Vec<ValidationError>,
+}
+
+/// `"pagination"` on paged replies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    #[serde(default)]
+    pub page: u32,
+    #[serde(default)]
+    pub page_size: u32,
+    #[serde(default)]
+    pub page_count: u32,
+    #[serde(default)]
+    pub item_count: u32,
+}

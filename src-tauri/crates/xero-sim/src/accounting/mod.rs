@@ -1,0 +1,259 @@
+//! The Accounting API under `/api.xro/2.0`: the gate every call passes (token, tenant, limits,
+//! faults, idempotency) and the shared pieces of Xero's reply format.
+
+pub mod contacts;
+pub mod idempotency;
+pub mod invoices;
+pub mod query;
+pub mod settings;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::faults::Fault;
+use crate::listener::Connection;
+use crate::state::Sim;
+use crate::wire::ms_date_plain;
+
+/// The tenant a call is for, put in the request's extensions by the gate.
+#[derive(Clone, Copy, Debug)]
+pub struct Tenant(pub Uuid);
+
+pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
+    Router::new()
+        .route("/Organisation", get(settings::organisation))
+        .route("/Accounts", get(settings::accounts))
+        .route("/TaxRates", get(settings::tax_rates))
+        .route("/BrandingThemes", get(settings::branding_themes))
+        .route("/TrackingCategories", get(settings::tracking_categories))
+        .route(
+            "/Contacts",
+            get(contacts::list)
+                .put(contacts::create)
+                .post(contacts::create_or_update),
+        )
+        .route(
+            "/Contacts/{id}",
+            get(contacts::one).post(contacts::update_one),
+        )
+        .route(
+            "/Invoices",
+            get(invoices::list)
+                .put(invoices::create)
+                .post(invoices::create_or_update),
+        )
+        .route(
+            "/Invoices/{id}",
+            get(invoices::one).post(invoices::update_one),
+        )
+        .layer(middleware::from_fn_with_state(sim, gate))
+}
+
+/// Runs before every accounting call, in Xero's order: authentication (401), tenant (403),
+/// rate limits (429), then injected faults, then the idempotency replay for writes.
+async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> Response {
+    let tenant = match authorise(&sim, request.headers()) {
+        Ok(tenant) => tenant,
+        Err(reply) => return reply,
+    };
+    request.extensions_mut().insert(Tenant(tenant));
+
+    let (_in_flight, remaining) = match crate::limits::admit(&sim, tenant) {
+        Ok(admitted) => admitted,
+        Err(rejected) => return rejected.into_response(),
+    };
+
+    let fault = sim.lock().faults.next();
+    let mut drop_connection = false;
+    match fault {
+        Some(Fault::Status500) => return remaining.stamp(crate::faults::status_500()),
+        Some(Fault::Plain503) => return remaining.stamp(crate::faults::plain_503()),
+        Some(Fault::Delay(ms)) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(Fault::DropAfterCommit) => drop_connection = true,
+        None => {}
+    }
+    let connection = request
+        .extensions()
+        .get::<ConnectInfo<Connection>>()
+        .map(|info| info.0.clone());
+
+    let is_write = request.method() == Method::PUT || request.method() == Method::POST;
+    let reply = if is_write {
+        idempotency::run_write(&sim, tenant, request, next).await
+    } else {
+        next.run(request).await
+    };
+
+    if drop_connection && let Some(connection) = connection {
+        // The write (if any) is committed; now the client never hears about it.
+        connection.kill();
+    }
+    remaining.stamp(reply)
+}
+
+/// Checks the Bearer token and `xero-tenant-id`.
+fn authorise(sim: &Sim, headers: &HeaderMap) -> Result<Uuid, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    let inner = sim.lock();
+    let Some(grant) = token.and_then(|token| inner.identity.grant_for_access_token(token)) else {
+        return Err(unauthorized());
+    };
+    let tenant = headers
+        .get("xero-tenant-id")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| Uuid::parse_str(value.trim()).ok());
+    match tenant {
+        Some(tenant) if grant.is_connected(tenant) && inner.orgs.contains_key(&tenant) => {
+            Ok(tenant)
+        }
+        _ => Err(unknown_tenant()),
+    }
+}
+
+pub fn unauthorized() -> Response {
+    json_reply(
+        StatusCode::UNAUTHORIZED,
+        json!({"Type": null, "Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"}),
+    )
+}
+
+/// The tenant is not (or no longer) connected for this token.
+pub fn unknown_tenant() -> Response {
+    json_reply(
+        StatusCode::FORBIDDEN,
+        json!({"Type": null, "Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"}),
+    )
+}
+
+/// Xero's 404 for a resource that does not exist is a short plain-text sentence.
+pub fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "The resource you're looking for cannot be found",
+    )
+        .into_response()
+}
+
+pub fn json_reply(status: StatusCode, body: Value) -> Response {
+    let mut reply = Response::new(Body::from(body.to_string()));
+    *reply.status_mut() = status;
+    reply.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    reply
+}
+
+pub fn ok_json(body: Value) -> Response {
+    json_reply(StatusCode::OK, body)
+}
+
+/// Xero's reply envelope around a collection.
+pub fn envelope(collection: &str, items: Vec<Value>) -> Value {
+    let mut body = serde_json::Map::new();
+    body.insert("Id".into(), json!(Uuid::new_v4()));
+    body.insert("Status".into(), json!("OK"));
+    body.insert("ProviderName".into(), json!("Scopebook"));
+    body.insert("DateTimeUTC".into(), json!(ms_date_plain(Utc::now())));
+    body.insert(collection.into(), Value::Array(items));
+    Value::Object(body)
+}
+
+/// A 400 for a request whose elements failed validation (without `summarizeErrors=false`).
+pub fn validation_exception(elements: Vec<Value>) -> Response {
+    json_reply(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "ErrorNumber": 10,
+            "Type": "ValidationException",
+            "Message": "A validation exception occurred",
+            "Elements": elements,
+        }),
+    )
+}
+
+/// A 400 for a malformed request (bad JSON, bad query parameter).
+pub fn bad_request(message: &str) -> Response {
+    json_reply(
+        StatusCode::BAD_REQUEST,
+        json!({"ErrorNumber": 14, "Type": "PostDataInvalidException", "Message": message}),
+    )
+}
+
+/// Xero omits absent fields rather than sending `null`.
+pub fn drop_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, drop_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(drop_nulls).collect()),
+        other => other,
+    }
+}
+
+/// Marks an element that failed validation, as Xero does with `summarizeErrors=false`.
+pub fn with_errors(mut element: Value, errors: &[String], has_errors_field: &str) -> Value {
+    if let Value::Object(map) = &mut element {
+        map.insert(has_errors_field.into(), json!(true));
+        map.insert("StatusAttributeString".into(), json!("ERROR"));
+        map.insert(
+            "ValidationErrors".into(),
+            Value::Array(
+                errors
+                    .iter()
+                    .map(|message| json!({"Message": message}))
+                    .collect(),
+            ),
+        );
+    }
+    element
+}
+
+/// Marks a saved element in a `summarizeErrors=false` reply.
+pub fn with_ok(mut element: Value) -> Value {
+    if let Value::Object(map) = &mut element {
+        map.insert("StatusAttributeString".into(), json!("OK"));
+    }
+    element
+}
+
+/// Parses the `{"Contacts": [...]}` / `{"Invoices": [...]}` body of a write. Like Xero, a bare
+/// array or a single object is accepted too.
+pub fn write_elements(body: &[u8], collection: &str) -> Result<Vec<Value>, Response> {
+    let parsed: Value = serde_json::from_slice(body)
+        .map_err(|error| bad_request(&format!("The request body is not valid JSON: {error}")))?;
+    match parsed {
+        Value::Object(mut map) => match map.remove(collection) {
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => Err(bad_request(&format!("{collection} must be an array"))),
+            None => Ok(vec![Value::Object(map)]),
+        },
+        Value::Array(items) => Ok(items),
+        _ => Err(bad_request(&format!(
+            "Expected an object with a {collection} array"
+        ))),
+    }
+}

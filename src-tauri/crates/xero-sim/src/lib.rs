@@ -1,0 +1,183 @@
+//! `xero-sim`: a Xero API simulator — a real axum HTTP server on 127.0.0.1 that behaves like
+//! Xero for what Scopebook uses.
+//!
+//! **Owns:** Xero's identity service (OAuth 2.0 authorization code + PKCE, refresh-token
+//! rotation, revocation, `/connections`), the Accounting API endpoints Scopebook calls
+//! (Organisation, Accounts, TaxRates, BrandingThemes, TrackingCategories, Contacts, Invoices)
+//! with Xero's JSON shapes (as in `shared/xero-openapi/`), validation messages, paging,
+//! `If-Modified-Since`, `summarizeErrors`, `Idempotency-Key`, rate limits with `Retry-After`,
+//! injected faults, seeded demo organisations, and an admin API under `/__admin` for tests.
+//!
+//! **Must not:** be used by production code paths — only by tests, benchmarks and the app's
+//! demo mode. It keeps everything in memory, trusts its loopback callers (the admin API has no
+//! auth) and issues tokens that prove nothing. It holds no Scopebook logic: it is Xero, not us.
+//!
+//! Start one with [`start`]; point the Xero client at the URLs of the returned [`SimHandle`].
+
+// Helpers return ready-made HTTP replies as their error (`Result<_, Response>`); a reply is
+// 128 bytes and these paths are not hot, so boxing would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod accounting;
+mod admin;
+mod config;
+mod faults;
+mod limits;
+mod listener;
+mod oauth;
+pub mod seed;
+mod state;
+mod wire;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{delete, get, post};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::{Limits, SimConfig};
+
+use listener::{Connection, KillableListener};
+use state::Sim;
+
+/// The client id registered with the simulator (a public PKCE client: no secret).
+pub const CLIENT_ID: &str = "SCOPEBOOK-TEST-CLIENT";
+
+/// Namespace for starting a simulator; [`start`] does the same.
+pub struct XeroSim;
+
+impl XeroSim {
+    pub async fn start(config: SimConfig) -> io::Result<SimHandle> {
+        start(config).await
+    }
+}
+
+/// Binds 127.0.0.1 on a free port and serves in a tokio task.
+pub async fn start(config: SimConfig) -> io::Result<SimHandle> {
+    start_on_port(config, 0).await
+}
+
+/// Like [`start`] on a chosen port (0 = any free port).
+pub async fn start_on_port(config: SimConfig, port: u16) -> io::Result<SimHandle> {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+    let address = listener.local_addr()?;
+    let base_url = format!("http://{address}");
+    let sim = Arc::new(Sim::new(config, base_url.clone(), CLIENT_ID.to_string()));
+    let app = router(Arc::clone(&sim));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<Connection>();
+        let serving =
+            axum::serve(KillableListener::new(listener), service).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+        if let Err(error) = serving.await {
+            eprintln!("xero-sim stopped: {error}");
+        }
+    });
+    Ok(SimHandle {
+        base_url,
+        sim,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/identity/connect/authorize", get(oauth::authorize))
+        .route("/identity/connect/authorize/consent", post(oauth::consent))
+        .route("/connect/token", post(oauth::token))
+        .route("/connect/revocation", post(oauth::revocation))
+        // Xero serves both spellings.
+        .route("/connections", get(oauth::connections))
+        .route("/connections/{id}", delete(oauth::delete_connection))
+        .route("/Connections", get(oauth::connections))
+        .route("/Connections/{id}", delete(oauth::delete_connection))
+        .nest("/api.xro/2.0", accounting::router(Arc::clone(&sim)))
+        .nest("/__admin", admin::router())
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&sim),
+            admin::count_requests,
+        ))
+        .with_state(sim)
+}
+
+/// A running simulator.
+pub struct SimHandle {
+    base_url: String,
+    sim: Arc<Sim>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Xero: `https://login.xero.com/identity/connect/authorize`.
+    pub fn authorize_url(&self) -> String {
+        format!("{}/identity/connect/authorize", self.base_url)
+    }
+
+    /// Xero: `https://identity.xero.com/connect/token`.
+    pub fn token_url(&self) -> String {
+        format!("{}/connect/token", self.base_url)
+    }
+
+    /// Xero: `https://identity.xero.com/connect/revocation`.
+    pub fn revocation_url(&self) -> String {
+        format!("{}/connect/revocation", self.base_url)
+    }
+
+    /// Xero: `https://api.xero.com/connections`.
+    pub fn connections_url(&self) -> String {
+        format!("{}/connections", self.base_url)
+    }
+
+    /// Xero: `https://api.xero.com/api.xro/2.0`.
+    pub fn api_url(&self) -> String {
+        format!("{}/api.xro/2.0", self.base_url)
+    }
+
+    /// The admin API (tests and demo only).
+    pub fn admin_url(&self) -> String {
+        format!("{}/__admin", self.base_url)
+    }
+
+    /// The registered client id.
+    pub fn client_id(&self) -> &str {
+        &self.sim.client_id
+    }
+
+    /// Back to the seeded state, as `POST /__admin/reset`.
+    pub fn reset(&self) {
+        self.sim.reset();
+    }
+
+    /// Stops accepting connections and waits for the server task to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    /// A handle dropped without `shutdown` still stops its server.
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Settings → Integrations: the Xero connection.
+
+use scopebook_core::connection::{self, ConnectedOrganisation, XeroLists, XeroStatus};
+use scopebook_core::store::lock;
+use scopebook_core::{Error, ErrorReport};
+use scopebook_xero::models::Connection;
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use ts_rs::TS;
+
+use super::Reply;
+use crate::AppState;
+
+fn report(e: impl Into<Error>) -> ErrorReport {
+    e.into().report()
+}
+
+#[tauri::command]
+pub async fn xero_status(state: State<'_, AppState>) -> Reply<XeroStatus> {
+    let endpoint = state.endpoint.clone();
+    state
+        .with_store(move |store| connection::status(store, &endpoint))
+        .await
+}
+
+#[tauri::command]
+pub async fn set_xero_client_id(
+    state: State<'_, AppState>,
+    client_id: String,
+) -> Reply<XeroStatus> {
+    let endpoint = state.endpoint.clone();
+    state
+        .with_store(move |store| {
+            connection::set_client_id(store, &client_id)?;
+            connection::status(store, &endpoint)
+        })
+        .await
+}
+
+/// What connecting found: the organisations to choose from, and the status after it.
+#[derive(Serialize, TS)]
+#[ts(export)]
+pub struct SignInOutcome {
+    organisations: Vec<Connection>,
+    status: XeroStatus,
+}
+
+/// Opens Xero's sign-in in the system browser (or `$SCOPEBOOK_BROWSER`, for tests) and waits.
+#[tauri::command]
+pub async fn connect_xero(app: AppHandle, state: State<'_, AppState>) -> Reply<SignInOutcome> {
+    let xero = state.xero()?;
+    let store = state.store()?;
+    let open = move |url: &str| match std::env::var_os("SCOPEBOOK_BROWSER") {
+        Some(browser) => std::process::Command::new(browser)
+            .arg(url)
+            .spawn()
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        None => app
+            .opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string()),
+    };
+    let task = {
+        let (xero, store) = (xero.clone(), store.clone());
+        tokio::spawn(async move { connection::sign_in(&store, &xero, open).await })
+    };
+    *state.sign_in.lock().unwrap_or_else(|p| p.into_inner()) = Some(task.abort_handle());
+    let organisations = match task.await {
+        Ok(result) => result.map_err(|e| e.report())?,
+        Err(_) => return Err(report(scopebook_xero::XeroError::Cancelled)),
+    };
+    let status = connection::status(&lock(&store), &state.endpoint).map_err(|e| e.report())?;
+    Ok(SignInOutcome {
+        organisations,
+        status,
+    })
+}
+
+#[tauri::command]
+pub fn cancel_xero_connect(state: State<'_, AppState>) {
+    if let Some(task) = state
+        .sign_in
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        task.abort();
+    }
+}
+
+#[tauri::command]
+pub async fn choose_xero_organisation(
+    state: State<'_, AppState>,
+    tenant_id: String,
+) -> Reply<ConnectedOrganisation> {
+    let xero = state.xero()?;
+    connection::choose_organisation_by_id(&state.store()?, &xero, &tenant_id)
+        .await
+        .map_err(|e| e.report())
+}
+
+#[tauri::command]
+pub async fn xero_lists(state: State<'_, AppState>) -> Reply<XeroLists> {
+    state
+        .with_store(|store| connection::cached_lists(store))
+        .await
+}
+
+#[tauri::command]
+pub async fn refresh_xero_lists(state: State<'_, AppState>) -> Reply<XeroLists> {
+    let xero = state.xero()?;
+    connection::refresh_lists(&state.store()?, &xero)
+        .await
+        .map_err(|e| e.report())
+}
+
+#[tauri::command]
+pub async fn disconnect_xero(state: State<'_, AppState>) -> Reply<XeroStatus> {
+    let xero = state.xero()?;
+    let store = state.store()?;
+    connection::disconnect(&store, &xero)
+        .await
+        .map_err(|e| e.report())?;
+    connection::status(&lock(&store), &state.endpoint).map_err(|e| e.report())
+}
+
+/// Restarts Scopebook in (or out of) the demo with the Xero sandbox.
+#[tauri::command]
+pub fn switch_demo(app: AppHandle, demo: bool) -> Reply<()> {
+    crate::relaunch(demo).map_err(|e| Error::io("Scopebook couldn't restart", e).report())?;
+    app.exit(0);
+    Ok(())
+}
