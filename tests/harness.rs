@@ -75,6 +75,13 @@ pub struct App {
 impl App {
     /// Starts the app on `data_dir` and waits for its first screen.
     pub async fn launch(data_dir: &Path) -> Result<App> {
+        App::launch_with(data_dir, &[]).await
+    }
+
+    /// Starts the app with extra environment variables (they reach the app through
+    /// tauri-driver and WebKitWebDriver). Everything the app and the drivers print goes to
+    /// `<data_dir>/app-output.log`, so tests can check what would reach a log.
+    pub async fn launch_with(data_dir: &Path, env: &[(&str, &str)]) -> Result<App> {
         let app = app_binary();
         if !app.exists() {
             return Err(format!(
@@ -86,10 +93,15 @@ impl App {
         let driver_bin = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
         let port = free_port();
         let native_port = free_port();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data_dir.join("app-output.log"))?;
         let driver = Command::new(&driver_bin)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .envs(env.iter().copied())
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
             .spawn()
             .map_err(|e| format!("cannot start tauri-driver ({driver_bin:?}): {e}; install it with `cargo install tauri-driver --locked`"))?;
         let app_handle = App {
@@ -226,6 +238,11 @@ impl App {
         Ok(())
     }
 
+    /// Runs JavaScript in the window and returns its result.
+    pub async fn script(&self, js: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(js, Vec::new()).await?)
+    }
+
     pub async fn value(&self, css: &str) -> Result<String> {
         Ok(self
             .wait_for(css)
@@ -293,4 +310,52 @@ async fn connect(port: u16, app: &Path, data_dir: &Path) -> Result<Client> {
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
+}
+
+/// A `xero-sim` process on a free loopback port (it outlives app restarts, as Xero would).
+pub struct Sim {
+    child: Child,
+    pub base_url: String,
+}
+
+impl Sim {
+    /// Starts `target/debug/xero-sim --auto-approve` and waits until it answers.
+    pub async fn start() -> Result<Sim> {
+        let port = free_port();
+        let binary = target_dir().join("debug").join("xero-sim");
+        let child = Command::new(&binary)
+            .args(["--port", &port.to_string(), "--auto-approve"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e} (build it: cargo build -p xero-sim)", binary.display()))?;
+        let sim = Sim {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("xero-sim did not start listening".into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(sim)
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the OS keychain holds for a Xero client id (via `secret-tool`), as JSON.
+pub fn keychain_tokens(service: &str, client_id: &str) -> Option<serde_json::Value> {
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", &format!("xero:{client_id}")])
+        .output()
+        .ok()?;
+    serde_json::from_slice(&out.stdout).ok()
 }

@@ -1,0 +1,114 @@
+//! Settings → Integrations in the real window against xero-sim over HTTP: connect through the
+//! browser sign-in, choose the organisation, pick defaults from its accounts, restart, and
+//! disconnect — and the tokens never reach the data file, the app's output or the IPC.
+
+use scopebook_e2e::{App, Result, Sim, cli, keychain_tokens, workspace};
+
+const CLIENT_ID: &str = "SCOPEBOOK-TEST-CLIENT";
+
+/// Records every command and its reply passing between the window and Rust. Tauri's IPC goes
+/// through `fetch` to its `ipc` protocol; `invoke` itself can't be wrapped (it is read-only).
+const RECORD_IPC: &str = r#"
+    if (!window.__ipcLog) {
+        window.__ipcLog = [];
+        const realFetch = window.fetch.bind(window);
+        window.fetch = async (input, init) => {
+            const url = String(input && input.url ? input.url : input);
+            const ipc = url.startsWith("ipc:") || url.includes("ipc.localhost");
+            if (ipc) window.__ipcLog.push("request " + url + " " + String(init && init.body));
+            const response = await realFetch(input, init);
+            if (ipc) {
+                const text = await response.clone().text();
+                window.__ipcLog.push("reply " + text);
+            }
+            return response;
+        };
+    }
+    return true;
+"#;
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_choose_defaults_restart_and_disconnect() -> Result {
+    let sim = Sim::start().await?;
+    let dir = tempfile::tempdir()?;
+    cli(dir.path(), &["practice", "setup", "--name", "Harbour Bookkeeping", "--country", "AU", "--currency", "AUD"]);
+    let browser = workspace().join("tests/fake-browser.sh");
+    let env = [
+        ("SCOPEBOOK_XERO_BASE_URL", sim.base_url.as_str()),
+        ("SCOPEBOOK_BROWSER", browser.to_str().unwrap_or_default()),
+    ];
+    let app = App::launch_with(dir.path(), &env).await?;
+    app.script(RECORD_IPC).await?;
+
+    app.click("[data-nav=settings]").await?;
+    app.click("[data-tab=integrations]").await?;
+    app.wait_for_text("[data-testid=xero-state]", "Not connected").await?;
+    app.screenshot("20-integrations-not-connected").await?;
+
+    // The client id is checked, then saved.
+    app.type_into("#client_id", "not valid!").await?;
+    app.client.find(fantoccini::Locator::Css("form.client-id button[type=submit]")).await?.click().await?;
+    app.wait_for_text("[data-field-error=client_id]", "Paste the client id").await?;
+    app.type_into("#client_id", CLIENT_ID).await?;
+    app.client.find(fantoccini::Locator::Css("form.client-id button[type=submit]")).await?.click().await?;
+    app.wait_for_text("[data-testid=toast]", "Client id saved").await?;
+
+    // Connect: the "browser" signs in; the grant reaches three organisations, so we choose.
+    app.click("[data-testid=connect-xero]").await?;
+    app.wait_for("[data-testid=xero-choose]").await?;
+    app.screenshot("21-choose-organisation").await?;
+    app.click("input[data-tenant='Demo Company (AU)']").await?;
+    app.click("[data-testid=choose-organisation]").await?;
+    app.wait_for_text("[data-testid=xero-organisation]", "Demo Company (AU)").await?;
+    app.wait_for_text("[data-testid=xero-state]", "Connected").await?;
+
+    // Defaults chosen from the organisation's own lists.
+    app.wait_for("#xero_recurring option[value='201']").await?;
+    app.select("#xero_recurring", "201").await?;
+    app.select("#xero_one_off", "260").await?;
+    app.select("#xero_tax_type", "OUTPUT").await?;
+    app.click("[data-testid=save-xero-defaults]").await?;
+    app.wait_for_text("[data-testid=toast]", "Defaults saved").await?;
+    app.screenshot("22-integrations-connected").await?;
+
+    // The tokens are in the keychain, and nowhere else.
+    let tokens = keychain_tokens("com.scopebook.app", CLIENT_ID).ok_or("no tokens in the keychain")?;
+    let access = tokens["access_token"].as_str().unwrap_or_default().to_string();
+    let refresh = tokens["refresh_token"].as_str().unwrap_or_default().to_string();
+    assert!(access.len() > 10 && refresh.len() > 10, "{tokens}");
+    let ipc = app.script("return (window.__ipcLog || []).join('\\n');").await?;
+    let ipc = ipc.as_str().unwrap_or_default();
+    assert!(ipc.contains("connect_xero"), "the IPC recorder saw nothing: {ipc}");
+    assert!(!ipc.contains(&access) && !ipc.contains(&refresh), "a token crossed the IPC");
+
+    // Restart: still connected, from the local record alone.
+    let app = app.restart().await?;
+    app.click("[data-nav=settings]").await?;
+    app.click("[data-tab=integrations]").await?;
+    app.wait_for_text("[data-testid=xero-organisation]", "Demo Company (AU)").await?;
+    assert_eq!(app.value("#xero_recurring").await?, "201");
+    // And Xero still accepts the stored tokens.
+    app.click("[data-testid=refresh-xero-lists]").await?;
+    app.wait_for_text("[data-testid=toast]", "Lists refreshed from Xero").await?;
+
+    for file in ["scopebook.sqlite3", "scopebook.sqlite3-wal", "app-output.log"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(!contains(&bytes, &access) && !contains(&bytes, &refresh), "a token is in {file}");
+    }
+
+    // Disconnect: Xero forgets the grant, the keychain forgets the tokens.
+    app.click("[data-testid=disconnect-xero]").await?;
+    app.click("[data-testid=confirm-disconnect]").await?;
+    app.wait_for_text("[data-testid=xero-state]", "Not connected").await?;
+    assert!(keychain_tokens("com.scopebook.app", CLIENT_ID).is_none(), "tokens left in the keychain");
+    app.screenshot("23-integrations-disconnected").await?;
+    app.close().await?;
+
+    let status = cli(dir.path(), &["xero", "status"]);
+    assert!(status.contains("not connected"), "{status}");
+    Ok(())
+}
