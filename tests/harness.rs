@@ -69,7 +69,7 @@ pub struct App {
     pub client: Client,
     driver: Child,
     port: u16,
-    pub data_dir: PathBuf,
+    args: Vec<String>,
 }
 
 impl App {
@@ -82,6 +82,11 @@ impl App {
     /// tauri-driver and WebKitWebDriver). Everything the app and the drivers print goes to
     /// `<data_dir>/app-output.log`, so tests can check what would reach a log.
     pub async fn launch_with(data_dir: &Path, env: &[(&str, &str)]) -> Result<App> {
+        App::launch_full(data_dir, &[], env).await
+    }
+
+    /// Starts the app with extra command-line arguments and environment variables.
+    pub async fn launch_full(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<App> {
         let app = app_binary();
         if !app.exists() {
             return Err(format!(
@@ -104,11 +109,13 @@ impl App {
             .stderr(Stdio::from(log))
             .spawn()
             .map_err(|e| format!("cannot start tauri-driver ({driver_bin:?}): {e}; install it with `cargo install tauri-driver --locked`"))?;
+        let mut app_args = vec!["--data-dir".to_string(), data_dir.display().to_string()];
+        app_args.extend(args.iter().map(|a| a.to_string()));
         let app_handle = App {
-            client: connect(port, &app, data_dir).await?,
+            client: connect(port, &app, &app_args).await?,
             driver,
             port,
-            data_dir: data_dir.to_path_buf(),
+            args: app_args,
         };
         app_handle.wait_for("#app > *").await?;
         Ok(app_handle)
@@ -117,7 +124,7 @@ impl App {
     /// Closes the window (the app exits) and starts it again on the same data folder.
     pub async fn restart(mut self) -> Result<App> {
         self.client.clone().close().await?;
-        self.client = connect(self.port, &app_binary(), &self.data_dir).await?;
+        self.client = connect(self.port, &app_binary(), &self.args).await?;
         self.wait_for("#app > *").await?;
         Ok(self)
     }
@@ -285,14 +292,14 @@ impl Drop for App {
     }
 }
 
-async fn connect(port: u16, app: &Path, data_dir: &Path) -> Result<Client> {
+async fn connect(port: u16, app: &Path, args: &[String]) -> Result<Client> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
     caps.insert(
         "tauri:options".into(),
         serde_json::json!({
             "application": app,
-            "args": ["--data-dir", data_dir],
+            "args": args,
         }),
     );
     let url = format!("http://127.0.0.1:{port}");
@@ -328,7 +335,12 @@ impl Sim {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e} (build it: cargo build -p xero-sim)", binary.display()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot start {}: {e} (build it: cargo build -p xero-sim)",
+                    binary.display()
+                )
+            })?;
         let sim = Sim {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
@@ -354,7 +366,13 @@ impl Drop for Sim {
 /// What the OS keychain holds for a Xero client id (via `secret-tool`), as JSON.
 pub fn keychain_tokens(service: &str, client_id: &str) -> Option<serde_json::Value> {
     let out = Command::new("secret-tool")
-        .args(["lookup", "service", service, "username", &format!("xero:{client_id}")])
+        .args([
+            "lookup",
+            "service",
+            service,
+            "username",
+            &format!("xero:{client_id}"),
+        ])
         .output()
         .ok()?;
     serde_json::from_slice(&out.stdout).ok()

@@ -28,14 +28,28 @@ const RECORD_IPC: &str = r#"
 "#;
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     let sim = Sim::start().await?;
     let dir = tempfile::tempdir()?;
-    cli(dir.path(), &["practice", "setup", "--name", "Harbour Bookkeeping", "--country", "AU", "--currency", "AUD"]);
+    cli(
+        dir.path(),
+        &[
+            "practice",
+            "setup",
+            "--name",
+            "Harbour Bookkeeping",
+            "--country",
+            "AU",
+            "--currency",
+            "AUD",
+        ],
+    );
     let browser = workspace().join("tests/fake-browser.sh");
     let env = [
         ("SCOPEBOOK_XERO_BASE_URL", sim.base_url.as_str()),
@@ -46,16 +60,31 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
 
     app.click("[data-nav=settings]").await?;
     app.click("[data-tab=integrations]").await?;
-    app.wait_for_text("[data-testid=xero-state]", "Not connected").await?;
+    app.wait_for_text("[data-testid=xero-state]", "Not connected")
+        .await?;
     app.screenshot("20-integrations-not-connected").await?;
 
     // The client id is checked, then saved.
     app.type_into("#client_id", "not valid!").await?;
-    app.client.find(fantoccini::Locator::Css("form.client-id button[type=submit]")).await?.click().await?;
-    app.wait_for_text("[data-field-error=client_id]", "Paste the client id").await?;
+    app.client
+        .find(fantoccini::Locator::Css(
+            "form.client-id button[type=submit]",
+        ))
+        .await?
+        .click()
+        .await?;
+    app.wait_for_text("[data-field-error=client_id]", "Paste the client id")
+        .await?;
     app.type_into("#client_id", CLIENT_ID).await?;
-    app.client.find(fantoccini::Locator::Css("form.client-id button[type=submit]")).await?.click().await?;
-    app.wait_for_text("[data-testid=toast]", "Client id saved").await?;
+    app.client
+        .find(fantoccini::Locator::Css(
+            "form.client-id button[type=submit]",
+        ))
+        .await?
+        .click()
+        .await?;
+    app.wait_for_text("[data-testid=toast]", "Client id saved")
+        .await?;
 
     // Connect: the "browser" signs in; the grant reaches three organisations, so we choose.
     app.click("[data-testid=connect-xero]").await?;
@@ -63,8 +92,10 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.screenshot("21-choose-organisation").await?;
     app.click("input[data-tenant='Demo Company (AU)']").await?;
     app.click("[data-testid=choose-organisation]").await?;
-    app.wait_for_text("[data-testid=xero-organisation]", "Demo Company (AU)").await?;
-    app.wait_for_text("[data-testid=xero-state]", "Connected").await?;
+    app.wait_for_text("[data-testid=xero-organisation]", "Demo Company (AU)")
+        .await?;
+    app.wait_for_text("[data-testid=xero-state]", "Connected")
+        .await?;
 
     // Defaults chosen from the organisation's own lists.
     app.wait_for("#xero_recurring option[value='201']").await?;
@@ -72,43 +103,123 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.select("#xero_one_off", "260").await?;
     app.select("#xero_tax_type", "OUTPUT").await?;
     app.click("[data-testid=save-xero-defaults]").await?;
-    app.wait_for_text("[data-testid=toast]", "Defaults saved").await?;
+    app.wait_for_text("[data-testid=toast]", "Defaults saved")
+        .await?;
     app.screenshot("22-integrations-connected").await?;
 
     // The tokens are in the keychain, and nowhere else.
-    let tokens = keychain_tokens("com.scopebook.app", CLIENT_ID).ok_or("no tokens in the keychain")?;
-    let access = tokens["access_token"].as_str().unwrap_or_default().to_string();
-    let refresh = tokens["refresh_token"].as_str().unwrap_or_default().to_string();
+    let tokens =
+        keychain_tokens("com.scopebook.app", CLIENT_ID).ok_or("no tokens in the keychain")?;
+    let access = tokens["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(access.len() > 10 && refresh.len() > 10, "{tokens}");
-    let ipc = app.script("return (window.__ipcLog || []).join('\\n');").await?;
+    let ipc = app
+        .script("return (window.__ipcLog || []).join('\\n');")
+        .await?;
     let ipc = ipc.as_str().unwrap_or_default();
-    assert!(ipc.contains("connect_xero"), "the IPC recorder saw nothing: {ipc}");
-    assert!(!ipc.contains(&access) && !ipc.contains(&refresh), "a token crossed the IPC");
+    assert!(
+        ipc.contains("connect_xero"),
+        "the IPC recorder saw nothing: {ipc}"
+    );
+    assert!(
+        !ipc.contains(&access) && !ipc.contains(&refresh),
+        "a token crossed the IPC"
+    );
 
     // Restart: still connected, from the local record alone.
     let app = app.restart().await?;
     app.click("[data-nav=settings]").await?;
     app.click("[data-tab=integrations]").await?;
-    app.wait_for_text("[data-testid=xero-organisation]", "Demo Company (AU)").await?;
+    app.wait_for_text("[data-testid=xero-organisation]", "Demo Company (AU)")
+        .await?;
     assert_eq!(app.value("#xero_recurring").await?, "201");
     // And Xero still accepts the stored tokens.
     app.click("[data-testid=refresh-xero-lists]").await?;
-    app.wait_for_text("[data-testid=toast]", "Lists refreshed from Xero").await?;
+    app.wait_for_text("[data-testid=toast]", "Lists refreshed from Xero")
+        .await?;
 
-    for file in ["scopebook.sqlite3", "scopebook.sqlite3-wal", "app-output.log"] {
+    for file in [
+        "scopebook.sqlite3",
+        "scopebook.sqlite3-wal",
+        "app-output.log",
+    ] {
         let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
-        assert!(!contains(&bytes, &access) && !contains(&bytes, &refresh), "a token is in {file}");
+        assert!(
+            !contains(&bytes, &access) && !contains(&bytes, &refresh),
+            "a token is in {file}"
+        );
     }
 
     // Disconnect: Xero forgets the grant, the keychain forgets the tokens.
     app.click("[data-testid=disconnect-xero]").await?;
     app.click("[data-testid=confirm-disconnect]").await?;
-    app.wait_for_text("[data-testid=xero-state]", "Not connected").await?;
-    assert!(keychain_tokens("com.scopebook.app", CLIENT_ID).is_none(), "tokens left in the keychain");
+    app.wait_for_text("[data-testid=xero-state]", "Not connected")
+        .await?;
+    assert!(
+        keychain_tokens("com.scopebook.app", CLIENT_ID).is_none(),
+        "tokens left in the keychain"
+    );
     app.screenshot("23-integrations-disconnected").await?;
     app.close().await?;
 
     let status = cli(dir.path(), &["xero", "status"]);
     assert!(status.contains("not connected"), "{status}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_runs_its_own_xero_sandbox_and_data() -> Result {
+    let dir = tempfile::tempdir()?;
+    cli(
+        dir.path(),
+        &[
+            "practice",
+            "setup",
+            "--name",
+            "Harbour Bookkeeping",
+            "--country",
+            "AU",
+            "--currency",
+            "AUD",
+        ],
+    );
+    let browser = workspace().join("tests/fake-browser.sh");
+    let env = [("SCOPEBOOK_BROWSER", browser.to_str().unwrap_or_default())];
+    let app = App::launch_full(dir.path(), &["--demo"], &env).await?;
+
+    // A separate data folder: the demo starts at the first-run screen, under a banner.
+    app.wait_for("[data-testid=first-run]").await?;
+    app.type_into("#firm_name", "Demo Practice").await?;
+    app.click("[data-testid=get-started]").await?;
+    app.wait_for_text("[data-testid=demo-banner]", "simulated Xero")
+        .await?;
+    app.click("[data-nav=settings]").await?;
+    app.click("[data-tab=integrations]").await?;
+    app.wait_for_text(".endpoint", "Xero simulator at http://127.0.0.1:")
+        .await?;
+    app.click("[data-testid=connect-xero]").await?;
+    app.click("input[data-tenant='Northwind Advisory Ltd']")
+        .await?;
+    app.click("[data-testid=choose-organisation]").await?;
+    app.wait_for_text("[data-testid=xero-organisation]", "Northwind Advisory Ltd")
+        .await?;
+    app.wait_for("#xero_tax_type option[value='OUTPUT2']")
+        .await?;
+    app.screenshot("24-demo-connected").await?;
+    app.close().await?;
+
+    // The practice's own data is untouched.
+    let real = cli(dir.path(), &["practice", "show"]);
+    assert!(
+        real.contains("Harbour Bookkeeping") && !real.contains("Demo Practice"),
+        "{real}"
+    );
+    assert!(dir.path().join("demo").join("scopebook.sqlite3").exists());
     Ok(())
 }

@@ -40,7 +40,12 @@ fn arguments() -> Arguments {
 
 /// Starts the Xero simulator for the demo ("Try with the Xero sandbox").
 fn start_demo() -> Result<(Demo, XeroEndpoint), String> {
-    let config = xero_sim::SimConfig::default();
+    // The sandbox approves at once: the browser says "connected" and the app asks which
+    // demo organisation to use.
+    let config = xero_sim::SimConfig {
+        auto_approve: true,
+        ..xero_sim::SimConfig::default()
+    };
     let sim = tauri::async_runtime::block_on(xero_sim::start(config))
         .map_err(|e| format!("the Xero sandbox couldn't start: {e}"))?;
     let endpoint = XeroEndpoint {

@@ -43,7 +43,13 @@ impl AppState {
             .as_ref()
             .map_err(Error::report)
             .and_then(|dir| Store::open_in(dir).map_err(|e| e.report()))
-            .map(|store| Arc::new(Mutex::new(store)));
+            .and_then(|mut store| {
+                if demo.is_some() {
+                    // A fresh sandbox each start: yesterday's demo connection means nothing to it.
+                    connection::forget_organisation(&mut store).map_err(|e| e.report())?;
+                }
+                Ok(Arc::new(Mutex::new(store)))
+            });
         AppState {
             data_dir: data_dir.ok(),
             store,

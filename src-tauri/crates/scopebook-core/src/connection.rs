@@ -410,12 +410,19 @@ pub fn cached_lists(store: &Store) -> Result<XeroLists> {
 /// can't be reached, so "Disconnect" always leaves nothing behind on this computer.
 pub async fn disconnect(store: &SharedStore, xero: &XeroClient) -> Result<()> {
     let organisation = connected_organisation(&lock(store))?;
-    if let Some(org) = &organisation {
+    if let Some(org) = organisation {
         // Best effort: an expired grant or an offline computer must not keep tokens around.
         let _ = xero.delete_connection(&org.connection_id).await;
     }
     xero.session().sign_out().await?;
-    lock(store).write(Source::User, |tx| {
+    forget_organisation(&mut lock(store))
+}
+
+/// Forgets the connected organisation and its lists here (not at Xero). The demo does this at
+/// every start, since its sandbox starts afresh each time.
+pub fn forget_organisation(store: &mut Store) -> Result<()> {
+    let organisation = connected_organisation(store)?;
+    store.write(Source::User, |tx| {
         tx.execute("DELETE FROM xero_connection", [])?;
         tx.execute("DELETE FROM xero_lists", [])?;
         tx.log(

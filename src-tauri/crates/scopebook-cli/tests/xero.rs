@@ -1,0 +1,99 @@
+//! `scopebook xero …` against xero-sim, with the tokens in the real Secret Service. Ignored by a
+//! plain `cargo test` (it needs an unlocked keychain); tests/test-all.sh runs it with --ignored.
+
+// A failed step should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn scopebook(dir: &Path, base_url: &str, args: &[&str]) -> Output {
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/fake-browser.sh");
+    Command::new(env!("CARGO_BIN_EXE_scopebook"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("SCOPEBOOK_XERO_BASE_URL", base_url)
+        .env("SCOPEBOOK_BROWSER", browser)
+        .env_remove("SCOPEBOOK_DATA_DIR")
+        .env_remove("SCOPEBOOK_XERO_CLIENT_ID")
+        .output()
+        .unwrap()
+}
+
+fn ok(dir: &Path, base_url: &str, args: &[&str]) -> String {
+    let out = scopebook(dir, base_url, args);
+    assert!(
+        out.status.success(),
+        "scopebook {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs an unlocked Secret Service; tests/test-all.sh runs it"]
+async fn connect_list_and_disconnect_from_the_command_line() {
+    let sim = xero_sim::start(xero_sim::SimConfig {
+        auto_approve: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let base = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let out = scopebook(d, &base, &["xero", "accounts"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("client id"),
+        "{out:?}"
+    );
+
+    ok(d, &base, &["xero", "client-id", xero_sim::CLIENT_ID]);
+    let tenant = xero_sim::seed::DEMO_COMPANY_AU.to_string();
+    let connected = tokio::task::spawn_blocking({
+        let (d, base, tenant) = (d.to_path_buf(), base.clone(), tenant.clone());
+        move || ok(&d, &base, &["xero", "connect", "--tenant", &tenant])
+    })
+    .await
+    .unwrap();
+    assert!(
+        connected.contains("Connected to Demo Company (AU)."),
+        "{connected}"
+    );
+
+    let status = ok(d, &base, &["xero", "status"]);
+    assert!(
+        status.contains("Demo Company (AU)") && status.contains(&tenant),
+        "{status}"
+    );
+    let accounts = ok(d, &base, &["xero", "accounts"]);
+    assert!(
+        accounts.contains("200") && accounts.contains("Sales"),
+        "{accounts}"
+    );
+    let themes = ok(d, &base, &["xero", "branding-themes"]);
+    assert!(themes.contains("Standard"), "{themes}");
+    let tracking = ok(d, &base, &["xero", "tracking"]);
+    assert!(
+        tracking.contains("Region: North, South, East, West"),
+        "{tracking}"
+    );
+    let found = ok(d, &base, &["xero", "contacts", "--search", "harbourside"]);
+    assert!(
+        found.contains("Harbourside Cafe Pty Ltd") && found.contains("2 contacts"),
+        "{found}"
+    );
+
+    let gone = ok(d, &base, &["xero", "disconnect"]);
+    assert!(gone.contains("Disconnected"), "{gone}");
+    assert!(ok(d, &base, &["xero", "status"]).contains("not connected"));
+    let out = scopebook(d, &base, &["xero", "accounts"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("isn't connected"),
+        "{out:?}"
+    );
+}
