@@ -86,6 +86,7 @@ pub fn run() {
     let state = AppState::open(args.data_dir.as_deref(), endpoint, demo);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"));

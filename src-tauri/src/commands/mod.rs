@@ -1,7 +1,9 @@
 //! One thin command per use case. Every command returns `Result<T, ErrorReport>`: the UI gets
 //! the stable code, the sentence, and the fields to highlight.
 
+mod clients;
 mod practice;
+mod proposals;
 mod services;
 mod xero;
 
@@ -30,6 +32,29 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         services::archive_service,
         services::restore_service,
         services::preview_price,
+        clients::list_clients,
+        clients::get_client,
+        clients::blank_client_draft,
+        clients::create_client,
+        clients::update_client,
+        clients::archive_client,
+        clients::restore_client,
+        clients::delete_client,
+        clients::preview_client_import,
+        clients::import_clients,
+        clients::undo_client_import,
+        clients::export_clients_csv,
+        proposals::list_proposals,
+        proposals::get_proposal,
+        proposals::blank_proposal,
+        proposals::proposal_line_for_service,
+        proposals::create_proposal,
+        proposals::update_proposal,
+        proposals::change_proposal_status,
+        proposals::duplicate_proposal,
+        proposals::amend_proposal,
+        proposals::client_scope,
+        proposals::preview_proposal,
         xero::xero_status,
         xero::set_xero_client_id,
         xero::connect_xero,

@@ -16,6 +16,18 @@ import type { ConnectedOrganisation } from "./bindings/ConnectedOrganisation";
 import type { SignInOutcome } from "./bindings/SignInOutcome";
 import type { XeroLists } from "./bindings/XeroLists";
 import type { XeroStatus } from "./bindings/XeroStatus";
+import type { Client } from "./bindings/Client";
+import type { ClientDraft } from "./bindings/ClientDraft";
+import type { ClientFilter } from "./bindings/ClientFilter";
+import type { ClientImport } from "./bindings/ClientImport";
+import type { ImportPreview } from "./bindings/ImportPreview";
+import type { ClientScope } from "./bindings/ClientScope";
+import type { LineDraft } from "./bindings/LineDraft";
+import type { Proposal } from "./bindings/Proposal";
+import type { ProposalAction } from "./bindings/ProposalAction";
+import type { ProposalDraft } from "./bindings/ProposalDraft";
+import type { ProposalFilter } from "./bindings/ProposalFilter";
+import type { ProposalPreview } from "./bindings/ProposalPreview";
 
 /** A command's failure: the stable code, the sentence, and the fields to highlight. */
 export class ApiError extends Error {
@@ -80,10 +92,43 @@ export const api = {
   refreshXeroLists: () => call<XeroLists>("refresh_xero_lists"),
   disconnectXero: () => call<XeroStatus>("disconnect_xero"),
   switchDemo: (demo: boolean) => call<void>("switch_demo", { demo }),
+
+  listClients: (filter: ClientFilter) => call<Client[]>("list_clients", { filter }),
+  getClient: (id: number) => call<Client>("get_client", { id }),
+  blankClientDraft: () => call<ClientDraft>("blank_client_draft"),
+  createClient: (draft: ClientDraft) => call<Client>("create_client", { draft }),
+  updateClient: (id: number, draft: ClientDraft) => call<Client>("update_client", { id, draft }),
+  archiveClient: (id: number) => call<Client>("archive_client", { id }),
+  restoreClient: (id: number) => call<Client>("restore_client", { id }),
+  deleteClient: (id: number) => call<void>("delete_client", { id }),
+  previewClientImport: (csv: string) => call<ImportPreview>("preview_client_import", { csv }),
+  importClients: (csv: string) => call<ClientImport>("import_clients", { csv }),
+  undoClientImport: (batch: string) => call<number>("undo_client_import", { batch }),
+  exportClientsCsv: (path: string, filter: ClientFilter) => call<number>("export_clients_csv", { path, filter }),
+
+  listProposals: (filter: ProposalFilter) => call<Proposal[]>("list_proposals", { filter }),
+  getProposal: (id: number) => call<Proposal>("get_proposal", { id }),
+  blankProposal: (clientId: number) => call<ProposalDraft>("blank_proposal", { clientId }),
+  proposalLineForService: (serviceId: number) => call<LineDraft>("proposal_line_for_service", { serviceId }),
+  createProposal: (draft: ProposalDraft) => call<Proposal>("create_proposal", { draft }),
+  updateProposal: (id: number, draft: ProposalDraft) => call<Proposal>("update_proposal", { id, draft }),
+  changeProposalStatus: (id: number, action: ProposalAction, acceptedBy: string | null, chosenLines: number[]) =>
+    call<Proposal>("change_proposal_status", { id, action, acceptedBy, chosenLines }),
+  duplicateProposal: (id: number) => call<Proposal>("duplicate_proposal", { id }),
+  amendProposal: (id: number, effectiveFrom: string) => call<Proposal>("amend_proposal", { id, effectiveFrom }),
+  clientScope: (clientId: number, month: string) => call<ClientScope>("client_scope", { clientId, month }),
+  previewProposal: (id: number | null, draft: ProposalDraft) => call<ProposalPreview>("preview_proposal", { id, draft }),
 };
 
 export type {
   AppInfo,
+  ClientScope,
+  LineDraft,
+  Proposal,
+  ProposalDraft,
+  Client,
+  ClientDraft,
+  ImportPreview,
   ConnectedOrganisation,
   Practice,
   PracticeDraft,

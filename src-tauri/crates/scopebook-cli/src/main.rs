@@ -11,6 +11,8 @@ use clap::{Args, Parser, Subcommand};
 use scopebook_core::catalog::{
     self, Frequency, PricingDraft, PricingKind, Service, ServiceDraft, ServiceFilter, TierDraft,
 };
+use scopebook_core::clients::import::{self as client_import, RowStatus};
+use scopebook_core::clients::{self, ClientFilter, ClientStatusFilter};
 use scopebook_core::practice::{self, PracticeSetup};
 use scopebook_core::{DATA_DIR_ENV, Error, Store};
 
@@ -34,9 +36,53 @@ enum Command {
     /// The services & pricing catalogue.
     #[command(subcommand)]
     Services(ServicesCommand),
+    /// Clients and prospects.
+    #[command(subcommand)]
+    Clients(ClientsCommand),
     /// The Xero connection.
     #[command(subcommand)]
     Xero(xero::XeroCommand),
+}
+
+#[derive(Subcommand)]
+enum ClientsCommand {
+    /// Lists clients and prospects.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        search: Option<String>,
+        /// all (active clients and prospects), prospects, clients or archived.
+        #[arg(long, default_value = "all", value_parser = parse_status)]
+        status: ClientStatusFilter,
+    },
+    /// Imports clients from a CSV file: every line, or none if any is wrong.
+    Import {
+        #[arg(long)]
+        csv: PathBuf,
+        /// Checks and reports each line, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Removes every client an import created (if none has changed since).
+    UndoImport { batch: String },
+    /// Writes clients as CSV.
+    Export {
+        #[arg(long, required = true)]
+        csv: bool,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn parse_status(text: &str) -> Result<ClientStatusFilter, String> {
+    match text {
+        "all" => Ok(ClientStatusFilter::All),
+        "prospects" => Ok(ClientStatusFilter::Prospects),
+        "clients" => Ok(ClientStatusFilter::Clients),
+        "archived" => Ok(ClientStatusFilter::Archived),
+        _ => Err("use all, prospects, clients or archived".into()),
+    }
 }
 
 #[derive(Subcommand)]
@@ -176,6 +222,114 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     match command {
         Command::Xero(_) => {}
+        Command::Clients(ClientsCommand::List {
+            json,
+            search,
+            status,
+        }) => {
+            let list = clients::list_clients(
+                &store,
+                &ClientFilter {
+                    search,
+                    status: Some(status),
+                },
+            )?;
+            if json {
+                print_json(&mut out, &list)?;
+            } else if list.is_empty() {
+                writeln!(out, "No clients.").map_err(write_error)?;
+            } else {
+                writeln!(
+                    out,
+                    "{:>4}  {:<36} {:<9} {:<32} TAX NUMBER",
+                    "ID", "NAME", "STATUS", "EMAIL"
+                )
+                .map_err(write_error)?;
+                for c in &list {
+                    let d = &c.details;
+                    writeln!(
+                        out,
+                        "{:>4}  {:<36} {:<9} {:<32} {}",
+                        c.id,
+                        truncate(&d.display_name, 36),
+                        if c.archived {
+                            "archived"
+                        } else {
+                            d.kind.as_str()
+                        },
+                        truncate(&d.email, 32),
+                        d.tax_number
+                    )
+                    .map_err(write_error)?;
+                }
+            }
+        }
+        Command::Clients(ClientsCommand::Import { csv, dry_run }) => {
+            let text = std::fs::read_to_string(&csv)
+                .map_err(|e| Error::io(format!("Couldn't read {}", csv.display()), e))?;
+            let preview = client_import::preview_import(&store, &text)?;
+            for row in preview.rows.iter().filter(|r| r.status != RowStatus::Ok) {
+                let label = if row.status == RowStatus::Error {
+                    "error"
+                } else {
+                    "check"
+                };
+                writeln!(
+                    out,
+                    "  line {:>4}  {:<6} {:<32} {}",
+                    row.line,
+                    label,
+                    truncate(&row.display_name, 32),
+                    row.messages.join(" ")
+                )
+                .map_err(write_error)?;
+            }
+            if preview.errors > 0 {
+                writeln!(
+                    out,
+                    "Nothing was imported: {} line(s) to fix.",
+                    preview.errors
+                )
+                .map_err(write_error)?;
+                return Ok(ExitCode::FAILURE);
+            }
+            if dry_run {
+                writeln!(
+                    out,
+                    "All {} lines are ready ({} to check); nothing was written (dry run).",
+                    preview.rows.len(),
+                    preview.warnings
+                )
+                .map_err(write_error)?;
+            } else {
+                let done = client_import::import_clients(&mut store, &text)?;
+                writeln!(
+                    out,
+                    "Imported {} clients. To undo: scopebook clients undo-import {}",
+                    done.imported, done.batch
+                )
+                .map_err(write_error)?;
+            }
+        }
+        Command::Clients(ClientsCommand::UndoImport { batch }) => {
+            let removed = client_import::undo_import(&mut store, &batch)?;
+            writeln!(out, "Removed the {removed} clients that import created.")
+                .map_err(write_error)?;
+        }
+        Command::Clients(ClientsCommand::Export { csv: _, output }) => {
+            let filter = ClientFilter::default();
+            match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .map_err(|e| Error::io(format!("Couldn't create {}", path.display()), e))?;
+                    let count = client_import::export_clients(&store, &filter, file)?;
+                    eprintln!("Exported {count} clients to {}", path.display());
+                }
+                None => {
+                    client_import::export_clients(&store, &filter, &mut out)?;
+                }
+            }
+        }
         Command::Practice(PracticeCommand::Show { json }) => {
             let practice = practice::require_practice(&store)?;
             if json {

@@ -233,3 +233,52 @@ fn a_corrupt_data_file_is_refused_untouched() {
         b"not a database at all, but long enough to look like a header..."
     );
 }
+
+#[test]
+fn clients_import_reports_bad_lines_then_imports_lists_exports_and_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,email\nHarbourside Cafe,cafe@harbour.example\nBad Row,not-an-email\n",
+    )
+    .unwrap();
+    let out = scopebook(
+        dir.path(),
+        &["clients", "import", "--csv", bad.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("line    3  error") && text.contains("Nothing was imported"),
+        "{text}"
+    );
+    assert!(ok(dir.path(), &["clients", "list"]).contains("No clients."));
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "name,email,kind\nHarbourside Cafe,cafe@harbour.example,client\nNorthwind,n@north.example,prospect\n").unwrap();
+    let text = ok(
+        dir.path(),
+        &["clients", "import", "--csv", good.to_str().unwrap()],
+    );
+    assert!(text.contains("Imported 2 clients."), "{text}");
+    let batch = text
+        .split("undo-import ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+    let listed = ok(dir.path(), &["clients", "list", "--status", "prospects"]);
+    assert!(
+        listed.contains("Northwind") && !listed.contains("Harbourside"),
+        "{listed}"
+    );
+    let csv = ok(dir.path(), &["clients", "export", "--csv"]);
+    assert!(
+        csv.starts_with("display_name,kind,") && csv.contains("cafe@harbour.example"),
+        "{csv}"
+    );
+    ok(dir.path(), &["clients", "undo-import", &batch]);
+    assert!(ok(dir.path(), &["clients", "list"]).contains("No clients."));
+}

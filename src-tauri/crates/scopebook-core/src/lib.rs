@@ -10,10 +10,12 @@
 //! - Errors carry a stable [`ErrorCode`] and a sentence a bookkeeper understands.
 
 pub mod catalog;
+pub mod clients;
 pub mod connection;
 pub mod error;
 pub mod money;
 pub mod practice;
+pub mod proposals;
 pub mod reference;
 pub mod store;
 

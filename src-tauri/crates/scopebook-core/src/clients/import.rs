@@ -1,0 +1,458 @@
+//! Clients from and to CSV. An import is previewed first (each row: fine, a warning such as a
+//! likely duplicate, or an error), written all-or-nothing in one batch, and can be undone as a
+//! whole while nothing has been done with the imported clients since.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{
+    ClientDraft, ClientFilter, ClientKind, ClientStatusFilter, insert_client, list_clients,
+    validate_client,
+};
+use crate::error::{Error, Result};
+use crate::reference::Country;
+use crate::store::{Source, Store};
+
+const COLUMNS: [&str; 21] = [
+    "display_name",
+    "kind",
+    "legal_name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "tax_number",
+    "account_number",
+    "postal_line1",
+    "postal_line2",
+    "postal_city",
+    "postal_region",
+    "postal_postcode",
+    "postal_country",
+    "street_line1",
+    "street_line2",
+    "street_city",
+    "street_region",
+    "street_postcode",
+    "notes",
+];
+
+/// Header names spreadsheets use for our columns.
+fn canonical(header: &str) -> String {
+    let h = header.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    match h.as_str() {
+        "name" | "client" | "client_name" | "contact_name" | "display" => "display_name".into(),
+        "type" | "status" => "kind".into(),
+        "first" | "firstname" => "first_name".into(),
+        "last" | "lastname" | "surname" => "last_name".into(),
+        "email_address" | "e_mail" => "email".into(),
+        "abn" | "tax_id" | "gst_number" | "vat_number" | "ein" => "tax_number".into(),
+        "address" | "address_line1" | "address1" => "postal_line1".into(),
+        "city" | "suburb" => "postal_city".into(),
+        "state" | "region" => "postal_region".into(),
+        "postcode" | "zip" | "postal_code" => "postal_postcode".into(),
+        "country" => "postal_country".into(),
+        _ => h,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RowStatus {
+    Ok,
+    /// Will be imported, but look: e.g. probably the same as an existing client.
+    Warning,
+    /// Won't be imported until fixed; nothing is imported while any row has an error.
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PreviewRow {
+    /// The line in the file (the header is line 1).
+    pub line: u32,
+    pub display_name: String,
+    pub email: String,
+    pub status: RowStatus,
+    pub messages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    pub rows: Vec<PreviewRow>,
+    pub errors: u32,
+    pub warnings: u32,
+    /// Columns in the file Scopebook doesn't know (ignored).
+    pub ignored_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ClientImport {
+    pub batch: String,
+    pub imported: u32,
+}
+
+/// A name without case, punctuation or company suffixes: "ACME Plumbing Pty. Ltd." and
+/// "Acme Plumbing" both become "acme plumbing".
+pub fn normalized_name(name: &str) -> String {
+    const SUFFIXES: [&str; 9] = [
+        "pty",
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "co",
+        "the",
+        "proprietary",
+        "company",
+    ];
+    name.to_lowercase()
+        .replace('&', " and ")
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .filter(|w| !SUFFIXES.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+struct Parsed {
+    preview: ImportPreview,
+    drafts: Vec<ClientDraft>,
+}
+
+fn parse(store: &Store, csv_text: &str) -> Result<Parsed> {
+    let country = crate::practice::get_practice(store)?.and_then(|p| Country::find(&p.country));
+    let mut reader = ::csv::ReaderBuilder::new()
+        .trim(::csv::Trim::All)
+        .flexible(true)
+        .from_reader(csv_text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::invalid("file", format!("The file isn't readable CSV: {e}")))?
+        .iter()
+        .map(canonical)
+        .collect();
+    if !headers.iter().any(|h| h == "display_name") {
+        return Err(Error::invalid(
+            "file",
+            "The first row must name the columns, with one called \u{201c}display_name\u{201d} (or \u{201c}name\u{201d}).",
+        ));
+    }
+    let ignored_columns = headers
+        .iter()
+        .filter(|h| !COLUMNS.contains(&h.as_str()) && !h.starts_with("street_country"))
+        .cloned()
+        .collect();
+
+    // What is already there, to spot duplicates.
+    let existing = list_clients(
+        store,
+        &ClientFilter {
+            search: None,
+            status: Some(ClientStatusFilter::All),
+        },
+    )?;
+    let mut by_name: HashMap<String, String> = HashMap::new();
+    let mut by_email: HashMap<String, String> = HashMap::new();
+    let mut by_tax: HashMap<String, String> = HashMap::new();
+    for c in &existing {
+        let d = &c.details;
+        by_name.insert(
+            normalized_name(&d.display_name),
+            format!("\u{201c}{}\u{201d}", d.display_name),
+        );
+        if !d.email.is_empty() {
+            by_email.insert(
+                d.email.to_lowercase(),
+                format!("\u{201c}{}\u{201d}", d.display_name),
+            );
+        }
+        if !digits(&d.tax_number).is_empty() {
+            by_tax.insert(
+                digits(&d.tax_number),
+                format!("\u{201c}{}\u{201d}", d.display_name),
+            );
+        }
+    }
+    let mut exact_names: HashMap<String, u32> = existing
+        .iter()
+        .map(|c| (c.details.display_name.to_lowercase(), 0))
+        .collect();
+
+    let mut rows = Vec::new();
+    let mut drafts = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index as u32 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                rows.push(PreviewRow {
+                    line,
+                    display_name: String::new(),
+                    email: String::new(),
+                    status: RowStatus::Error,
+                    messages: vec![format!("This line can't be read: {e}")],
+                });
+                continue;
+            }
+        };
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut messages = Vec::new();
+        let mut status = RowStatus::Ok;
+        let kind = match get("kind") {
+            k if k.is_empty() => Some(ClientKind::Client),
+            k => ClientKind::parse(&k),
+        };
+        if kind.is_none() {
+            messages.push("Kind must be client or prospect.".to_string());
+            status = RowStatus::Error;
+        }
+        let mut draft = ClientDraft::blank();
+        draft.kind = kind.unwrap_or(ClientKind::Client);
+        draft.display_name = get("display_name");
+        draft.legal_name = get("legal_name");
+        draft.first_name = get("first_name");
+        draft.last_name = get("last_name");
+        draft.email = get("email");
+        draft.phone = get("phone");
+        draft.tax_number = get("tax_number");
+        draft.account_number = get("account_number");
+        draft.notes = get("notes");
+        draft.postal_address.line1 = get("postal_line1");
+        draft.postal_address.line2 = get("postal_line2");
+        draft.postal_address.city = get("postal_city");
+        draft.postal_address.region = get("postal_region");
+        draft.postal_address.postcode = get("postal_postcode");
+        draft.postal_address.country = get("postal_country");
+        draft.street_address.line1 = get("street_line1");
+        draft.street_address.line2 = get("street_line2");
+        draft.street_address.city = get("street_city");
+        draft.street_address.region = get("street_region");
+        draft.street_address.postcode = get("street_postcode");
+        match validate_client(&draft, country) {
+            Ok(clean) => draft = clean,
+            Err(Error::Invalid(problems)) => {
+                status = RowStatus::Error;
+                messages.extend(problems.fields().iter().map(|f| f.message.clone()));
+            }
+            Err(other) => return Err(other),
+        }
+        let exact = draft.display_name.to_lowercase();
+        if !exact.is_empty() {
+            match exact_names.get_mut(&exact) {
+                Some(0) => {
+                    status = RowStatus::Error;
+                    messages.push(format!(
+                        "A client called \u{201c}{}\u{201d} already exists.",
+                        draft.display_name
+                    ));
+                }
+                Some(first_line) => {
+                    status = RowStatus::Error;
+                    messages.push(format!("Line {first_line} has the same name."));
+                }
+                None => {
+                    exact_names.insert(exact, line);
+                }
+            }
+        }
+        if status != RowStatus::Error {
+            let mut warn = |text: String| {
+                messages.push(text);
+                status = RowStatus::Warning;
+            };
+            if let Some(other) = by_name.get(&normalized_name(&draft.display_name)) {
+                warn(format!("Probably the same as {other} (similar name)."));
+            } else if let Some(other) = by_email
+                .get(&draft.email.to_lowercase())
+                .filter(|_| !draft.email.is_empty())
+            {
+                warn(format!("Same email as {other}."));
+            } else if let Some(other) = by_tax
+                .get(&digits(&draft.tax_number))
+                .filter(|_| !digits(&draft.tax_number).is_empty())
+            {
+                warn(format!("Same tax number as {other}."));
+            }
+            by_name
+                .entry(normalized_name(&draft.display_name))
+                .or_insert_with(|| format!("line {line}"));
+            if !draft.email.is_empty() {
+                by_email
+                    .entry(draft.email.to_lowercase())
+                    .or_insert_with(|| format!("line {line}"));
+            }
+            if !digits(&draft.tax_number).is_empty() {
+                by_tax
+                    .entry(digits(&draft.tax_number))
+                    .or_insert_with(|| format!("line {line}"));
+            }
+        }
+        rows.push(PreviewRow {
+            line,
+            display_name: draft.display_name.clone(),
+            email: draft.email.clone(),
+            status,
+            messages,
+        });
+        drafts.push(draft);
+    }
+    let count = |s: RowStatus| rows.iter().filter(|r| r.status == s).count() as u32;
+    let preview = ImportPreview {
+        errors: count(RowStatus::Error),
+        warnings: count(RowStatus::Warning),
+        rows,
+        ignored_columns,
+    };
+    Ok(Parsed { preview, drafts })
+}
+
+/// Checks a CSV without writing anything.
+pub fn preview_import(store: &Store, csv_text: &str) -> Result<ImportPreview> {
+    Ok(parse(store, csv_text)?.preview)
+}
+
+/// Imports every row, or none if any row has an error (then the preview is the error).
+pub fn import_clients(store: &mut Store, csv_text: &str) -> Result<ClientImport> {
+    let parsed = parse(store, csv_text)?;
+    if parsed.preview.errors > 0 {
+        let first = parsed
+            .preview
+            .rows
+            .iter()
+            .find(|r| r.status == RowStatus::Error)
+            .map(|r| format!("line {}: {}", r.line, r.messages.join(" ")))
+            .unwrap_or_default();
+        return Err(Error::invalid(
+            "file",
+            format!(
+                "Nothing was imported: {} line(s) need fixing (first, {first}).",
+                parsed.preview.errors
+            ),
+        ));
+    }
+    if parsed.drafts.is_empty() {
+        return Err(Error::invalid("file", "The file has no clients in it."));
+    }
+    let batch = format!(
+        "import-clients-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f")
+    );
+    store.write(Source::Import, |tx| {
+        tx.set_batch(batch.clone());
+        for draft in &parsed.drafts {
+            insert_client(tx, draft)?;
+        }
+        Ok(())
+    })?;
+    Ok(ClientImport {
+        batch,
+        imported: parsed.drafts.len() as u32,
+    })
+}
+
+/// Removes every client an import created, as long as none has changed since or has anything
+/// attached; otherwise nothing is removed and the reason says which.
+pub fn undo_import(store: &mut Store, batch: &str) -> Result<u32> {
+    let ids: Vec<i64> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT entity_id FROM changes WHERE batch = ?1 AND entity = 'client' AND action = 'create'",
+        )?;
+        stmt.query_map([batch], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    if ids.is_empty() {
+        return Err(Error::invalid(
+            "batch",
+            "There is nothing to undo for that import.",
+        ));
+    }
+    store.write(Source::Import, |tx| {
+        tx.set_batch(format!("undo-{batch}"));
+        for id in &ids {
+            let later: i64 = tx.query_row(
+                "SELECT count(*) FROM changes WHERE entity = 'client' AND entity_id = ?1
+                   AND (batch IS NOT ?2)",
+                rusqlite::params![id, batch],
+                |r| r.get(0),
+            )?;
+            let name: Option<String> = tx
+                .query_row("SELECT display_name FROM clients WHERE id = ?1", [id], |r| r.get(0))
+                .ok();
+            let Some(name) = name else {
+                continue;
+            };
+            if later > 0 {
+                return Err(Error::invalid(
+                    "batch",
+                    format!("The import can't be undone: \u{201c}{name}\u{201d} has been changed since. Nothing was removed."),
+                ));
+            }
+            tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
+            tx.log("client", *id, "undo_import", &serde_json::json!({ "batch": batch, "display_name": name }))?;
+        }
+        Ok(ids.len() as u32)
+    })
+}
+
+/// Writes clients (active, or `filter`) as CSV with the columns an import reads.
+pub fn export_clients(store: &Store, filter: &ClientFilter, out: impl Write) -> Result<usize> {
+    let clients = list_clients(store, filter)?;
+    let mut writer = ::csv::Writer::from_writer(out);
+    let csv_error = |e: ::csv::Error| Error::io("Couldn't write the CSV", std::io::Error::other(e));
+    writer.write_record(COLUMNS).map_err(csv_error)?;
+    for c in &clients {
+        let d = &c.details;
+        writer
+            .write_record([
+                &d.display_name,
+                d.kind.as_str(),
+                &d.legal_name,
+                &d.first_name,
+                &d.last_name,
+                &d.email,
+                &d.phone,
+                &d.tax_number,
+                &d.account_number,
+                &d.postal_address.line1,
+                &d.postal_address.line2,
+                &d.postal_address.city,
+                &d.postal_address.region,
+                &d.postal_address.postcode,
+                &d.postal_address.country,
+                &d.street_address.line1,
+                &d.street_address.line2,
+                &d.street_address.city,
+                &d.street_address.region,
+                &d.street_address.postcode,
+                &d.notes,
+            ])
+            .map_err(csv_error)?;
+    }
+    writer
+        .flush()
+        .map_err(|e| Error::io("Couldn't write the CSV", e))?;
+    Ok(clients.len())
+}

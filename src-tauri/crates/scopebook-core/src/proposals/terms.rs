@@ -1,0 +1,358 @@
+//! Pure parts of proposals: totals by frequency, status transitions, months, placeholders.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::catalog::Frequency;
+use crate::money::Currency;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ProposalStatus {
+    Draft,
+    Sent,
+    Accepted,
+    Declined,
+    Expired,
+    Withdrawn,
+    /// Replaced by an accepted amendment (still in force before the amendment's month).
+    Superseded,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Draft => "draft",
+            ProposalStatus::Sent => "sent",
+            ProposalStatus::Accepted => "accepted",
+            ProposalStatus::Declined => "declined",
+            ProposalStatus::Expired => "expired",
+            ProposalStatus::Withdrawn => "withdrawn",
+            ProposalStatus::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(text: &str) -> ProposalStatus {
+        match text {
+            "sent" => ProposalStatus::Sent,
+            "accepted" => ProposalStatus::Accepted,
+            "declined" => ProposalStatus::Declined,
+            "expired" => ProposalStatus::Expired,
+            "withdrawn" => ProposalStatus::Withdrawn,
+            "superseded" => ProposalStatus::Superseded,
+            _ => ProposalStatus::Draft,
+        }
+    }
+}
+
+/// What the user asks to do to a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ProposalAction {
+    Send,
+    Accept,
+    Decline,
+    Expire,
+    Withdraw,
+    Supersede,
+}
+
+/// The status after `action`, or why it can't be done.
+pub fn transition(from: ProposalStatus, action: ProposalAction) -> Result<ProposalStatus, String> {
+    use ProposalAction as A;
+    use ProposalStatus as S;
+    match (from, action) {
+        (S::Draft, A::Send) => Ok(S::Sent),
+        // Accepting straight from a draft covers an engagement signed in the meeting.
+        (S::Draft | S::Sent, A::Accept) => Ok(S::Accepted),
+        (S::Sent, A::Decline) => Ok(S::Declined),
+        (S::Sent, A::Expire) => Ok(S::Expired),
+        (S::Draft | S::Sent, A::Withdraw) => Ok(S::Withdrawn),
+        (S::Accepted, A::Supersede) => Ok(S::Superseded),
+        (S::Accepted, _) => Err(
+            "This proposal has been accepted and can't change; make an amendment instead."
+                .to_string(),
+        ),
+        (from, action) => Err(format!(
+            "A {} proposal can't be {}.",
+            from.as_str(),
+            match action {
+                A::Send => "sent",
+                A::Accept => "accepted",
+                A::Decline => "declined",
+                A::Expire => "expired",
+                A::Withdraw => "withdrawn",
+                A::Supersede => "superseded",
+            }
+        )),
+    }
+}
+
+/// How many times a year a service is billed.
+pub fn periods_per_year(frequency: Frequency) -> Decimal {
+    match frequency {
+        Frequency::OneOff => Decimal::ZERO,
+        Frequency::Weekly => Decimal::from(52),
+        Frequency::Monthly => Decimal::from(12),
+        Frequency::Quarterly => Decimal::from(4),
+        Frequency::Annually => Decimal::ONE,
+    }
+}
+
+/// A line as the totals see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedLine {
+    pub frequency: Frequency,
+    /// Per billing period, after discount.
+    pub price: Decimal,
+    /// Counts towards the totals (not optional, or optional and chosen).
+    pub included: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FrequencyTotal {
+    pub frequency: Option<Frequency>,
+    #[ts(as = "String")]
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ProposalTotals {
+    /// Recurring fees as a monthly figure (annual value ÷ 12).
+    #[ts(as = "String")]
+    pub monthly: Decimal,
+    /// Recurring fees over a year.
+    #[ts(as = "String")]
+    pub annual: Decimal,
+    #[ts(as = "String")]
+    pub one_off: Decimal,
+    /// Per billing frequency, in the order weekly, monthly, quarterly, annually, one-off.
+    pub by_frequency: Vec<FrequencyTotal>,
+}
+
+/// Totals of the included lines, rounded to the currency's places.
+pub fn totals(lines: &[PricedLine], currency: Currency) -> ProposalTotals {
+    let included = || lines.iter().filter(|l| l.included);
+    let annual: Decimal = included()
+        .map(|l| l.price * periods_per_year(l.frequency))
+        .sum();
+    let one_off: Decimal = included()
+        .filter(|l| l.frequency == Frequency::OneOff)
+        .map(|l| l.price)
+        .sum();
+    let order = [
+        Frequency::Weekly,
+        Frequency::Monthly,
+        Frequency::Quarterly,
+        Frequency::Annually,
+        Frequency::OneOff,
+    ];
+    let by_frequency = order
+        .iter()
+        .filter_map(|f| {
+            let mut matching = included().filter(|l| l.frequency == *f).peekable();
+            matching.peek()?;
+            Some(FrequencyTotal {
+                frequency: Some(*f),
+                total: currency.round(matching.map(|l| l.price).sum()),
+            })
+        })
+        .collect();
+    ProposalTotals {
+        monthly: currency.round(annual / Decimal::from(12)),
+        annual: currency.round(annual),
+        one_off: currency.round(one_off),
+        by_frequency,
+    }
+}
+
+/// Reads `YYYY-MM`.
+pub fn parse_month(text: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()
+}
+
+/// Replaces `{{name}}` placeholders; returns the text and the names it didn't know.
+pub fn fill_placeholders(template: &str, values: &[(&str, String)]) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(template.len());
+    let mut unknown = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let name = after[..end].trim();
+        match values.iter().find(|(k, _)| *k == name) {
+            Some((_, value)) => out.push_str(value),
+            None => {
+                unknown.push(name.to_string());
+                out.push_str(&rest[start..start + 2 + end + 2]);
+            }
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    (out, unknown)
+}
+
+/// The placeholders templates may use, for the editor's help text.
+pub const PLACEHOLDERS: &[&str] = &[
+    "client",
+    "client_contact",
+    "practice",
+    "number",
+    "date",
+    "valid_until",
+    "monthly_fee",
+    "annual_fee",
+    "one_off_fee",
+];
+
+pub const DEFAULT_INTRODUCTION: &str = "Thank you for the opportunity to work with {{client}}. \
+This proposal sets out the services {{practice}} will provide, what is and isn't included, and our fees.\n\n\
+Once you accept it, this proposal becomes our letter of engagement.";
+
+pub const DEFAULT_TERMS: &str = "## Our engagement\n\
+This letter confirms the terms on which {{practice}} will provide the services described above to {{client}}, \
+from the start month of each service until either of us ends the engagement with 30 days' written notice.\n\n\
+## Fees and payment\n\
+Recurring fees of {{monthly_fee}} a month ({{annual_fee}} a year) and one-off fees of {{one_off_fee}} are invoiced \
+as each service falls due. Invoices are payable within the terms shown on them. Work outside the scope above \
+is quoted separately before we start.\n\n\
+## Your responsibilities\n\
+You are responsible for the accuracy and completeness of the records and information you give us, and for \
+keeping them for the periods the law requires.\n\n\
+## Confidentiality and privacy\n\
+We keep your information confidential and handle personal information in line with applicable privacy law.\n\n\
+## Acceptance\n\
+This proposal ({{number}}) is valid until {{valid_until}}. Signing below, or confirming by email, accepts it.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn aud() -> Currency {
+        Currency::find("AUD").unwrap()
+    }
+
+    fn line(frequency: Frequency, price: Decimal, included: bool) -> PricedLine {
+        PricedLine {
+            frequency,
+            price,
+            included,
+        }
+    }
+
+    #[test]
+    fn totals_per_frequency_monthly_annual_and_one_off() {
+        let lines = [
+            line(Frequency::Monthly, dec!(425.00), true),
+            line(Frequency::Quarterly, dec!(330.00), true),
+            line(Frequency::Annually, dec!(1200.00), true),
+            line(Frequency::Weekly, dec!(50.00), true),
+            line(Frequency::OneOff, dec!(450.00), true),
+            line(Frequency::Monthly, dec!(999.00), false), // an optional line not chosen
+        ];
+        let t = totals(&lines, aud());
+        // 425×12 + 330×4 + 1200 + 50×52 = 5100 + 1320 + 1200 + 2600 = 10220
+        assert_eq!(t.annual, dec!(10220.00));
+        assert_eq!(t.monthly.to_string(), "851.67"); // 10220 / 12 = 851.666…
+        assert_eq!(t.one_off, dec!(450.00));
+        let freq: Vec<_> = t
+            .by_frequency
+            .iter()
+            .map(|f| (f.frequency, f.total))
+            .collect();
+        assert_eq!(
+            freq,
+            [
+                (Some(Frequency::Weekly), dec!(50.00)),
+                (Some(Frequency::Monthly), dec!(425.00)),
+                (Some(Frequency::Quarterly), dec!(330.00)),
+                (Some(Frequency::Annually), dec!(1200.00)),
+                (Some(Frequency::OneOff), dec!(450.00)),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_lines_no_totals() {
+        let t = totals(&[], aud());
+        assert_eq!(
+            (t.monthly, t.annual, t.one_off),
+            (dec!(0), dec!(0), dec!(0))
+        );
+        assert!(t.by_frequency.is_empty());
+    }
+
+    #[test]
+    fn transitions_follow_the_lifecycle() {
+        use ProposalAction as A;
+        use ProposalStatus as S;
+        assert_eq!(transition(S::Draft, A::Send), Ok(S::Sent));
+        assert_eq!(transition(S::Sent, A::Accept), Ok(S::Accepted));
+        assert_eq!(transition(S::Draft, A::Accept), Ok(S::Accepted));
+        assert_eq!(transition(S::Sent, A::Decline), Ok(S::Declined));
+        assert_eq!(transition(S::Sent, A::Expire), Ok(S::Expired));
+        assert_eq!(transition(S::Draft, A::Withdraw), Ok(S::Withdrawn));
+        assert_eq!(transition(S::Accepted, A::Supersede), Ok(S::Superseded));
+        for refused in [
+            (S::Draft, A::Decline),
+            (S::Declined, A::Accept),
+            (S::Expired, A::Send),
+            (S::Withdrawn, A::Send),
+            (S::Superseded, A::Accept),
+            (S::Accepted, A::Withdraw),
+            (S::Accepted, A::Send),
+        ] {
+            assert!(transition(refused.0, refused.1).is_err(), "{refused:?}");
+        }
+        assert!(
+            transition(S::Accepted, A::Withdraw)
+                .unwrap_err()
+                .contains("amendment")
+        );
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_unknown_ones_reported() {
+        let values = [
+            ("client", "Acme".to_string()),
+            ("monthly_fee", "$425.00".to_string()),
+        ];
+        let (text, unknown) = fill_placeholders(
+            "Dear {{ client }}, {{monthly_fee}} a month. {{oops}} {{",
+            &values,
+        );
+        assert_eq!(text, "Dear Acme, $425.00 a month. {{oops}} {{");
+        assert_eq!(unknown, ["oops"]);
+        let (terms, unknown) = fill_placeholders(
+            DEFAULT_TERMS,
+            &PLACEHOLDERS
+                .iter()
+                .map(|p| (*p, format!("<{p}>")))
+                .collect::<Vec<_>>(),
+        );
+        assert!(unknown.is_empty(), "{unknown:?}");
+        assert!(terms.contains("<monthly_fee> a month"));
+    }
+
+    #[test]
+    fn months_read_as_year_and_month() {
+        assert_eq!(
+            parse_month("2026-12").map(|d| d.to_string()),
+            Some("2026-12-01".into())
+        );
+        assert!(parse_month("2026-13").is_none());
+        assert!(parse_month("December").is_none());
+    }
+}

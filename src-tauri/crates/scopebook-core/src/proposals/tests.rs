@@ -1,0 +1,384 @@
+//! Proposals against a real (in-memory) SQLite store.
+
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::catalog::{PricingDraft, PricingKind, ServiceDraft, TierDraft};
+use crate::clients::{ClientDraft, ClientKind};
+use crate::practice::{PracticeSetup, setup_practice};
+
+struct World {
+    store: Store,
+    prospect: i64,
+    bookkeeping: i64,
+    tax_return: i64,
+    setup_fee: i64,
+}
+
+fn world() -> World {
+    let mut store = Store::open_in_memory().unwrap();
+    setup_practice(
+        &mut store,
+        PracticeSetup {
+            firm_name: "Ledger & Co".into(),
+            country: "AU".into(),
+            base_currency: "AUD".into(),
+        },
+    )
+    .unwrap();
+    let prospect = clients::create_client(
+        &mut store,
+        &ClientDraft {
+            display_name: "Acme Plumbing".into(),
+            ..ClientDraft::blank()
+        },
+    )
+    .unwrap()
+    .id;
+    let service = |store: &mut Store, name: &str, pricing: PricingDraft, frequency: Frequency| {
+        catalog::create_service(
+            store,
+            &ServiceDraft {
+                name: name.into(),
+                pricing,
+                frequency,
+                ..ServiceDraft::blank()
+            },
+        )
+        .unwrap()
+        .id
+    };
+    let bookkeeping = service(
+        &mut store,
+        "Bookkeeping",
+        PricingDraft {
+            unit_name: "transactions".into(),
+            default_quantity: "250".into(),
+            tiers: vec![
+                TierDraft {
+                    up_to: "100".into(),
+                    unit_price: "2".into(),
+                },
+                TierDraft {
+                    up_to: String::new(),
+                    unit_price: "1.50".into(),
+                },
+            ],
+            ..PricingDraft::empty(PricingKind::PerUnit)
+        },
+        Frequency::Monthly,
+    );
+    let fixed = |price: &str| PricingDraft {
+        price: price.into(),
+        ..PricingDraft::empty(PricingKind::Fixed)
+    };
+    let tax_return = service(&mut store, "Tax return", fixed("1200"), Frequency::Annually);
+    let setup_fee = service(&mut store, "Setup", fixed("450"), Frequency::OneOff);
+    World {
+        store,
+        prospect,
+        bookkeeping,
+        tax_return,
+        setup_fee,
+    }
+}
+
+fn line(service_id: i64, quantity: &str, optional: bool) -> LineDraft {
+    LineDraft {
+        service_id: Some(service_id),
+        line_id: None,
+        quantity: quantity.into(),
+        discount_percent: "0".into(),
+        start_month: "2026-12".into(),
+        end_month: String::new(),
+        optional,
+    }
+}
+
+fn draft(w: &World) -> ProposalDraft {
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    d.scope_out = vec!["Payroll".into(), "  ".into(), "Audit".into()];
+    d.lines = vec![
+        line(w.bookkeeping, "250", false),
+        line(w.tax_return, "1", false),
+        line(w.setup_fee, "1", true),
+    ];
+    d
+}
+
+#[test]
+fn a_proposal_snapshots_services_prices_lines_and_totals() {
+    let mut w = world();
+    let p = {
+        let d = draft(&w);
+        create_proposal(&mut w.store, &d)
+    }
+    .unwrap();
+    assert!(
+        p.number.starts_with("P-") && p.number.ends_with("-0001"),
+        "{}",
+        p.number
+    );
+    assert_eq!(p.status, ProposalStatus::Draft);
+    assert_eq!(p.client_name, "Acme Plumbing");
+    assert_eq!(p.scope_out, ["Payroll", "Audit"]);
+    let prices: Vec<Decimal> = p.lines.iter().map(|l| l.price).collect();
+    assert_eq!(prices, [dec!(425.00), dec!(1200.00), dec!(450.00)]);
+    // 425×12 + 1200 = 6300 a year; the optional setup isn't counted until chosen.
+    assert_eq!(p.totals.annual, dec!(6300.00));
+    assert_eq!(p.totals.monthly, dec!(525.00));
+    assert_eq!(p.totals.one_off, dec!(0));
+
+    // The catalogue changing later doesn't touch the proposal.
+    let mut s = catalog::get_service(&w.store, w.tax_return)
+        .unwrap()
+        .draft();
+    s.pricing.price = "1500".into();
+    catalog::update_service(&mut w.store, w.tax_return, &s).unwrap();
+    assert_eq!(
+        get_proposal(&w.store, p.id).unwrap().lines[1].price,
+        dec!(1200.00)
+    );
+
+    let second = {
+        let d = draft(&w);
+        create_proposal(&mut w.store, &d)
+    }
+    .unwrap();
+    assert!(second.number.ends_with("-0002"), "{}", second.number);
+}
+
+#[test]
+fn discounts_and_bad_lines() {
+    let mut w = world();
+    let mut d = draft(&w);
+    d.lines[0].discount_percent = "10".into();
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(p.lines[0].price, dec!(382.50));
+
+    let mut bad = draft(&w);
+    bad.lines[0].quantity = "0".into();
+    bad.lines[1].discount_percent = "120".into();
+    bad.lines[2].start_month = "soon".into();
+    bad.valid_until = "".into();
+    let fields: Vec<String> = create_proposal(&mut w.store, &bad)
+        .unwrap_err()
+        .report()
+        .fields
+        .into_iter()
+        .map(|f| f.field)
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "valid_until",
+            "lines.0.quantity",
+            "lines.1.discount_percent",
+            "lines.2.start_month"
+        ]
+    );
+}
+
+#[test]
+fn accepting_makes_the_prospect_a_client_and_records_who() {
+    let mut w = world();
+    let p = {
+        let d = draft(&w);
+        create_proposal(&mut w.store, &d)
+    }
+    .unwrap();
+    let sent = change_status(&mut w.store, p.id, ProposalAction::Send, None, &[]).unwrap();
+    assert_eq!(sent.status, ProposalStatus::Sent);
+    assert!(change_status(&mut w.store, p.id, ProposalAction::Accept, Some("  "), &[]).is_err());
+    let setup_line = sent.lines[2].id;
+    let accepted = change_status(
+        &mut w.store,
+        p.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[setup_line],
+    )
+    .unwrap();
+    assert_eq!(accepted.status, ProposalStatus::Accepted);
+    assert_eq!(accepted.accepted_by.as_deref(), Some("Sam Lee"));
+    assert!(accepted.lines[2].chosen);
+    assert_eq!(accepted.totals.one_off, dec!(450.00));
+    assert_eq!(
+        clients::get_client(&w.store, w.prospect)
+            .unwrap()
+            .details
+            .kind,
+        ClientKind::Client
+    );
+
+    // Accepted proposals are never edited, and can't be withdrawn.
+    assert!(
+        update_proposal(&mut w.store, p.id, &accepted.draft())
+            .unwrap_err()
+            .to_string()
+            .contains("amendment")
+    );
+    assert!(change_status(&mut w.store, p.id, ProposalAction::Withdraw, None, &[]).is_err());
+
+    let scope = client_scope(&w.store, w.prospect, "2026-12").unwrap();
+    assert_eq!(scope.in_scope.len(), 3);
+    assert_eq!(scope.out_of_scope, ["Payroll", "Audit"]);
+    assert!(
+        client_scope(&w.store, w.prospect, "2026-11")
+            .unwrap()
+            .in_scope
+            .is_empty()
+    );
+}
+
+#[test]
+fn an_amendment_supersedes_from_its_month_and_keeps_history() {
+    let mut w = world();
+    let p = {
+        let d = draft(&w);
+        create_proposal(&mut w.store, &d)
+    }
+    .unwrap();
+    change_status(
+        &mut w.store,
+        p.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[],
+    )
+    .unwrap();
+    let amendment = amend_proposal(&mut w.store, p.id, "2027-03").unwrap();
+    assert_eq!(
+        (amendment.number.as_str(), amendment.version),
+        (p.number.as_str(), 2)
+    );
+    assert_eq!(amendment.label(), format!("{} v2", p.number));
+    assert!(
+        amendment
+            .lines
+            .iter()
+            .all(|l| l.start_month.as_str() >= "2027-03")
+    );
+    assert!(
+        amend_proposal(&mut w.store, p.id, "2027-04")
+            .unwrap_err()
+            .to_string()
+            .contains("already open")
+    );
+
+    let mut d = amendment.draft();
+    d.lines[0].quantity = "600".into(); // more transactions: 200 + 500×1.50 = 950
+    let amendment = update_proposal(&mut w.store, amendment.id, &d).unwrap();
+    change_status(
+        &mut w.store,
+        amendment.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        get_proposal(&w.store, p.id).unwrap().status,
+        ProposalStatus::Superseded
+    );
+
+    let february = client_scope(&w.store, w.prospect, "2027-02").unwrap();
+    let march = client_scope(&w.store, w.prospect, "2027-03").unwrap();
+    assert_eq!(february.in_scope[0].line.price, dec!(425.00));
+    assert_eq!(february.in_scope[0].proposal, p.number);
+    assert_eq!(march.in_scope[0].line.price, dec!(950.00));
+    assert_eq!(
+        march.in_scope.len(),
+        2,
+        "the old one no longer counts from March"
+    );
+    let history = crate::store::history(w.store.conn(), "proposal", p.id, 10).unwrap();
+    assert!(history.iter().any(|c| c.action == "superseded"));
+    assert_eq!(find_by_number(&w.store, &p.number).unwrap().version, 2);
+    assert_eq!(
+        find_by_number(&w.store, &format!("{} v1", p.number))
+            .unwrap()
+            .id,
+        p.id
+    );
+}
+
+#[test]
+fn duplicate_and_declined() {
+    let mut w = world();
+    let p = {
+        let d = draft(&w);
+        create_proposal(&mut w.store, &d)
+    }
+    .unwrap();
+    change_status(&mut w.store, p.id, ProposalAction::Send, None, &[]).unwrap();
+    change_status(&mut w.store, p.id, ProposalAction::Decline, None, &[]).unwrap();
+    assert!(change_status(&mut w.store, p.id, ProposalAction::Accept, Some("x"), &[]).is_err());
+    let copy = duplicate_proposal(&mut w.store, p.id, None).unwrap();
+    assert_ne!(copy.number, p.number);
+    assert_eq!(copy.status, ProposalStatus::Draft);
+    assert_eq!(copy.lines.len(), 3);
+    assert_eq!(
+        clients::get_client(&w.store, w.prospect)
+            .unwrap()
+            .details
+            .kind,
+        ClientKind::Prospect
+    );
+    let listed = list_proposals(
+        &mut w.store,
+        &ProposalFilter {
+            search: Some("acme".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(listed.len(), 2);
+    // A client with proposals can't be deleted.
+    assert!(
+        clients::delete_client(&mut w.store, w.prospect)
+            .unwrap_err()
+            .to_string()
+            .contains("proposal")
+    );
+}
+
+#[test]
+fn overdue_sent_proposals_expire() {
+    let mut w = world();
+    let mut d = draft(&w);
+    d.valid_until = "2020-01-31".into();
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    change_status(&mut w.store, p.id, ProposalAction::Send, None, &[]).unwrap();
+    assert_eq!(expire_overdue(&mut w.store).unwrap(), 1);
+    assert_eq!(
+        get_proposal(&w.store, p.id).unwrap().status,
+        ProposalStatus::Expired
+    );
+}
+
+#[test]
+fn a_preview_prices_the_form_without_saving() {
+    let mut w = world();
+    let d = draft(&w);
+    let preview = preview_proposal(&w.store, None, &d).unwrap();
+    assert!(preview.problems.is_empty());
+    assert_eq!(
+        preview.prices,
+        [
+            Some("425.00".into()),
+            Some("1200.00".into()),
+            Some("450.00".into())
+        ]
+    );
+    assert_eq!(preview.totals.monthly, dec!(525.00));
+    let mut bad = d.clone();
+    bad.lines[0].quantity = "-1".into();
+    let preview = preview_proposal(&w.store, None, &bad).unwrap();
+    assert_eq!(preview.problems[0].field, "lines.0.quantity");
+    assert!(
+        list_proposals(&mut w.store, &ProposalFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,0 +1,105 @@
+use scopebook_core::Error;
+use scopebook_core::clients::import::{self, ClientImport, ImportPreview};
+use scopebook_core::clients::{self, Client, ClientDraft, ClientFilter};
+use tauri::State;
+
+use super::Reply;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn list_clients(state: State<'_, AppState>, filter: ClientFilter) -> Reply<Vec<Client>> {
+    state
+        .with_store(move |store| clients::list_clients(store, &filter))
+        .await
+}
+
+#[tauri::command]
+pub async fn get_client(state: State<'_, AppState>, id: i64) -> Reply<Client> {
+    state
+        .with_store(move |store| clients::get_client(store, id))
+        .await
+}
+
+#[tauri::command]
+pub fn blank_client_draft() -> ClientDraft {
+    ClientDraft::blank()
+}
+
+#[tauri::command]
+pub async fn create_client(state: State<'_, AppState>, draft: ClientDraft) -> Reply<Client> {
+    state
+        .with_store(move |store| clients::create_client(store, &draft))
+        .await
+}
+
+#[tauri::command]
+pub async fn update_client(
+    state: State<'_, AppState>,
+    id: i64,
+    draft: ClientDraft,
+) -> Reply<Client> {
+    state
+        .with_store(move |store| clients::update_client(store, id, &draft))
+        .await
+}
+
+#[tauri::command]
+pub async fn archive_client(state: State<'_, AppState>, id: i64) -> Reply<Client> {
+    state
+        .with_store(move |store| clients::archive_client(store, id))
+        .await
+}
+
+#[tauri::command]
+pub async fn restore_client(state: State<'_, AppState>, id: i64) -> Reply<Client> {
+    state
+        .with_store(move |store| clients::restore_client(store, id))
+        .await
+}
+
+#[tauri::command]
+pub async fn delete_client(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state
+        .with_store(move |store| clients::delete_client(store, id))
+        .await
+}
+
+#[tauri::command]
+pub async fn preview_client_import(
+    state: State<'_, AppState>,
+    csv: String,
+) -> Reply<ImportPreview> {
+    state
+        .with_store(move |store| import::preview_import(store, &csv))
+        .await
+}
+
+#[tauri::command]
+pub async fn import_clients(state: State<'_, AppState>, csv: String) -> Reply<ClientImport> {
+    state
+        .with_store(move |store| import::import_clients(store, &csv))
+        .await
+}
+
+#[tauri::command]
+pub async fn undo_client_import(state: State<'_, AppState>, batch: String) -> Reply<u32> {
+    state
+        .with_store(move |store| import::undo_import(store, &batch))
+        .await
+}
+
+/// Writes the clients as CSV to `path` (chosen in the OS save dialog).
+#[tauri::command]
+pub async fn export_clients_csv(
+    state: State<'_, AppState>,
+    path: String,
+    filter: ClientFilter,
+) -> Reply<usize> {
+    state
+        .with_store(move |store| {
+            let file = std::fs::File::create(&path)
+                .map_err(|e| Error::io(format!("Couldn't create {path}"), e))?;
+            import::export_clients(store, &filter, file)
+        })
+        .await
+}

@@ -1,0 +1,115 @@
+use scopebook_core::proposals::{
+    self, ClientScope, LineDraft, Proposal, ProposalAction, ProposalDraft, ProposalFilter,
+    ProposalPreview,
+};
+use tauri::State;
+
+use super::Reply;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn list_proposals(
+    state: State<'_, AppState>,
+    filter: ProposalFilter,
+) -> Reply<Vec<Proposal>> {
+    state
+        .with_store(move |store| proposals::list_proposals(store, &filter))
+        .await
+}
+
+#[tauri::command]
+pub async fn get_proposal(state: State<'_, AppState>, id: i64) -> Reply<Proposal> {
+    state
+        .with_store(move |store| proposals::get_proposal(store, id))
+        .await
+}
+
+#[tauri::command]
+pub async fn blank_proposal(state: State<'_, AppState>, client_id: i64) -> Reply<ProposalDraft> {
+    state
+        .with_store(move |store| proposals::blank_proposal(store, client_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn proposal_line_for_service(
+    state: State<'_, AppState>,
+    service_id: i64,
+) -> Reply<LineDraft> {
+    state
+        .with_store(move |store| proposals::line_for_service(store, service_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn create_proposal(state: State<'_, AppState>, draft: ProposalDraft) -> Reply<Proposal> {
+    state
+        .with_store(move |store| proposals::create_proposal(store, &draft))
+        .await
+}
+
+#[tauri::command]
+pub async fn update_proposal(
+    state: State<'_, AppState>,
+    id: i64,
+    draft: ProposalDraft,
+) -> Reply<Proposal> {
+    state
+        .with_store(move |store| proposals::update_proposal(store, id, &draft))
+        .await
+}
+
+#[tauri::command]
+pub async fn change_proposal_status(
+    state: State<'_, AppState>,
+    id: i64,
+    action: ProposalAction,
+    accepted_by: Option<String>,
+    chosen_lines: Vec<i64>,
+) -> Reply<Proposal> {
+    state
+        .with_store(move |store| {
+            proposals::change_status(store, id, action, accepted_by.as_deref(), &chosen_lines)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn duplicate_proposal(state: State<'_, AppState>, id: i64) -> Reply<Proposal> {
+    state
+        .with_store(move |store| proposals::duplicate_proposal(store, id, None))
+        .await
+}
+
+#[tauri::command]
+pub async fn amend_proposal(
+    state: State<'_, AppState>,
+    id: i64,
+    effective_from: String,
+) -> Reply<Proposal> {
+    state
+        .with_store(move |store| proposals::amend_proposal(store, id, &effective_from))
+        .await
+}
+
+#[tauri::command]
+pub async fn client_scope(
+    state: State<'_, AppState>,
+    client_id: i64,
+    month: String,
+) -> Reply<ClientScope> {
+    state
+        .with_store(move |store| proposals::client_scope(store, client_id, &month))
+        .await
+}
+
+#[tauri::command]
+pub async fn preview_proposal(
+    state: State<'_, AppState>,
+    id: Option<i64>,
+    draft: ProposalDraft,
+) -> Reply<ProposalPreview> {
+    state
+        .with_store(move |store| proposals::preview_proposal(store, id, &draft))
+        .await
+}

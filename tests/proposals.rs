@@ -1,0 +1,143 @@
+//! Proposals in the real window: a prospect gets a proposal with a tiered service and an optional
+//! line, it is sent and accepted, and the prospect becomes a client with active scope.
+
+use scopebook_e2e::{App, Result, cli};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn build_send_and_accept_a_proposal() -> Result {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    cli(
+        d,
+        &[
+            "practice",
+            "setup",
+            "--name",
+            "Harbour Bookkeeping",
+            "--country",
+            "AU",
+            "--currency",
+            "AUD",
+        ],
+    );
+    cli(
+        d,
+        &[
+            "services",
+            "add",
+            "--name",
+            "Monthly bookkeeping",
+            "--pricing",
+            "per_unit",
+            "--unit",
+            "transactions",
+            "--tier",
+            "100:2",
+            "--tier",
+            "rest:1.50",
+            "--quantity",
+            "250",
+            "--frequency",
+            "monthly",
+        ],
+    );
+    cli(
+        d,
+        &[
+            "services",
+            "add",
+            "--name",
+            "Xero setup",
+            "--pricing",
+            "fixed",
+            "--price",
+            "450",
+            "--frequency",
+            "one_off",
+        ],
+    );
+    let csv = d.join("prospect.csv");
+    std::fs::write(
+        &csv,
+        "name,email,kind\nAcme Plumbing,sam@acme.example,prospect\n",
+    )?;
+    cli(
+        d,
+        &[
+            "clients",
+            "import",
+            "--csv",
+            csv.to_str().unwrap_or_default(),
+        ],
+    );
+
+    let app = App::launch(d).await?;
+    app.click("[data-nav=proposals]").await?;
+    app.wait_for_text("[data-testid=empty-state]", "Write your first proposal")
+        .await?;
+    app.click("[data-testid=new-proposal]").await?;
+    app.wait_for("[data-testid=choose-client]").await?;
+    let client_value = app
+        .script("return Array.from(document.querySelectorAll('#client_choice option')).find(o => o.textContent.includes('Acme')).value;")
+        .await?;
+    app.select("#client_choice", client_value.as_str().unwrap_or_default())
+        .await?;
+
+    for service in ["Monthly bookkeeping", "Xero setup"] {
+        let value = app
+            .script(&format!(
+                "return Array.from(document.querySelectorAll('select[name=add_service] option')).find(o => o.textContent.startsWith('{service}')).value;"
+            ))
+            .await?;
+        app.select(
+            "select[name=add_service]",
+            value.as_str().unwrap_or_default(),
+        )
+        .await?;
+        app.click("[data-testid=add-line]").await?;
+    }
+    // The setup is optional: it doesn't count until chosen.
+    app.click("tr[data-line='Xero setup'] input[type=checkbox]")
+        .await?;
+    app.wait_for_text(
+        "tr[data-line='Monthly bookkeeping'] [data-testid=line-price]",
+        "$425.00",
+    )
+    .await?;
+    app.wait_for_text("[data-testid=total-monthly]", "$425.00")
+        .await?;
+    app.wait_for_text("[data-testid=total-annual]", "$5,100.00")
+        .await?;
+    app.wait_for_text("[data-testid=total-one-off]", "$0.00")
+        .await?;
+    app.type_into("[data-testid=scope-out-input]", "Payroll")
+        .await?;
+    app.click("[data-testid=add-scope-out]").await?;
+    app.click("[data-testid=save-proposal]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Draft")
+        .await?;
+    app.screenshot("40-proposal-draft").await?;
+
+    app.click("[data-testid=mark-sent]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Sent")
+        .await?;
+    app.click("[data-testid=mark-accepted]").await?;
+    app.type_into("#accepted_by", "Sam Lee").await?;
+    app.click("input[data-optional='Xero setup']").await?;
+    app.click("[data-testid=confirm-accept]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Accepted")
+        .await?;
+    let out = app.text(".out").await?;
+    assert!(out.contains("Payroll"), "{out}");
+    app.wait_for_text("[data-testid=total-one-off]", "$450.00")
+        .await?;
+    app.screenshot("41-proposal-accepted").await?;
+    app.close().await?;
+
+    let clients = cli(d, &["clients", "list", "--status", "clients"]);
+    assert!(
+        clients.contains("Acme Plumbing"),
+        "the prospect became a client: {clients}"
+    );
+    Ok(())
+}
