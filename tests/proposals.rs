@@ -132,6 +132,12 @@ async fn build_send_and_accept_a_proposal() -> Result {
     app.wait_for_text("[data-testid=total-one-off]", "$450.00")
         .await?;
     app.screenshot("41-proposal-accepted").await?;
+
+    // The PDF previews inside the app.
+    app.click("[data-testid=preview-pdf]").await?;
+    app.wait_for("[data-testid=pdf-preview] iframe").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.screenshot("42-proposal-pdf-preview").await?;
     app.close().await?;
 
     let clients = cli(d, &["clients", "list", "--status", "clients"]);

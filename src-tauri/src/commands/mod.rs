@@ -55,6 +55,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         proposals::amend_proposal,
         proposals::client_scope,
         proposals::preview_proposal,
+        proposals::proposal_pdf,
+        proposals::export_proposal_pdf,
         xero::xero_status,
         xero::set_xero_client_id,
         xero::connect_xero,

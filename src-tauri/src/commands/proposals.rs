@@ -113,3 +113,25 @@ pub async fn preview_proposal(
         .with_store(move |store| proposals::preview_proposal(store, id, &draft))
         .await
 }
+
+/// The proposal's PDF, base64-encoded, for the in-app preview.
+#[tauri::command]
+pub async fn proposal_pdf(state: State<'_, AppState>, id: i64) -> Reply<String> {
+    use base64::Engine;
+    let pdf = state
+        .with_store(move |store| proposals::document::render_proposal_pdf(store, id))
+        .await?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(pdf))
+}
+
+/// Writes the proposal's PDF to `path` (chosen in the OS save dialog).
+#[tauri::command]
+pub async fn export_proposal_pdf(state: State<'_, AppState>, id: i64, path: String) -> Reply<()> {
+    state
+        .with_store(move |store| {
+            let pdf = proposals::document::render_proposal_pdf(store, id)?;
+            std::fs::write(&path, pdf)
+                .map_err(|e| scopebook_core::Error::io(format!("Couldn't save {path}"), e))
+        })
+        .await
+}

@@ -118,6 +118,8 @@ export const api = {
   amendProposal: (id: number, effectiveFrom: string) => call<Proposal>("amend_proposal", { id, effectiveFrom }),
   clientScope: (clientId: number, month: string) => call<ClientScope>("client_scope", { clientId, month }),
   previewProposal: (id: number | null, draft: ProposalDraft) => call<ProposalPreview>("preview_proposal", { id, draft }),
+  proposalPdf: (id: number) => call<string>("proposal_pdf", { id }),
+  exportProposalPdf: (id: number, path: string) => call<void>("export_proposal_pdf", { id, path }),
 };
 
 export type {

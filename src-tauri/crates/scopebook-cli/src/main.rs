@@ -14,6 +14,7 @@ use scopebook_core::catalog::{
 use scopebook_core::clients::import::{self as client_import, RowStatus};
 use scopebook_core::clients::{self, ClientFilter, ClientStatusFilter};
 use scopebook_core::practice::{self, PracticeSetup};
+use scopebook_core::proposals::{self, ProposalFilter};
 use scopebook_core::{DATA_DIR_ENV, Error, Store};
 
 #[derive(Parser)]
@@ -39,9 +40,35 @@ enum Command {
     /// Clients and prospects.
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// Proposals and letters of engagement.
+    #[command(subcommand)]
+    Proposals(ProposalsCommand),
     /// The Xero connection.
     #[command(subcommand)]
     Xero(xero::XeroCommand),
+}
+
+#[derive(Subcommand)]
+enum ProposalsCommand {
+    /// Lists proposals, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Shows one proposal ("P-2026-0042", or "P-2026-0042 v2" for a version).
+    Show {
+        number: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes a proposal as PDF.
+    Pdf {
+        number: String,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -222,6 +249,105 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     match command {
         Command::Xero(_) => {}
+        Command::Proposals(ProposalsCommand::List { json, search }) => {
+            let list = proposals::list_proposals(
+                &mut store,
+                &ProposalFilter {
+                    search,
+                    ..Default::default()
+                },
+            )?;
+            if json {
+                print_json(&mut out, &list)?;
+            } else if list.is_empty() {
+                writeln!(out, "No proposals.").map_err(write_error)?;
+            } else {
+                let currency = practice::require_practice(&store)?.base_currency;
+                writeln!(
+                    out,
+                    "{:<16} {:<30} {:<10} {:>16} {:>16}",
+                    "NUMBER", "CLIENT", "STATUS", "MONTHLY", "ONE-OFF"
+                )
+                .map_err(write_error)?;
+                for p in &list {
+                    writeln!(
+                        out,
+                        "{:<16} {:<30} {:<10} {:>16} {:>16}",
+                        p.label(),
+                        truncate(&p.client_name, 30),
+                        p.status.as_str(),
+                        format!("{currency} {}", p.totals.monthly),
+                        format!("{currency} {}", p.totals.one_off)
+                    )
+                    .map_err(write_error)?;
+                }
+            }
+        }
+        Command::Proposals(ProposalsCommand::Show { number, json }) => {
+            let p = proposals::find_by_number(&store, &number)?;
+            if json {
+                print_json(&mut out, &p)?;
+            } else {
+                let currency = practice::require_practice(&store)?.currency();
+                let money = |d| scopebook_core::money::format_money(d, currency);
+                writeln!(
+                    out,
+                    "{} — {} ({})",
+                    p.label(),
+                    p.client_name,
+                    p.status.as_str()
+                )
+                .map_err(write_error)?;
+                writeln!(out, "{}  · valid until {}", p.title, p.valid_until)
+                    .map_err(write_error)?;
+                for l in &p.lines {
+                    writeln!(
+                        out,
+                        "  {:<32} {:>10} {:<10} from {:<8} {:>14}{}",
+                        truncate(&l.name, 32),
+                        l.quantity.normalize().to_string(),
+                        l.frequency.as_str(),
+                        l.start_month,
+                        money(l.price),
+                        if l.optional {
+                            if l.chosen {
+                                "  (optional, chosen)"
+                            } else {
+                                "  (optional)"
+                            }
+                        } else {
+                            ""
+                        }
+                    )
+                    .map_err(write_error)?;
+                }
+                for item in &p.scope_out {
+                    writeln!(out, "  not included: {item}").map_err(write_error)?;
+                }
+                writeln!(
+                    out,
+                    "Monthly {}  ·  annual {}  ·  one-off {}",
+                    money(p.totals.monthly),
+                    money(p.totals.annual),
+                    money(p.totals.one_off)
+                )
+                .map_err(write_error)?;
+            }
+        }
+        Command::Proposals(ProposalsCommand::Pdf { number, output }) => {
+            let p = proposals::find_by_number(&store, &number)?;
+            let pdf = proposals::document::render_proposal_pdf(&store, p.id)?;
+            std::fs::write(&output, &pdf)
+                .map_err(|e| Error::io(format!("Couldn't write {}", output.display()), e))?;
+            writeln!(
+                out,
+                "Wrote {} ({} KB) to {}",
+                p.label(),
+                pdf.len().div_ceil(1024),
+                output.display()
+            )
+            .map_err(write_error)?;
+        }
         Command::Clients(ClientsCommand::List {
             json,
             search,

@@ -282,3 +282,62 @@ fn clients_import_reports_bad_lines_then_imports_lists_exports_and_undoes() {
     ok(dir.path(), &["clients", "undo-import", &batch]);
     assert!(ok(dir.path(), &["clients", "list"]).contains("No clients."));
 }
+
+#[test]
+fn proposals_list_show_and_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Tax return",
+            "--pricing",
+            "fixed",
+            "--price",
+            "450",
+            "--frequency",
+            "annually",
+        ],
+    );
+    let csv = dir.path().join("c.csv");
+    std::fs::write(&csv, "name\nAcme Plumbing\n").unwrap();
+    ok(
+        dir.path(),
+        &["clients", "import", "--csv", csv.to_str().unwrap()],
+    );
+    assert!(ok(dir.path(), &["proposals", "list"]).contains("No proposals."));
+    // Made through the same use case the app calls.
+    let mut store = scopebook_core::Store::open_in(dir.path()).unwrap();
+    let client = scopebook_core::clients::list_clients(&store, &Default::default()).unwrap()[0].id;
+    let mut draft = scopebook_core::proposals::blank_proposal(&store, client).unwrap();
+    let service =
+        scopebook_core::catalog::list_services(&store, &Default::default()).unwrap()[0].id;
+    draft
+        .lines
+        .push(scopebook_core::proposals::line_for_service(&store, service).unwrap());
+    let p = scopebook_core::proposals::create_proposal(&mut store, &draft).unwrap();
+    drop(store);
+
+    let listed = ok(dir.path(), &["proposals", "list"]);
+    assert!(
+        listed.contains(&p.number) && listed.contains("Acme Plumbing") && listed.contains("draft"),
+        "{listed}"
+    );
+    let shown = ok(dir.path(), &["proposals", "show", &p.number]);
+    assert!(
+        shown.contains("Tax return") && shown.contains("$450.00"),
+        "{shown}"
+    );
+    let file = dir.path().join("p.pdf");
+    let wrote = ok(
+        dir.path(),
+        &["proposals", "pdf", &p.number, "-o", file.to_str().unwrap()],
+    );
+    assert!(wrote.contains("Wrote"), "{wrote}");
+    assert!(std::fs::read(&file).unwrap().starts_with(b"%PDF"));
+    let missing = scopebook(dir.path(), &["proposals", "show", "P-1999-0001"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("There is no proposal"));
+}

@@ -75,6 +75,45 @@ pub fn parse_amount(text: &str) -> Option<Decimal> {
     cleaned.parse::<Decimal>().ok().map(|d| d.normalize())
 }
 
+/// The symbol a currency is written with in English-speaking locales.
+fn symbol(code: &str) -> &'static str {
+    match code {
+        "AUD" | "NZD" | "USD" | "CAD" | "SGD" | "HKD" => "$",
+        "GBP" => "£",
+        "EUR" => "€",
+        "JPY" => "¥",
+        "ZAR" => "R",
+        "MYR" => "RM",
+        _ => "",
+    }
+}
+
+/// Money as printed on documents: `$1,234.50`, `-£12.00`, `CHF 1,000.00`. All our markets'
+/// locales group thousands with commas and use a decimal point. Rounds to the currency first.
+pub fn format_money(amount: Decimal, currency: Currency) -> String {
+    let rounded = currency.round(amount);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = rounded.abs().to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let number = if fraction.is_empty() {
+        grouped
+    } else {
+        format!("{grouped}.{fraction}")
+    };
+    let sign = if negative { "-" } else { "" };
+    match symbol(currency.code) {
+        "" => format!("{sign}{} {number}", currency.code),
+        s => format!("{sign}{s}{number}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +142,26 @@ mod tests {
         assert_eq!(parse_amount("12abc"), None);
         assert_eq!(parse_amount("1e5"), None);
         assert_eq!(parse_amount("1.2.3"), None);
+    }
+
+    #[test]
+    fn formats_money_for_documents() {
+        let aud = Currency::find("AUD").unwrap();
+        assert_eq!(format_money(dec!(1234.5), aud), "$1,234.50");
+        assert_eq!(format_money(dec!(1234567.891), aud), "$1,234,567.89");
+        assert_eq!(format_money(dec!(0), aud), "$0.00");
+        assert_eq!(
+            format_money(dec!(-12), Currency::find("GBP").unwrap()),
+            "-£12.00"
+        );
+        assert_eq!(
+            format_money(dec!(1000.5), Currency::find("JPY").unwrap()),
+            "¥1,001"
+        );
+        assert_eq!(
+            format_money(dec!(999), Currency::find("CHF").unwrap()),
+            "CHF 999.00"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! accepted (the prospect becomes a client and the lines become active scope), amended by a new
 //! version that supersedes the accepted one from a given month.
 
+pub mod document;
 pub mod terms;
 
 use chrono::Datelike;

@@ -382,3 +382,85 @@ fn a_preview_prices_the_form_without_saving() {
             .is_empty()
     );
 }
+
+#[test]
+fn the_document_fills_placeholders_and_formats_money_in_rust() {
+    let mut w = world();
+    let mut d = draft(&w);
+    d.lines[0].discount_percent = "10".into();
+    let p = { create_proposal(&mut w.store, &d) }.unwrap();
+    let doc = document::proposal_document(&w.store, p.id).unwrap();
+    assert_eq!(doc.client.name, "Acme Plumbing");
+    assert_eq!(doc.number, p.number);
+    assert!(
+        doc.introduction.contains("work with Acme Plumbing"),
+        "{}",
+        doc.introduction
+    );
+    assert!(
+        doc.introduction.contains("Ledger & Co"),
+        "{}",
+        doc.introduction
+    );
+    assert!(!doc.terms.contains("{{"), "{}", doc.terms);
+    assert_eq!(doc.scope_in[0].quantity, "250 transactions");
+    assert_eq!(doc.scope_in[0].price, "$382.50");
+    assert!(
+        doc.scope_in[0].starts.starts_with("From December 2026"),
+        "{}",
+        doc.scope_in[0].starts
+    );
+    assert!(doc.scope_in[2].optional);
+    let monthly = doc
+        .fee_groups
+        .iter()
+        .find(|g| g.label == "Monthly")
+        .unwrap();
+    assert_eq!(monthly.lines[0].note, "10% discount");
+    let one_off = doc
+        .fee_groups
+        .iter()
+        .find(|g| g.label == "One-off")
+        .unwrap();
+    assert_eq!(one_off.total, "$0.00");
+    assert_eq!(one_off.lines[0].note, "Optional, not in the total");
+    assert_eq!(doc.totals[1].value, "$5,790.00"); // 382.50 × 12 + 1200
+    assert_eq!(doc.currency_note, "All amounts in AUD, excluding GST.");
+}
+
+#[test]
+fn the_pdf_carries_client_lines_and_totals() {
+    let mut w = world();
+    let p = {
+        let d = draft(&w);
+        create_proposal(&mut w.store, &d)
+    }
+    .unwrap();
+    let pdf = document::render_proposal_pdf(&w.store, p.id).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("proposal.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "Acme Plumbing",
+        "Bookkeeping",
+        "Tax return",
+        "Setup",
+        "$425.00",
+        "$1,200.00",
+        "$6,300.00",
+        "Payroll",
+        p.number.as_str(),
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} missing from the PDF:\n{text}"
+        );
+    }
+}

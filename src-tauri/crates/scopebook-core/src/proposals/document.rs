@@ -1,0 +1,273 @@
+//! The proposal as a document: every text filled in and every amount formatted here, in Rust,
+//! then laid out by `scopebook-pdf`.
+
+use rust_decimal::Decimal;
+use scopebook_pdf::{
+    FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
+};
+
+use super::terms::{PLACEHOLDERS, fill_placeholders, parse_month};
+use super::{Proposal, ProposalLine, get_proposal};
+use crate::catalog::{Frequency, Pricing};
+use crate::clients::get_client;
+use crate::error::{Error, Result};
+use crate::money::{Currency, format_money};
+use crate::practice::{Practice, TaxTreatment, logo, require_practice};
+use crate::reference::Country;
+use crate::store::Store;
+
+fn long_date(date: chrono::NaiveDate, country: &str) -> String {
+    if country == "US" {
+        date.format("%B %-d, %Y").to_string()
+    } else {
+        date.format("%-d %B %Y").to_string()
+    }
+}
+
+fn month_name(month: &str) -> String {
+    parse_month(month).map_or_else(|| month.to_string(), |d| d.format("%B %Y").to_string())
+}
+
+fn frequency_label(f: Frequency) -> &'static str {
+    match f {
+        Frequency::OneOff => "One-off",
+        Frequency::Weekly => "Weekly",
+        Frequency::Monthly => "Monthly",
+        Frequency::Quarterly => "Quarterly",
+        Frequency::Annually => "Annually",
+    }
+}
+
+fn quantity_text(line: &ProposalLine) -> String {
+    let q = line.quantity.normalize();
+    match &line.pricing {
+        Pricing::PerUnit { unit_name, .. } => format!("{q} {unit_name}"),
+        Pricing::Hourly { .. } => format!("{q} hours"),
+        Pricing::Fixed { .. } if q == Decimal::ONE => String::new(),
+        Pricing::Fixed { .. } => format!("× {q}"),
+    }
+}
+
+fn period_text(line: &ProposalLine) -> String {
+    match (&line.end_month, line.frequency) {
+        (_, Frequency::OneOff) => month_name(&line.start_month),
+        (Some(end), _) => format!("{} – {}", month_name(&line.start_month), month_name(end)),
+        (None, _) => format!("From {}", month_name(&line.start_month)),
+    }
+}
+
+fn practice_party(p: &Practice, country: Option<Country>) -> Party {
+    let town = [p.city.as_str(), p.region.as_str(), p.postcode.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let tax = (!p.tax_number.is_empty()).then(|| {
+        format!(
+            "{} {}",
+            country.map_or("Tax number", |c| c.tax_number_label),
+            p.tax_number
+        )
+    });
+    let lines = [
+        Some(p.address_line1.clone()),
+        Some(p.address_line2.clone()),
+        Some(town),
+        Some(p.email.clone()),
+        Some(p.phone.clone()),
+        tax,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.is_empty())
+    .collect();
+    Party {
+        name: p.firm_name.clone(),
+        legal_name: p.legal_name.clone(),
+        lines,
+    }
+}
+
+/// Builds the document for proposal `id`.
+pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
+    let proposal = get_proposal(store, id)?;
+    let practice = require_practice(store)?;
+    let client = get_client(store, proposal.client_id)?;
+    let currency = practice.currency();
+    let country = Country::find(&practice.country);
+    let money = |amount: Decimal| format_money(amount, currency);
+    let created = chrono::DateTime::parse_from_rfc3339(&proposal.created_at)
+        .map(|d| d.date_naive())
+        .unwrap_or_else(|_| chrono::Local::now().date_naive());
+    let valid_until = chrono::NaiveDate::parse_from_str(&proposal.valid_until, "%Y-%m-%d")
+        .map(|d| long_date(d, &practice.country))
+        .unwrap_or_else(|_| proposal.valid_until.clone());
+    let contact = client.contact_name();
+    let values: Vec<(&str, String)> = PLACEHOLDERS
+        .iter()
+        .map(|name| {
+            let value = match *name {
+                "client" => client.details.display_name.clone(),
+                "client_contact" => {
+                    if contact.is_empty() {
+                        client.details.display_name.clone()
+                    } else {
+                        contact.clone()
+                    }
+                }
+                "practice" => practice.firm_name.clone(),
+                "number" => proposal.label(),
+                "date" => long_date(created, &practice.country),
+                "valid_until" => valid_until.clone(),
+                "monthly_fee" => money(proposal.totals.monthly),
+                "annual_fee" => money(proposal.totals.annual),
+                "one_off_fee" => money(proposal.totals.one_off),
+                _ => String::new(),
+            };
+            (*name, value)
+        })
+        .collect();
+    let fill = |text: &str| fill_placeholders(text, &values).0;
+
+    let scope_in = proposal
+        .lines
+        .iter()
+        .map(|l| ScopeItem {
+            service: l.name.clone(),
+            description: l.description.clone(),
+            quantity: quantity_text(l),
+            frequency: frequency_label(l.frequency).to_string(),
+            starts: period_text(l),
+            price: money(l.price),
+            optional: l.optional,
+        })
+        .collect();
+    let fee_groups = [
+        Frequency::Weekly,
+        Frequency::Monthly,
+        Frequency::Quarterly,
+        Frequency::Annually,
+        Frequency::OneOff,
+    ]
+    .iter()
+    .filter_map(|f| group(&proposal, *f, currency))
+    .collect();
+    let mut totals = Vec::new();
+    if proposal.totals.annual > Decimal::ZERO {
+        totals.push(Total {
+            label: "Monthly recurring".into(),
+            value: money(proposal.totals.monthly),
+        });
+        totals.push(Total {
+            label: "Annual value".into(),
+            value: money(proposal.totals.annual),
+        });
+    }
+    if proposal.totals.one_off > Decimal::ZERO {
+        totals.push(Total {
+            label: "One-off".into(),
+            value: money(proposal.totals.one_off),
+        });
+    }
+    let tax_word = match practice.country.as_str() {
+        "GB" | "IE" | "ZA" => "VAT",
+        "US" | "CA" | "HK" | "MY" => "tax",
+        _ => "GST",
+    };
+    let logo = logo(store)?.map(|(mime, bytes)| Logo {
+        bytes,
+        format: if mime == "image/jpeg" {
+            LogoFormat::Jpeg
+        } else {
+            LogoFormat::Png
+        },
+    });
+    let mut client_lines = Vec::new();
+    if !contact.is_empty() {
+        client_lines.push(format!("Attention: {contact}"));
+    }
+    client_lines.extend(client.details.postal_address.lines());
+    if !client.details.email.is_empty() {
+        client_lines.push(client.details.email.clone());
+    }
+    Ok(ProposalDocument {
+        practice: practice_party(&practice, country),
+        client: Party {
+            name: client.details.display_name.clone(),
+            legal_name: client.details.legal_name.clone(),
+            lines: client_lines,
+        },
+        brand_colour: practice.brand_colour.clone(),
+        logo,
+        title: proposal.title.clone(),
+        number: proposal.number.clone(),
+        version: proposal.version,
+        date: long_date(created, &practice.country),
+        valid_until,
+        introduction: fill(&proposal.introduction),
+        scope_in,
+        scope_out: proposal.scope_out.clone(),
+        fee_groups,
+        totals,
+        terms: fill(&proposal.terms),
+        practice_signatory: practice.firm_name.clone(),
+        client_signatory: match (&proposal.accepted_by, contact.is_empty()) {
+            (Some(by), _) => format!("{by}, {}", client.details.display_name),
+            (None, false) => format!("{contact}, {}", client.details.display_name),
+            (None, true) => client.details.display_name.clone(),
+        },
+        currency_note: format!(
+            "All amounts in {}, {} {tax_word}.",
+            currency.code,
+            if practice.tax_treatment == TaxTreatment::Inclusive {
+                "including"
+            } else {
+                "excluding"
+            }
+        ),
+    })
+}
+
+fn group(proposal: &Proposal, frequency: Frequency, currency: Currency) -> Option<FeeGroup> {
+    let lines: Vec<&ProposalLine> = proposal
+        .lines
+        .iter()
+        .filter(|l| l.frequency == frequency)
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let total: Decimal = lines
+        .iter()
+        .filter(|l| !l.optional || l.chosen)
+        .map(|l| l.price)
+        .sum();
+    Some(FeeGroup {
+        label: frequency_label(frequency).to_string(),
+        lines: lines
+            .iter()
+            .map(|l| FeeLine {
+                name: l.name.clone(),
+                amount: format_money(l.price, currency),
+                note: match (l.optional && !l.chosen, l.discount_percent.is_zero()) {
+                    (true, _) => "Optional, not in the total".to_string(),
+                    (false, false) => format!("{}% discount", l.discount_percent.normalize()),
+                    (false, true) => String::new(),
+                },
+            })
+            .collect(),
+        total: format_money(total, currency),
+    })
+}
+
+/// The proposal as PDF bytes.
+pub fn render_proposal_pdf(store: &Store, id: i64) -> Result<Vec<u8>> {
+    let document = proposal_document(store, id)?;
+    scopebook_pdf::render_pdf(&document).map_err(|e| {
+        Error::io(
+            "Couldn't make the PDF",
+            std::io::Error::other(e.to_string()),
+        )
+    })
+}

@@ -1,0 +1,66 @@
+//! Render timing for the sample proposal: one cold render (fonts parsed, template compiled), then
+//! 50 warm renders of the same document and 50 of a document that changes each time.
+//! Run with `cargo bench -p scopebook-pdf`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use scopebook_pdf::{ProposalDocument, render_pdf};
+
+const WARM_RUNS: usize = 50;
+
+fn main() {
+    let doc = ProposalDocument::sample();
+
+    let start = Instant::now();
+    let pdf = render_pdf(&doc).expect("cold render");
+    let cold = start.elapsed();
+
+    let mut warm: Vec<Duration> = (0..WARM_RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            render_pdf(&doc).expect("warm render");
+            start.elapsed()
+        })
+        .collect();
+    warm.sort();
+
+    // Milliseconds with two decimals, in integers (the workspace lints forbid float arithmetic).
+    let ms = |d: Duration| {
+        let micros = d.as_micros();
+        format!("{}.{:02}", micros / 1000, micros % 1000 / 10)
+    };
+    let median = warm[WARM_RUNS / 2];
+    let p95 = warm[p95_index(WARM_RUNS)];
+    // typst memoizes unchanged work, so re-rendering the very same document is cheaper than the
+    // usual case; also time a document that changes on every render (client, number, a price).
+    let mut changed: Vec<Duration> = (0..WARM_RUNS)
+        .map(|i| {
+            let mut doc = doc.clone();
+            doc.client.name = format!("Client number {i}");
+            doc.number = format!("P-2026-{i:04}");
+            doc.scope_in[0].price = format!("${},000.00", i + 1);
+            let start = Instant::now();
+            render_pdf(&doc).expect("warm render of a changed document");
+            start.elapsed()
+        })
+        .collect();
+    changed.sort();
+
+    println!("scopebook-pdf sample proposal ({} bytes)", pdf.len());
+    println!("cold render:                    {:>8} ms", ms(cold));
+    println!("warm, same document, median:    {:>8} ms", ms(median));
+    println!("warm, same document, p95:       {:>8} ms", ms(p95));
+    println!(
+        "warm, changed document, median: {:>8} ms",
+        ms(changed[WARM_RUNS / 2])
+    );
+    println!(
+        "warm, changed document, p95:    {:>8} ms",
+        ms(changed[p95_index(WARM_RUNS)])
+    );
+}
+
+fn p95_index(runs: usize) -> usize {
+    (runs * 95).div_ceil(100) - 1
+}

@@ -1,0 +1,100 @@
+//! Proposal / letter-of-engagement PDFs.
+//!
+//! Owns: the view-model ([`ProposalDocument`]), the typst template (`templates/proposal.typ`) and
+//! the fonts it prints with, and [`render_pdf`].
+//!
+//! Rules:
+//! - No database, no Tauri, no clock, no system fonts, no file system: the same document gives the
+//!   same PDF on every OS.
+//! - Every text arrives formatted (money, dates, quantities); the template never formats numbers.
+//! - User text never becomes typst source. The template is fixed; the document travels as JSON in a
+//!   virtual file (`/data.json`), so a client called `#set page(...)` prints exactly that.
+
+mod document;
+mod sample;
+mod template_data;
+mod world;
+
+pub use document::{
+    FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
+};
+
+use typst::diag::SourceDiagnostic;
+use typst::foundations::Smart;
+use typst_layout::PagedDocument;
+use typst_pdf::PdfOptions;
+
+use crate::template_data::TemplateData;
+use crate::world::{ASSETS, ProposalWorld};
+
+/// Why a proposal could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// The brand colour is not `#RGB` or `#RRGGBB`.
+    #[error("the brand colour \"{0}\" is not a colour like #2F6FD6")]
+    BrandColour(String),
+    /// The logo's bytes are not an image of the format it claims.
+    #[error("the logo is not a valid {0} image")]
+    Logo(&'static str),
+    /// The document could not be handed to the template.
+    #[error("could not prepare the proposal data for the template: {0}")]
+    Data(#[from] serde_json::Error),
+    /// The renderer could not be set up (fonts, template); a bug in this crate.
+    #[error("the PDF renderer could not start: {0}")]
+    Setup(String),
+    /// Typst stopped while laying out the document.
+    #[error("the proposal could not be laid out: {0}")]
+    Layout(String),
+    /// Typst could not write the PDF.
+    #[error("the proposal PDF could not be written: {0}")]
+    Export(String),
+}
+
+/// How many renders a cached layout survives without being used (typst's `comemo` cache). Keeps
+/// warm renders fast while bounding memory in a long-running app.
+const CACHE_MAX_AGE: usize = 10;
+
+/// Renders the proposal as an A4 PDF (tagged, fonts embedded).
+pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
+    let assets = ASSETS
+        .as_ref()
+        .map_err(|err| PdfError::Setup(err.clone()))?;
+    let data = serde_json::to_vec(&TemplateData::from_document(doc)?)?;
+    let logo = match &doc.logo {
+        Some(logo) => {
+            template_data::check_logo(logo)?;
+            Some((logo.format, logo.bytes.clone()))
+        }
+        None => None,
+    };
+    let world = ProposalWorld::new(assets, data, logo);
+
+    let compiled = typst::compile::<PagedDocument>(&world).output;
+    let result = compiled
+        .map_err(|errors| PdfError::Layout(describe(&errors)))
+        .and_then(|paged| {
+            let options = PdfOptions {
+                // A stable identifier per proposal version, so re-rendering gives the same PDF id.
+                ident: Smart::Custom(format!("{}/v{}", doc.number, doc.version)),
+                ..PdfOptions::default()
+            };
+            typst_pdf::pdf(&paged, &options).map_err(|errors| PdfError::Export(describe(&errors)))
+        });
+    typst::comemo::evict(CACHE_MAX_AGE);
+    result
+}
+
+fn describe(errors: &[SourceDiagnostic]) -> String {
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|error| {
+            let hints: Vec<&str> = error.hints.iter().map(|hint| hint.v.as_str()).collect();
+            if hints.is_empty() {
+                error.message.to_string()
+            } else {
+                format!("{} (hint: {})", error.message, hints.join("; "))
+            }
+        })
+        .collect();
+    messages.join("; ")
+}
