@@ -83,6 +83,8 @@ async fn build_send_and_accept_a_proposal() -> Result {
     app.select("#client_choice", client_value.as_str().unwrap_or_default())
         .await?;
 
+    app.wait_for("select[name=add_service] option:nth-child(3)")
+        .await?;
     for service in ["Monthly bookkeeping", "Xero setup"] {
         let value = app
             .script(&format!(
@@ -138,7 +140,42 @@ async fn build_send_and_accept_a_proposal() -> Result {
     app.wait_for("[data-testid=pdf-preview] iframe").await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     app.screenshot("42-proposal-pdf-preview").await?;
+    app.click("[aria-label='Close preview']").await?;
+
+    // A 10 % price increase on bookkeeping from July: preview per client, then apply.
+    app.click("[data-nav=services]").await?;
+    app.click("[data-testid=price-increase-button]").await?;
+    app.click("input[data-service='Monthly bookkeeping']")
+        .await?;
+    app.type_into("#increase_value", "10").await?;
+    app.type_into("#effective_from", "2027-07").await?;
+    app.click("[data-testid=preview-increase]").await?;
+    // Tiers 2.00→2.20 and 1.50→1.65: 100×2.20 + 150×1.65 = 467.50 a month.
+    let row = app
+        .wait_for_text(
+            "[data-testid=increase-preview] tr[data-client='Acme Plumbing']",
+            "$5,610.00",
+        )
+        .await?;
+    assert!(
+        row.contains("$5,100.00") && row.contains("+$510.00") && row.contains("$467.50"),
+        "{row}"
+    );
+    app.screenshot("43-price-increase-preview").await?;
+    let unchanged = cli(d, &["proposals", "list"]);
+    assert!(
+        !unchanged.contains(" v2"),
+        "the preview wrote something: {unchanged}"
+    );
+    app.click("[data-testid=apply-increase]").await?;
+    app.wait_for_text("[data-testid=toast]", "1 proposal amended")
+        .await?;
     app.close().await?;
+    let amended = cli(d, &["proposals", "list"]);
+    assert!(
+        amended.contains(" v2") && amended.contains("draft"),
+        "{amended}"
+    );
 
     let clients = cli(d, &["clients", "list", "--status", "clients"]);
     assert!(

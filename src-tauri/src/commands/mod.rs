@@ -57,6 +57,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         proposals::preview_proposal,
         proposals::proposal_pdf,
         proposals::export_proposal_pdf,
+        proposals::preview_price_increase,
+        proposals::apply_price_increase,
         xero::xero_status,
         xero::set_xero_client_id,
         xero::connect_xero,

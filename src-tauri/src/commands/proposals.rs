@@ -135,3 +135,25 @@ pub async fn export_proposal_pdf(state: State<'_, AppState>, id: i64, path: Stri
         })
         .await
 }
+
+#[tauri::command]
+pub async fn preview_price_increase(
+    state: State<'_, AppState>,
+    increase: proposals::price_increase::PriceIncrease,
+) -> Reply<proposals::price_increase::PriceIncreasePreview> {
+    state
+        .with_store(move |store| {
+            proposals::price_increase::preview_price_increase(store, &increase)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn apply_price_increase(
+    state: State<'_, AppState>,
+    increase: proposals::price_increase::PriceIncrease,
+) -> Reply<proposals::price_increase::PriceIncreaseResult> {
+    state
+        .with_store(move |store| proposals::price_increase::apply_price_increase(store, &increase))
+        .await
+}

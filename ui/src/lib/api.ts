@@ -28,6 +28,9 @@ import type { ProposalAction } from "./bindings/ProposalAction";
 import type { ProposalDraft } from "./bindings/ProposalDraft";
 import type { ProposalFilter } from "./bindings/ProposalFilter";
 import type { ProposalPreview } from "./bindings/ProposalPreview";
+import type { PriceIncrease } from "./bindings/PriceIncrease";
+import type { PriceIncreasePreview } from "./bindings/PriceIncreasePreview";
+import type { PriceIncreaseResult } from "./bindings/PriceIncreaseResult";
 
 /** A command's failure: the stable code, the sentence, and the fields to highlight. */
 export class ApiError extends Error {
@@ -120,6 +123,8 @@ export const api = {
   previewProposal: (id: number | null, draft: ProposalDraft) => call<ProposalPreview>("preview_proposal", { id, draft }),
   proposalPdf: (id: number) => call<string>("proposal_pdf", { id }),
   exportProposalPdf: (id: number, path: string) => call<void>("export_proposal_pdf", { id, path }),
+  previewPriceIncrease: (increase: PriceIncrease) => call<PriceIncreasePreview>("preview_price_increase", { increase }),
+  applyPriceIncrease: (increase: PriceIncrease) => call<PriceIncreaseResult>("apply_price_increase", { increase }),
 };
 
 export type {

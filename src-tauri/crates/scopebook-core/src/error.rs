@@ -45,6 +45,8 @@ pub enum ErrorCode {
     Keychain,
     /// The user cancelled.
     Cancelled,
+    /// An email could not be sent (server unreachable, sign-in refused, message refused).
+    Email,
 }
 
 /// One problem with one input field. `field` is the path the form uses (`name`, `tiers.1.up_to`).
@@ -118,6 +120,14 @@ pub enum Error {
     #[error(transparent)]
     Xero(#[from] scopebook_xero::XeroError),
 
+    /// Sending an email failed; the sentence says what the mail server did.
+    #[error("{0}")]
+    Email(String),
+
+    /// The OS keychain could not be used (outside the Xero connection).
+    #[error("The system keychain couldn't be used: {0}")]
+    Keychain(String),
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -144,6 +154,8 @@ impl Error {
             Error::NotSetUp => ErrorCode::NotSetUp,
             Error::Database(_) => ErrorCode::Database,
             Error::Io { .. } => ErrorCode::Io,
+            Error::Email(_) => ErrorCode::Email,
+            Error::Keychain(_) => ErrorCode::Keychain,
             Error::Xero(e) => {
                 use scopebook_xero::XeroError as X;
                 match e {

@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod clients;
 pub mod connection;
+pub mod email;
 pub mod error;
 pub mod money;
 pub mod practice;

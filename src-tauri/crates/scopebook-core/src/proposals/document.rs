@@ -9,7 +9,7 @@ use scopebook_pdf::{
 use super::terms::{PLACEHOLDERS, fill_placeholders, parse_month};
 use super::{Proposal, ProposalLine, get_proposal};
 use crate::catalog::{Frequency, Pricing};
-use crate::clients::get_client;
+use crate::clients::{Client, get_client};
 use crate::error::{Error, Result};
 use crate::money::{Currency, format_money};
 use crate::practice::{Practice, TaxTreatment, logo, require_practice};
@@ -89,22 +89,28 @@ fn practice_party(p: &Practice, country: Option<Country>) -> Party {
     }
 }
 
-/// Builds the document for proposal `id`.
-pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
-    let proposal = get_proposal(store, id)?;
-    let practice = require_practice(store)?;
-    let client = get_client(store, proposal.client_id)?;
-    let currency = practice.currency();
-    let country = Country::find(&practice.country);
-    let money = |amount: Decimal| format_money(amount, currency);
-    let created = chrono::DateTime::parse_from_rfc3339(&proposal.created_at)
+fn created_on(proposal: &Proposal) -> chrono::NaiveDate {
+    chrono::DateTime::parse_from_rfc3339(&proposal.created_at)
         .map(|d| d.date_naive())
-        .unwrap_or_else(|_| chrono::Local::now().date_naive());
-    let valid_until = chrono::NaiveDate::parse_from_str(&proposal.valid_until, "%Y-%m-%d")
+        .unwrap_or_else(|_| chrono::Local::now().date_naive())
+}
+
+fn valid_until_text(proposal: &Proposal, practice: &Practice) -> String {
+    chrono::NaiveDate::parse_from_str(&proposal.valid_until, "%Y-%m-%d")
         .map(|d| long_date(d, &practice.country))
-        .unwrap_or_else(|_| proposal.valid_until.clone());
+        .unwrap_or_else(|_| proposal.valid_until.clone())
+}
+
+/// The value of every `{{placeholder}}` for a proposal: the document's texts and the email
+/// templates are filled from this one list.
+pub fn placeholder_values(
+    proposal: &Proposal,
+    practice: &Practice,
+    client: &Client,
+) -> Vec<(&'static str, String)> {
+    let money = |amount: Decimal| format_money(amount, practice.currency());
     let contact = client.contact_name();
-    let values: Vec<(&str, String)> = PLACEHOLDERS
+    PLACEHOLDERS
         .iter()
         .map(|name| {
             let value = match *name {
@@ -118,8 +124,8 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
                 }
                 "practice" => practice.firm_name.clone(),
                 "number" => proposal.label(),
-                "date" => long_date(created, &practice.country),
-                "valid_until" => valid_until.clone(),
+                "date" => long_date(created_on(proposal), &practice.country),
+                "valid_until" => valid_until_text(proposal, practice),
                 "monthly_fee" => money(proposal.totals.monthly),
                 "annual_fee" => money(proposal.totals.annual),
                 "one_off_fee" => money(proposal.totals.one_off),
@@ -127,7 +133,21 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
             };
             (*name, value)
         })
-        .collect();
+        .collect()
+}
+
+/// Builds the document for proposal `id`.
+pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
+    let proposal = get_proposal(store, id)?;
+    let practice = require_practice(store)?;
+    let client = get_client(store, proposal.client_id)?;
+    let currency = practice.currency();
+    let country = Country::find(&practice.country);
+    let money = |amount: Decimal| format_money(amount, currency);
+    let created = created_on(&proposal);
+    let valid_until = valid_until_text(&proposal, &practice);
+    let contact = client.contact_name();
+    let values = placeholder_values(&proposal, &practice, &client);
     let fill = |text: &str| fill_placeholders(text, &values).0;
 
     let scope_in = proposal

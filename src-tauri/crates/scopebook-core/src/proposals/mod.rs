@@ -3,6 +3,7 @@
 //! version that supersedes the accepted one from a given month.
 
 pub mod document;
+pub mod price_increase;
 pub mod terms;
 
 use chrono::Datelike;
@@ -208,6 +209,8 @@ struct ValidLine {
     start_month: String,
     end_month: Option<String>,
     optional: bool,
+    /// For an optional line: already chosen by the client (kept through amendments).
+    chosen: bool,
 }
 
 #[derive(Clone)]
@@ -248,11 +251,11 @@ fn validate(
     let mut lines = Vec::new();
     for (i, line) in draft.lines.iter().enumerate() {
         let field = |name: &str| format!("lines.{i}.{name}");
-        let snapshot = match (
-            line.line_id
-                .and_then(|id| existing.iter().find(|l| l.id == id)),
-            line.service_id,
-        ) {
+        let kept = line
+            .line_id
+            .and_then(|id| existing.iter().find(|l| l.id == id));
+        let chosen = kept.is_some_and(|l| l.chosen);
+        let snapshot = match (kept, line.service_id) {
             (Some(kept), _) => Some(Snapshot {
                 service_id: kept.service_id,
                 name: kept.name.clone(),
@@ -353,6 +356,7 @@ fn validate(
                         start_month: line.start_month.trim().to_string(),
                         end_month,
                         optional: line.optional,
+                        chosen: chosen && line.optional,
                     });
                 }
                 Err(e) => problems.add(field("quantity"), e.to_string()),
@@ -374,7 +378,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
             "INSERT INTO proposal_lines (proposal_id, position, service_id, name, description, category,
                 pricing, frequency, account_code, tax_type, estimated_minutes, quantity,
                 discount_percent, price, start_month, end_month, optional, chosen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 proposal_id,
                 position as i64,
@@ -393,6 +397,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
                 l.start_month,
                 l.end_month,
                 l.optional,
+                l.chosen,
             ],
         )?;
     }

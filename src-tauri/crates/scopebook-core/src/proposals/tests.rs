@@ -464,3 +464,159 @@ fn the_pdf_carries_client_lines_and_totals() {
         );
     }
 }
+
+mod price_increases {
+    use super::*;
+    use crate::proposals::price_increase::*;
+
+    fn accepted_world() -> (World, Proposal) {
+        let mut w = world();
+        let p = {
+            let d = draft(&w);
+            create_proposal(&mut w.store, &d)
+        }
+        .unwrap();
+        let p = change_status(
+            &mut w.store,
+            p.id,
+            ProposalAction::Accept,
+            Some("Sam Lee"),
+            &[],
+        )
+        .unwrap();
+        (w, p)
+    }
+
+    fn five_percent(w: &World) -> PriceIncrease {
+        PriceIncrease {
+            service_ids: vec![w.bookkeeping, w.tax_return],
+            kind: IncreaseKind::Percent,
+            value: "5".into(),
+            rounding: RoundingRule::UpToWhole,
+            effective_from: "2027-07".into(),
+            update_catalogue: true,
+            accept: true,
+        }
+    }
+
+    fn counts(store: &Store) -> (i64, i64, i64) {
+        let count = |sql: &str| store.conn().query_row(sql, [], |r| r.get(0)).unwrap();
+        (
+            count("SELECT count(*) FROM changes"),
+            count("SELECT count(*) FROM proposals"),
+            count("SELECT count(*) FROM proposal_lines"),
+        )
+    }
+
+    #[test]
+    fn the_preview_shows_before_after_and_difference_and_writes_nothing() {
+        let (w, p) = accepted_world();
+        let before = counts(&w.store);
+        let preview = preview_price_increase(&w.store, &five_percent(&w)).unwrap();
+        assert_eq!(counts(&w.store), before, "the dry run wrote something");
+        assert_eq!(preview.clients.len(), 1);
+        let c = &preview.clients[0];
+        assert_eq!(
+            (c.client_name.as_str(), c.proposal.as_str()),
+            ("Acme Plumbing", p.number.as_str())
+        );
+        // Bookkeeping tiers 2.00→2.10, 1.50→1.58 (cents for unit prices): 210 + 150×1.58 = 447.00;
+        // the tax return 1200 × 1.05 = 1260 (already whole).
+        let lines: Vec<(&str, Decimal, Decimal)> = c
+            .lines
+            .iter()
+            .map(|l| (l.service.as_str(), l.before, l.after))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("Bookkeeping", dec!(425.00), dec!(447.00)),
+                ("Tax return", dec!(1200.00), dec!(1260.00))
+            ]
+        );
+        assert_eq!(c.annual_before, dec!(6300.00));
+        assert_eq!(c.annual_after, dec!(6624.00)); // 447×12 + 1260
+        assert_eq!(c.annual_difference, dec!(324.00));
+        // Its catalogue was not touched either.
+        assert_eq!(
+            catalog::get_service(&w.store, w.tax_return)
+                .unwrap()
+                .typical_total,
+            Some(dec!(1200.00))
+        );
+    }
+
+    #[test]
+    fn applying_makes_accepted_amendments_from_the_month_and_updates_the_catalogue() {
+        let (mut w, p) = accepted_world();
+        let increase = five_percent(&w);
+        let result = apply_price_increase(&mut w.store, &increase).unwrap();
+        assert_eq!(result.amendments, [format!("{} v2", p.number)]);
+        assert_eq!(result.services_updated, 2);
+        assert_eq!(
+            get_proposal(&w.store, p.id).unwrap().status,
+            ProposalStatus::Superseded
+        );
+        let june = client_scope(&w.store, w.prospect, "2027-06").unwrap();
+        let july = client_scope(&w.store, w.prospect, "2027-07").unwrap();
+        assert_eq!(june.in_scope[0].line.price, dec!(425.00));
+        assert_eq!(july.in_scope[0].line.price, dec!(447.00));
+        assert_eq!(
+            catalog::get_service(&w.store, w.tax_return)
+                .unwrap()
+                .typical_total,
+            Some(dec!(1260.00))
+        );
+        let log = crate::store::history(w.store.conn(), "service", w.tax_return, 5).unwrap();
+        assert_eq!(log[0].action, "price_increase");
+        assert!(
+            log[0]
+                .batch
+                .as_deref()
+                .unwrap()
+                .starts_with("price-increase-")
+        );
+        // A second run finds nothing accepted at the old prices.
+        let again = preview_price_increase(&w.store, &increase).unwrap();
+        assert_eq!(again.clients[0].annual_before, dec!(6624.00));
+    }
+
+    #[test]
+    fn drafts_to_send_when_not_accepting_and_bad_input_refused() {
+        let (mut w, p) = accepted_world();
+        let mut increase = five_percent(&w);
+        increase.accept = false;
+        increase.update_catalogue = false;
+        apply_price_increase(&mut w.store, &increase).unwrap();
+        assert_eq!(
+            get_proposal(&w.store, p.id).unwrap().status,
+            ProposalStatus::Accepted
+        );
+        let amendment = find_by_number(&w.store, &p.number).unwrap();
+        assert_eq!(
+            (amendment.version, amendment.status),
+            (2, ProposalStatus::Draft)
+        );
+        // The open amendment keeps a second increase away from that proposal.
+        assert_eq!(
+            preview_price_increase(&w.store, &increase)
+                .unwrap()
+                .skipped
+                .len(),
+            1
+        );
+
+        let mut bad = five_percent(&w);
+        bad.value = "-5".into();
+        bad.effective_from = "July".into();
+        bad.service_ids.clear();
+        let fields: Vec<String> = preview_price_increase(&w.store, &bad)
+            .unwrap_err()
+            .report()
+            .fields
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["service_ids", "value", "effective_from"]);
+    }
+}
