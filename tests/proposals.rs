@@ -135,6 +135,25 @@ async fn build_send_and_accept_a_proposal() -> Result {
         .await?;
     app.screenshot("41-proposal-accepted").await?;
 
+    // The client's page shows its active scope, in and out.
+    app.click("[data-nav=clients]").await?;
+    app.click("[data-open-client='Acme Plumbing']").await?;
+    app.click("[data-tab=scope]").await?;
+    let scope = app
+        .wait_for_text("[data-testid=client-scope]", "Monthly bookkeeping")
+        .await?;
+    assert!(
+        scope.contains("Xero setup") && scope.contains("$425.00"),
+        "{scope}"
+    );
+    app.wait_for_text(".drawer-body", "Payroll").await?;
+    app.screenshot("44-client-scope").await?;
+    app.click("[aria-label='Close (Esc)']").await?;
+    app.click("[data-nav=proposals]").await?;
+    app.click("tr[data-proposal] .title").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Accepted")
+        .await?;
+
     // The PDF previews inside the app.
     app.click("[data-testid=preview-pdf]").await?;
     app.wait_for("[data-testid=pdf-preview] iframe").await?;
