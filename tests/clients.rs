@@ -1,25 +1,7 @@
 //! Clients in the real window: a prospect created by hand (with an inline error on the way), and
 //! a CSV import with one bad line — report, fix, import, undo.
 
-use scopebook_e2e::{App, Result, cli};
-
-fn practice_folder() -> Result<tempfile::TempDir> {
-    let dir = tempfile::tempdir()?;
-    cli(
-        dir.path(),
-        &[
-            "practice",
-            "setup",
-            "--name",
-            "Harbour Bookkeeping",
-            "--country",
-            "AU",
-            "--currency",
-            "AUD",
-        ],
-    );
-    Ok(dir)
-}
+use scopebook_e2e::{App, Result, cli, practice_folder};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_prospect_by_hand_with_an_inline_error_on_the_way() -> Result {

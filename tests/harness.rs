@@ -57,6 +57,26 @@ pub fn cli(data_dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A fresh data folder whose practice (Harbour Bookkeeping, Australia, AUD) is already set up
+/// through the CLI, for tests that are not about the first-run screen.
+pub fn practice_folder() -> Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir()?;
+    cli(
+        dir.path(),
+        &[
+            "practice",
+            "setup",
+            "--name",
+            "Harbour Bookkeeping",
+            "--country",
+            "AU",
+            "--currency",
+            "AUD",
+        ],
+    );
+    Ok(dir)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -1,25 +1,12 @@
 //! Proposals in the real window: a prospect gets a proposal with a tiered service and an optional
 //! line, it is sent and accepted, and the prospect becomes a client with active scope.
 
-use scopebook_e2e::{App, Result, cli};
+use scopebook_e2e::{App, Result, cli, practice_folder};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn build_send_and_accept_a_proposal() -> Result {
-    let dir = tempfile::tempdir()?;
+    let dir = practice_folder()?;
     let d = dir.path();
-    cli(
-        d,
-        &[
-            "practice",
-            "setup",
-            "--name",
-            "Harbour Bookkeeping",
-            "--country",
-            "AU",
-            "--currency",
-            "AUD",
-        ],
-    );
     cli(
         d,
         &[
@@ -150,7 +137,7 @@ async fn build_send_and_accept_a_proposal() -> Result {
     app.screenshot("44-client-scope").await?;
     app.click("[aria-label='Close (Esc)']").await?;
     app.click("[data-nav=proposals]").await?;
-    app.click("tr[data-proposal] .title").await?;
+    app.click("tr[data-proposal] .row-title").await?;
     app.wait_for_text("[data-testid=proposal-status]", "Accepted")
         .await?;
 

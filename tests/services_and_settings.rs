@@ -1,27 +1,7 @@
 //! The first vertical slice in the real window: first run, a tiered service with its worked
 //! example, practice settings, a restart, and an invalid price refused beside its field.
 
-use scopebook_e2e::{App, Result, cli};
-
-/// A fresh data folder whose practice is already set up (through the CLI), for tests that are
-/// not about the first-run screen.
-fn practice_folder() -> Result<tempfile::TempDir> {
-    let dir = tempfile::tempdir()?;
-    cli(
-        dir.path(),
-        &[
-            "practice",
-            "setup",
-            "--name",
-            "Harbour Bookkeeping",
-            "--country",
-            "AU",
-            "--currency",
-            "AUD",
-        ],
-    );
-    Ok(dir)
-}
+use scopebook_e2e::{App, Result, cli, practice_folder};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {

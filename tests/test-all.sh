@@ -39,7 +39,7 @@ in_keyring_session() {
 }
 
 step "Keychain: tokens through the real Secret Service (the keychain store, the CLI's Xero commands)"
-in_keyring_session cargo test --locked -p scopebook-xero -p scopebook-cli -- --ignored
+in_keyring_session cargo test --locked -p scopebook-xero -p scopebook-cli -p scopebook-core -- --ignored
 
 step "Building the app with its bundled UI"
 cargo build --locked -p scopebook-app -p scopebook-cli -p xero-sim

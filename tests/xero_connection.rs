@@ -2,7 +2,7 @@
 //! browser sign-in, choose the organisation, pick defaults from its accounts, restart, and
 //! disconnect — and the tokens never reach the data file, the app's output or the IPC.
 
-use scopebook_e2e::{App, Result, Sim, cli, keychain_tokens, workspace};
+use scopebook_e2e::{App, Result, Sim, cli, keychain_tokens, practice_folder, workspace};
 
 const CLIENT_ID: &str = "SCOPEBOOK-TEST-CLIENT";
 
@@ -36,20 +36,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     let sim = Sim::start().await?;
-    let dir = tempfile::tempdir()?;
-    cli(
-        dir.path(),
-        &[
-            "practice",
-            "setup",
-            "--name",
-            "Harbour Bookkeeping",
-            "--country",
-            "AU",
-            "--currency",
-            "AUD",
-        ],
-    );
+    let dir = practice_folder()?;
     let browser = workspace().join("tests/fake-browser.sh");
     let env = [
         ("SCOPEBOOK_XERO_BASE_URL", sim.base_url.as_str()),
@@ -175,20 +162,7 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_runs_its_own_xero_sandbox_and_data() -> Result {
-    let dir = tempfile::tempdir()?;
-    cli(
-        dir.path(),
-        &[
-            "practice",
-            "setup",
-            "--name",
-            "Harbour Bookkeeping",
-            "--country",
-            "AU",
-            "--currency",
-            "AUD",
-        ],
-    );
+    let dir = practice_folder()?;
     let browser = workspace().join("tests/fake-browser.sh");
     let env = [("SCOPEBOOK_BROWSER", browser.to_str().unwrap_or_default())];
     let app = App::launch_full(dir.path(), &["--demo"], &env).await?;

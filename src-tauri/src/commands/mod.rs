@@ -2,6 +2,7 @@
 //! the stable code, the sentence, and the fields to highlight.
 
 mod clients;
+mod email;
 mod practice;
 mod proposals;
 mod services;
@@ -68,5 +69,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         xero::refresh_xero_lists,
         xero::disconnect_xero,
         xero::switch_demo,
+        email::email_settings,
+        email::save_email_settings,
+        email::send_test_email,
+        email::compose_proposal_email,
+        email::send_proposal_email,
+        email::open_proposal_email_draft,
+        email::mark_proposal_emailed,
     ]
 }

@@ -31,6 +31,10 @@ import type { ProposalPreview } from "./bindings/ProposalPreview";
 import type { PriceIncrease } from "./bindings/PriceIncrease";
 import type { PriceIncreasePreview } from "./bindings/PriceIncreasePreview";
 import type { PriceIncreaseResult } from "./bindings/PriceIncreaseResult";
+import type { ComposedEmail } from "./bindings/ComposedEmail";
+import type { EmailDraft } from "./bindings/EmailDraft";
+import type { EmailSettings } from "./bindings/EmailSettings";
+import type { EmailSettingsDraft } from "./bindings/EmailSettingsDraft";
 
 /** A command's failure: the stable code, the sentence, and the fields to highlight. */
 export class ApiError extends Error {
@@ -125,10 +129,24 @@ export const api = {
   exportProposalPdf: (id: number, path: string) => call<void>("export_proposal_pdf", { id, path }),
   previewPriceIncrease: (increase: PriceIncrease) => call<PriceIncreasePreview>("preview_price_increase", { increase }),
   applyPriceIncrease: (increase: PriceIncrease) => call<PriceIncreaseResult>("apply_price_increase", { increase }),
+
+  emailSettings: () => call<EmailSettings>("email_settings"),
+  /** A non-empty `password` goes to the OS keychain; null or "" keeps the saved one. */
+  saveEmailSettings: (draft: EmailSettingsDraft, password: string | null) =>
+    call<EmailSettings>("save_email_settings", { draft, password }),
+  sendTestEmail: () => call<string>("send_test_email"),
+  composeProposalEmail: (proposalId: number) => call<ComposedEmail>("compose_proposal_email", { proposalId }),
+  sendProposalEmail: (draft: EmailDraft) => call<Proposal>("send_proposal_email", { draft }),
+  openProposalEmailDraft: (draft: EmailDraft) => call<string>("open_proposal_email_draft", { draft }),
+  markProposalEmailed: (draft: EmailDraft) => call<Proposal>("mark_proposal_emailed", { draft }),
 };
 
 export type {
   AppInfo,
+  ComposedEmail,
+  EmailDraft,
+  EmailSettings,
+  EmailSettingsDraft,
   ClientScope,
   LineDraft,
   Proposal,

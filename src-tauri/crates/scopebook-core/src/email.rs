@@ -149,15 +149,13 @@ pub struct ComposedEmail {
     pub from: String,
     /// The PDF's file name, `P-2026-0001 Acme Plumbing.pdf`.
     pub attachment_name: String,
-    /// `smtp.example.com:587` when sending by SMTP is set up, else `None`.
+    /// `smtp.example.com:587` when sending by SMTP is set up; none otherwise.
     pub smtp_server: Option<String>,
     pub proposal_status: ProposalStatus,
 }
 
 /// How a proposal left the practice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SentVia {
     /// Sent by Scopebook through the firm's mail server.
     Smtp,

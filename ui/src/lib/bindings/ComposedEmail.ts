@@ -15,6 +15,6 @@ from: string,
  */
 attachment_name: string, 
 /**
- * `smtp.example.com:587` when sending by SMTP is set up, else `None`.
+ * `smtp.example.com:587` when sending by SMTP is set up; none otherwise.
  */
 smtp_server: string | null, proposal_status: ProposalStatus, };
