@@ -397,3 +397,71 @@ pub fn keychain_tokens(service: &str, client_id: &str) -> Option<serde_json::Val
         .ok()?;
     serde_json::from_slice(&out.stdout).ok()
 }
+
+/// A minimal SMTP server on 127.0.0.1 that accepts any login and keeps every message it
+/// receives (the raw DATA), for tests that email.
+pub struct SmtpInbox {
+    pub port: u16,
+    messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl SmtpInbox {
+    pub async fn start() -> Result<SmtpInbox> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = messages.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let kept = kept.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 inbox.test ESMTP\r\n").await;
+                    let mut data: Option<String> = None;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if let Some(body) = data.as_mut() {
+                            if line == "." {
+                                if let Ok(mut all) = kept.lock() {
+                                    all.push(std::mem::take(body));
+                                }
+                                data = None;
+                                let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                            } else {
+                                body.push_str(line.strip_prefix('.').unwrap_or(&line));
+                                body.push_str("\r\n");
+                            }
+                            continue;
+                        }
+                        let verb = line
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or("")
+                            .to_ascii_uppercase();
+                        let reply: &[u8] = match verb.as_str() {
+                            "EHLO" => b"250-inbox.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n",
+                            "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 OK\r\n",
+                            "AUTH" => b"235 2.7.0 Authentication successful\r\n",
+                            "DATA" => {
+                                data = Some(String::new());
+                                b"354 End data with <CR><LF>.<CR><LF>\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = write.write_all(b"221 Bye\r\n").await;
+                                break;
+                            }
+                            _ => b"502 Not implemented\r\n",
+                        };
+                        let _ = write.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        Ok(SmtpInbox { port, messages })
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        self.messages.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}

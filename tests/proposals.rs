@@ -190,3 +190,95 @@ async fn build_send_and_accept_a_proposal() -> Result {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn email_a_proposal_through_the_practices_mail_server() -> Result {
+    let inbox = scopebook_e2e::SmtpInbox::start().await?;
+    let dir = practice_folder()?;
+    let d = dir.path();
+    cli(
+        d,
+        &[
+            "services",
+            "add",
+            "--name",
+            "Tax return",
+            "--pricing",
+            "fixed",
+            "--price",
+            "450",
+            "--frequency",
+            "annually",
+        ],
+    );
+    let csv = d.join("prospect.csv");
+    std::fs::write(
+        &csv,
+        "name,email,kind\nAcme Plumbing,sam@acme.example,prospect\n",
+    )?;
+    cli(
+        d,
+        &[
+            "clients",
+            "import",
+            "--csv",
+            csv.to_str().unwrap_or_default(),
+        ],
+    );
+
+    let app = App::launch(d).await?;
+    // The practice's mail server (the password goes to the keychain).
+    app.click("[data-nav=settings]").await?;
+    app.click("[data-tab=integrations]").await?;
+    app.wait_for("[data-testid=email-settings]").await?;
+    app.type_into("#smtp_host", "127.0.0.1").await?;
+    app.select("#smtp_security", "none").await?;
+    app.type_into("#smtp_port", &inbox.port.to_string()).await?;
+    app.type_into("#smtp_username", "ledger").await?;
+    app.type_into("#smtp_password", "s3cret-smtp").await?;
+    app.type_into("#from_address", "hello@harbour.example")
+        .await?;
+    app.click("[data-testid=save-email-settings]").await?;
+    app.wait_for_text("[data-testid=toast]", "saved").await?;
+
+    // A proposal, emailed with its PDF.
+    app.click("[data-nav=proposals]").await?;
+    app.click("[data-testid=new-proposal]").await?;
+    let client = app
+        .script("return Array.from(document.querySelectorAll('#client_choice option')).find(o => o.textContent.includes('Acme')).value;")
+        .await?;
+    app.select("#client_choice", client.as_str().unwrap_or_default())
+        .await?;
+    app.wait_for("select[name=add_service] option:nth-child(2)")
+        .await?;
+    let service = app
+        .script("return document.querySelectorAll('select[name=add_service] option')[1].value;")
+        .await?;
+    app.select(
+        "select[name=add_service]",
+        service.as_str().unwrap_or_default(),
+    )
+    .await?;
+    app.click("[data-testid=add-line]").await?;
+    app.click("[data-testid=save-proposal]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Draft")
+        .await?;
+    app.click("[data-testid=email-proposal]").await?;
+    app.wait_for_text("[data-testid=email-attachment]", "Acme Plumbing.pdf")
+        .await?;
+    app.screenshot("45-email-proposal").await?;
+    app.click("[data-testid=email-send]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Sent")
+        .await?;
+    app.close().await?;
+
+    let messages = inbox.messages();
+    assert_eq!(messages.len(), 1, "one email");
+    let message = &messages[0];
+    assert!(message.contains("sam@acme.example"), "{message}");
+    assert!(message.contains("application/pdf"), "{message}");
+    // The attachment is the PDF: base64 of "%PDF" starts "JVBER".
+    assert!(message.contains("JVBER"), "{message}");
+    assert!(!message.contains("s3cret-smtp"));
+    Ok(())
+}
