@@ -282,3 +282,35 @@ async fn email_a_proposal_through_the_practices_mail_server() -> Result {
     assert!(!message.contains("s3cret-smtp"));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_firms_engagement_letter_template_is_checked_and_saved() -> Result {
+    let dir = practice_folder()?;
+    let app = App::launch(dir.path()).await?;
+    app.click("[data-nav=settings]").await?;
+    app.click("[data-tab=proposals]").await?;
+    app.wait_for("[data-testid=proposal-templates]").await?;
+    app.type_into(
+        "#template_introduction",
+        "Dear {{client_contact}}, thank you {{cleint}}.",
+    )
+    .await?;
+    app.click("[data-testid=save-proposal-templates]").await?;
+    app.wait_for_text(
+        "[data-field-error=template_introduction]",
+        "doesn't know {{cleint}}",
+    )
+    .await?;
+    app.type_into(
+        "#template_introduction",
+        "Dear {{client_contact}}, thank you for choosing {{practice}}.",
+    )
+    .await?;
+    app.type_into("#validity_days", "14").await?;
+    app.click("[data-testid=save-proposal-templates]").await?;
+    app.wait_for_text("[data-testid=toast]", "Proposal template saved")
+        .await?;
+    app.screenshot("46-proposal-template").await?;
+    app.close().await?;
+    Ok(())
+}

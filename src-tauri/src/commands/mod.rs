@@ -60,6 +60,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         proposals::export_proposal_pdf,
         proposals::preview_price_increase,
         proposals::apply_price_increase,
+        proposals::proposal_templates,
+        proposals::save_proposal_templates,
         xero::xero_status,
         xero::set_xero_client_id,
         xero::connect_xero,

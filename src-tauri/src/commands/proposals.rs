@@ -157,3 +157,20 @@ pub async fn apply_price_increase(
         .with_store(move |store| proposals::price_increase::apply_price_increase(store, &increase))
         .await
 }
+
+#[tauri::command]
+pub async fn proposal_templates(state: State<'_, AppState>) -> Reply<proposals::ProposalTemplates> {
+    state
+        .with_store(|store| proposals::proposal_templates(store))
+        .await
+}
+
+#[tauri::command]
+pub async fn save_proposal_templates(
+    state: State<'_, AppState>,
+    templates: proposals::ProposalTemplates,
+) -> Reply<proposals::ProposalTemplates> {
+    state
+        .with_store(move |store| proposals::save_proposal_templates(store, &templates))
+        .await
+}

@@ -29,6 +29,7 @@ import type { ProposalDraft } from "./bindings/ProposalDraft";
 import type { ProposalFilter } from "./bindings/ProposalFilter";
 import type { ProposalPreview } from "./bindings/ProposalPreview";
 import type { PriceIncrease } from "./bindings/PriceIncrease";
+import type { ProposalTemplates } from "./bindings/ProposalTemplates";
 import type { PriceIncreasePreview } from "./bindings/PriceIncreasePreview";
 import type { PriceIncreaseResult } from "./bindings/PriceIncreaseResult";
 import type { ComposedEmail } from "./bindings/ComposedEmail";
@@ -127,6 +128,8 @@ export const api = {
   previewProposal: (id: number | null, draft: ProposalDraft) => call<ProposalPreview>("preview_proposal", { id, draft }),
   proposalPdf: (id: number) => call<string>("proposal_pdf", { id }),
   exportProposalPdf: (id: number, path: string) => call<void>("export_proposal_pdf", { id, path }),
+  proposalTemplates: () => call<ProposalTemplates>("proposal_templates"),
+  saveProposalTemplates: (templates: ProposalTemplates) => call<ProposalTemplates>("save_proposal_templates", { templates }),
   previewPriceIncrease: (increase: PriceIncrease) => call<PriceIncreasePreview>("preview_price_increase", { increase }),
   applyPriceIncrease: (increase: PriceIncrease) => call<PriceIncreaseResult>("apply_price_increase", { increase }),
 

@@ -164,17 +164,115 @@ fn totals_of(lines: &[ProposalLine], currency: Currency) -> ProposalTotals {
     terms::totals(&priced, currency)
 }
 
+/// The firm's engagement-letter template: what every new proposal starts with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProposalTemplates {
+    pub introduction: String,
+    pub terms: String,
+    /// How many days a new proposal is valid for.
+    pub validity_days: String,
+}
+
+pub fn proposal_templates(store: &Store) -> Result<ProposalTemplates> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT introduction, terms, validity_days FROM proposal_settings WHERE id = 1",
+            [],
+            |r| {
+                Ok(ProposalTemplates {
+                    introduction: r.get(0)?,
+                    terms: r.get(1)?,
+                    validity_days: r.get::<_, u32>(2)?.to_string(),
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_else(|| ProposalTemplates {
+            introduction: terms::DEFAULT_INTRODUCTION.into(),
+            terms: terms::DEFAULT_TERMS.into(),
+            validity_days: "30".into(),
+        }))
+}
+
+/// Saves the firm's template. Placeholders must be ones Scopebook knows.
+pub fn save_proposal_templates(
+    store: &mut Store,
+    templates: &ProposalTemplates,
+) -> Result<ProposalTemplates> {
+    let mut problems = Problems::new();
+    let known: Vec<(&str, String)> = terms::PLACEHOLDERS
+        .iter()
+        .map(|p| (*p, String::new()))
+        .collect();
+    let braces = |names: &[String]| {
+        names
+            .iter()
+            .map(|u| format!("{{{{{u}}}}}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (field, text) in [
+        ("introduction", &templates.introduction),
+        ("terms", &templates.terms),
+    ] {
+        let (_, unknown) = terms::fill_placeholders(text, &known);
+        if !unknown.is_empty() {
+            let all: Vec<String> = terms::PLACEHOLDERS.iter().map(|p| p.to_string()).collect();
+            problems.add(
+                field,
+                format!(
+                    "Scopebook doesn't know {}. Use {}.",
+                    braces(&unknown),
+                    braces(&all)
+                ),
+            );
+        }
+    }
+    if templates.terms.trim().is_empty() {
+        problems.add(
+            "terms",
+            "Write the terms of engagement (the letter's body).",
+        );
+    }
+    let days = templates
+        .validity_days
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=365).contains(d));
+    if days.is_none() {
+        problems.add("validity_days", "Enter a number of days from 1 to 365.");
+    }
+    problems.into_result()?;
+    let days = days.unwrap_or(30);
+    store.write(Source::User, |tx| {
+        tx.execute(
+            "INSERT INTO proposal_settings (id, validity_days, introduction, terms, updated_at)
+             VALUES (1, ?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET validity_days = excluded.validity_days,
+                introduction = excluded.introduction, terms = excluded.terms, updated_at = excluded.updated_at",
+            params![days, templates.introduction.trim(), templates.terms.trim(), crate::now()],
+        )?;
+        tx.log("proposal_settings", 1, "update", templates)
+    })?;
+    proposal_templates(store)
+}
+
 /// A blank proposal for `client_id`, with the firm's introduction and terms templates.
 pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
     clients::get_client(store, client_id)?;
+    let templates = proposal_templates(store)?;
+    let days: i64 = templates.validity_days.parse().unwrap_or(30);
     let today = chrono::Local::now().date_naive();
     Ok(ProposalDraft {
         client_id,
         title: "Proposal and letter of engagement".into(),
-        introduction: terms::DEFAULT_INTRODUCTION.into(),
+        introduction: templates.introduction,
         scope_out: Vec::new(),
-        terms: terms::DEFAULT_TERMS.into(),
-        valid_until: (today + chrono::Duration::days(30))
+        terms: templates.terms,
+        valid_until: (today + chrono::Duration::days(days))
             .format("%Y-%m-%d")
             .to_string(),
         lines: Vec::new(),

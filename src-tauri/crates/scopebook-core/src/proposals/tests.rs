@@ -620,3 +620,35 @@ mod price_increases {
         assert_eq!(fields, ["service_ids", "value", "effective_from"]);
     }
 }
+
+#[test]
+fn the_firms_template_starts_every_new_proposal() {
+    let mut w = world();
+    let mut t = proposal_templates(&w.store).unwrap();
+    assert!(t.terms.contains("{{monthly_fee}}"));
+    t.terms = "## Terms\nFees of {{monthly_fee}} a month for {{client}}.".into();
+    t.introduction = "Hello {{client_contact}}.".into();
+    t.validity_days = "14".into();
+    save_proposal_templates(&mut w.store, &t).unwrap();
+    let blank = blank_proposal(&w.store, w.prospect).unwrap();
+    assert_eq!(blank.terms, t.terms);
+    assert_eq!(blank.introduction, "Hello {{client_contact}}.");
+    let in_14_days = (chrono::Local::now().date_naive() + chrono::Duration::days(14))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(blank.valid_until, in_14_days);
+
+    let mut bad = t.clone();
+    bad.terms = "Dear {{cleint}}".into();
+    bad.validity_days = "0".into();
+    let report = save_proposal_templates(&mut w.store, &bad)
+        .unwrap_err()
+        .report();
+    let fields: Vec<&str> = report.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["terms", "validity_days"]);
+    assert!(
+        report.fields[0].message.contains("{{cleint}}"),
+        "{}",
+        report.fields[0].message
+    );
+}
