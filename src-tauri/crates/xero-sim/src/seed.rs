@@ -8,8 +8,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::accounting::Mode;
 use crate::accounting::contacts::{Address, Contact, Phone};
-use crate::accounting::invoices::{Mode, record_payment, write_to_org};
+use crate::accounting::invoices::{record_payment, write_to_org};
 use crate::accounting::settings::{
     Account, BrandingTheme, Organisation, TaxRate, TrackingCategory, TrackingOption,
 };

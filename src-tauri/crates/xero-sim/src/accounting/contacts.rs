@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::Mode;
 use super::query::{Params, modified_since, parse_where};
 use super::{
     Tenant, drop_nulls, envelope, not_found, ok_json, unknown_tenant, validation_exception,
@@ -332,14 +333,6 @@ pub async fn one(
         Some(contact) => ok_json(envelope("Contacts", vec![contact.to_json()])),
         None => not_found(),
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// `PUT`: every element is a new contact.
-    Create,
-    /// `POST`: an element naming an existing ContactID (or ContactNumber) updates it.
-    CreateOrUpdate,
 }
 
 pub async fn create(

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::Mode;
 use super::query::{Params, modified_since, parse_where};
 use super::{
     Tenant, drop_nulls, envelope, not_found, ok_json, unknown_tenant, validation_exception,
@@ -417,14 +418,6 @@ pub async fn one(
         Some(invoice) => ok_json(envelope("Invoices", vec![invoice.to_json(org)])),
         None => not_found(),
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// `PUT`: every element is a new invoice.
-    Create,
-    /// `POST`: an element naming an existing InvoiceID or InvoiceNumber updates it.
-    CreateOrUpdate,
 }
 
 pub async fn create(

@@ -257,3 +257,12 @@ pub fn write_elements(body: &[u8], collection: &str) -> Result<Vec<Value>, Respo
         ))),
     }
 }
+
+/// What a write does with an element that names an existing record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `PUT`: every element is a new record (naming an existing one is an error).
+    Create,
+    /// `POST`: an element naming an existing record updates it.
+    CreateOrUpdate,
+}
