@@ -586,11 +586,7 @@ pub fn duplicate_service(store: &mut Store, id: i64) -> Result<Service> {
 pub fn archive_service(store: &mut Store, id: i64) -> Result<Service> {
     get_service(store, id)?;
     store.write(Source::User, |tx| {
-        tx.execute(
-            "UPDATE services SET archived_at = ?2, updated_at = ?2 WHERE id = ?1 AND archived_at IS NULL",
-            params![id, crate::now()],
-        )?;
-        tx.log("service", id, "archive", &serde_json::json!({}))
+        tx.set_archived("services", "service", id, true)
     })?;
     get_service(store, id)
 }
@@ -608,11 +604,7 @@ pub fn restore_service(store: &mut Store, id: i64) -> Result<Service> {
                 ),
             ));
         }
-        tx.execute(
-            "UPDATE services SET archived_at = NULL, updated_at = ?2 WHERE id = ?1",
-            params![id, crate::now()],
-        )?;
-        tx.log("service", id, "restore", &serde_json::json!({}))
+        tx.set_archived("services", "service", id, false)
     })?;
     get_service(store, id)
 }

@@ -591,11 +591,7 @@ pub fn update_client(store: &mut Store, id: i64, draft: &ClientDraft) -> Result<
 pub fn archive_client(store: &mut Store, id: i64) -> Result<Client> {
     get_client(store, id)?;
     store.write(Source::User, |tx| {
-        tx.execute(
-            "UPDATE clients SET archived_at = ?2, updated_at = ?2 WHERE id = ?1 AND archived_at IS NULL",
-            params![id, crate::now()],
-        )?;
-        tx.log("client", id, "archive", &serde_json::json!({}))
+        tx.set_archived("clients", "client", id, true)
     })?;
     get_client(store, id)
 }
@@ -612,11 +608,7 @@ pub fn restore_client(store: &mut Store, id: i64) -> Result<Client> {
                 ),
             ));
         }
-        tx.execute(
-            "UPDATE clients SET archived_at = NULL, updated_at = ?2 WHERE id = ?1",
-            params![id, crate::now()],
-        )?;
-        tx.log("client", id, "restore", &serde_json::json!({}))
+        tx.set_archived("clients", "client", id, false)
     })?;
     get_client(store, id)
 }

@@ -98,6 +98,31 @@ impl<'c> Tx<'c> {
         Ok(())
     }
 
+    /// Archives (or restores) row `id` of `table` and logs it against `entity`. Archived rows
+    /// leave the active lists but stay wherever they are used.
+    pub fn set_archived(
+        &self,
+        table: &'static str,
+        entity: &str,
+        id: i64,
+        archived: bool,
+    ) -> Result<()> {
+        let sql = if archived {
+            format!(
+                "UPDATE {table} SET archived_at = ?2, updated_at = ?2 WHERE id = ?1 AND archived_at IS NULL"
+            )
+        } else {
+            format!("UPDATE {table} SET archived_at = NULL, updated_at = ?2 WHERE id = ?1")
+        };
+        self.tx.execute(&sql, params![id, crate::now()])?;
+        self.log(
+            entity,
+            id,
+            if archived { "archive" } else { "restore" },
+            &serde_json::json!({}),
+        )
+    }
+
     pub(super) fn commit(self) -> Result<()> {
         self.tx.commit()?;
         Ok(())
