@@ -265,6 +265,21 @@ impl App {
         Ok(())
     }
 
+    /// Chooses the first option of a `<select>` whose label contains `text`.
+    pub async fn select_text(&self, css: &str, text: &str) -> Result {
+        let select = self.wait_for(css).await?;
+        for option in select.find_all(Locator::Css("option")).await? {
+            let label = option.prop("textContent").await?.unwrap_or_default();
+            if label.contains(text) {
+                let value = option.prop("value").await?.unwrap_or_default();
+                select.select_by_value(&value).await?;
+                return Ok(());
+            }
+        }
+        self.failure_screenshot(css).await;
+        Err(format!("{css} has no option like {text:?}").into())
+    }
+
     /// Runs JavaScript in the window and returns its result.
     pub async fn script(&self, js: &str) -> Result<serde_json::Value> {
         Ok(self.client.execute(js, Vec::new()).await?)

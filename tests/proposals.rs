@@ -64,25 +64,12 @@ async fn build_send_and_accept_a_proposal() -> Result {
         .await?;
     app.click("[data-testid=new-proposal]").await?;
     app.wait_for("[data-testid=choose-client]").await?;
-    let client_value = app
-        .script("return Array.from(document.querySelectorAll('#client_choice option')).find(o => o.textContent.includes('Acme')).value;")
-        .await?;
-    app.select("#client_choice", client_value.as_str().unwrap_or_default())
-        .await?;
+    app.select_text("#client_choice", "Acme Plumbing").await?;
 
     app.wait_for("select[name=add_service] option:nth-child(3)")
         .await?;
     for service in ["Monthly bookkeeping", "Xero setup"] {
-        let value = app
-            .script(&format!(
-                "return Array.from(document.querySelectorAll('select[name=add_service] option')).find(o => o.textContent.startsWith('{service}')).value;"
-            ))
-            .await?;
-        app.select(
-            "select[name=add_service]",
-            value.as_str().unwrap_or_default(),
-        )
-        .await?;
+        app.select_text("select[name=add_service]", service).await?;
         app.click("[data-testid=add-line]").await?;
     }
     // The setup is optional: it doesn't count until chosen.
@@ -244,21 +231,11 @@ async fn email_a_proposal_through_the_practices_mail_server() -> Result {
     // A proposal, emailed with its PDF.
     app.click("[data-nav=proposals]").await?;
     app.click("[data-testid=new-proposal]").await?;
-    let client = app
-        .script("return Array.from(document.querySelectorAll('#client_choice option')).find(o => o.textContent.includes('Acme')).value;")
-        .await?;
-    app.select("#client_choice", client.as_str().unwrap_or_default())
-        .await?;
+    app.select_text("#client_choice", "Acme Plumbing").await?;
     app.wait_for("select[name=add_service] option:nth-child(2)")
         .await?;
-    let service = app
-        .script("return document.querySelectorAll('select[name=add_service] option')[1].value;")
+    app.select_text("select[name=add_service]", "Tax return")
         .await?;
-    app.select(
-        "select[name=add_service]",
-        service.as_str().unwrap_or_default(),
-    )
-    .await?;
     app.click("[data-testid=add-line]").await?;
     app.click("[data-testid=save-proposal]").await?;
     app.wait_for_text("[data-testid=proposal-status]", "Draft")
