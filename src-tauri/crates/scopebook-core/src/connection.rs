@@ -48,6 +48,31 @@ pub struct XeroLists {
     pub branding_themes: Vec<BrandingTheme>,
     pub tracking_categories: Vec<TrackingCategory>,
     pub fetched_at: Option<String>,
+    /// The accounts an invoice line can post to (income accounts with a code).
+    #[serde(default)]
+    pub income_accounts: Vec<Account>,
+    /// The tax rates that apply to sales.
+    #[serde(default)]
+    pub sales_tax_rates: Vec<TaxRate>,
+}
+
+impl XeroLists {
+    /// Fills the choices the forms offer, derived from the full lists.
+    fn with_choices(mut self) -> Self {
+        self.income_accounts = self
+            .accounts
+            .iter()
+            .filter(|a| a.is_revenue() && a.code.is_some())
+            .cloned()
+            .collect();
+        self.sales_tax_rates = self
+            .tax_rates
+            .iter()
+            .filter(|t| t.can_apply_to_revenue != Some(false))
+            .cloned()
+            .collect();
+        self
+    }
 }
 
 /// Where Xero is, from the environment or flags (tests, the demo, a proxy). Unset parts are
@@ -336,7 +361,9 @@ pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<Xer
             .filter(|t| t.status.as_deref().is_none_or(|s| s == "ACTIVE"))
             .collect(),
         fetched_at: Some(crate::now()),
-    };
+        ..XeroLists::default()
+    }
+    .with_choices();
     let mut store = lock(store);
     record_call(&store, xero)?;
     let bodies = [
@@ -402,7 +429,7 @@ pub fn cached_lists(store: &Store) -> Result<XeroLists> {
         }
         lists.fetched_at = Some(fetched_at);
     }
-    Ok(lists)
+    Ok(lists.with_choices())
 }
 
 /// Disconnects: removes the organisation from the grant at Xero, revokes the tokens and

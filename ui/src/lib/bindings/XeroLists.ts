@@ -7,4 +7,12 @@ import type { TrackingCategory } from "./TrackingCategory";
 /**
  * The organisation's lists as last fetched.
  */
-export type XeroLists = { accounts: Array<Account>, tax_rates: Array<TaxRate>, branding_themes: Array<BrandingTheme>, tracking_categories: Array<TrackingCategory>, fetched_at: string | null, };
+export type XeroLists = { accounts: Array<Account>, tax_rates: Array<TaxRate>, branding_themes: Array<BrandingTheme>, tracking_categories: Array<TrackingCategory>, fetched_at: string | null, 
+/**
+ * The accounts an invoice line can post to (income accounts with a code).
+ */
+income_accounts: Array<Account>, 
+/**
+ * The tax rates that apply to sales.
+ */
+sales_tax_rates: Array<TaxRate>, };
