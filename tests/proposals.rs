@@ -71,6 +71,7 @@ async fn build_send_and_accept_a_proposal() -> Result {
     for service in ["Monthly bookkeeping", "Xero setup"] {
         app.select_text("select[name=add_service]", service).await?;
         app.click("[data-testid=add-line]").await?;
+        app.wait_for(&format!("tr[data-line='{service}']")).await?;
     }
     // The setup is optional: it doesn't count until chosen.
     app.click("tr[data-line='Xero setup'] input[type=checkbox]")
