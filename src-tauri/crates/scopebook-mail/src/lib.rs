@@ -1,0 +1,1 @@
+//! Scopebook's email (being written).
