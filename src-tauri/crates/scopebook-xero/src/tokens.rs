@@ -1,9 +1,11 @@
-//! Where Xero's tokens live: the OS keychain in the app (Secret Service, macOS Keychain, Windows
-//! Credential Manager), memory in unit tests. Never SQLite, logs, errors, events or the UI.
+//! Where Xero's tokens live: the secrets store (`scopebook-secrets`: the OS keychain in the app —
+//! Secret Service, macOS Keychain, Windows Credential Manager — namespaced by data folder),
+//! memory in unit tests. Never SQLite, logs, errors, events or the UI.
 
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
+use scopebook_secrets::{Namespace, Secrets, SecretsError, Sensitive};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, XeroError};
@@ -16,6 +18,10 @@ pub struct TokenSet {
     pub expires_at: DateTime<Utc>,
     #[serde(default)]
     pub scope: Option<String>,
+    /// When Xero issued the refresh token (each refresh issues a new one). Xero ends a refresh
+    /// token unused for 60 days; `None` for tokens saved before this was kept.
+    #[serde(default)]
+    pub refresh_issued_at: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for TokenSet {
@@ -25,6 +31,7 @@ impl std::fmt::Debug for TokenSet {
             .field("refresh_token", &"<redacted>")
             .field("expires_at", &self.expires_at)
             .field("scope", &self.scope)
+            .field("refresh_issued_at", &self.refresh_issued_at)
             .finish()
     }
 }
@@ -81,75 +88,75 @@ impl TokenStore for MemoryTokenStore {
     }
 }
 
-/// Tokens in the OS keychain, one entry per Xero app (client id), stored as one JSON secret so
-/// the access and refresh tokens always change together.
+/// Tokens in the secrets store (the OS keychain in the app), one entry per Xero app (key
+/// `xero:<client id>`), stored as one JSON secret so the access and refresh tokens always
+/// change together. The store's namespace keeps each data folder's tokens apart.
 pub struct KeyringTokenStore {
-    service: String,
-    account: String,
+    secrets: Secrets,
+    key: String,
 }
 
-/// The keychain service name Scopebook's entries are filed under.
-pub const KEYCHAIN_SERVICE: &str = "com.scopebook.app";
+/// The keychain service of the default data folder's entries (the app's identifier).
+pub const KEYCHAIN_SERVICE: &str = scopebook_secrets::APP_IDENTIFIER;
 
 impl KeyringTokenStore {
-    /// The entry for the Xero app `client_id`.
-    pub fn for_client(client_id: &str) -> Self {
+    /// The tokens of the Xero app `client_id` in `secrets` (the data folder's namespace).
+    pub fn new(secrets: Secrets, client_id: &str) -> Self {
         KeyringTokenStore {
-            service: KEYCHAIN_SERVICE.to_string(),
-            account: format!("xero:{client_id}"),
+            secrets,
+            key: format!("xero:{client_id}"),
         }
+    }
+
+    /// The entry for the Xero app `client_id`, in the OS keychain under the default data
+    /// folder's service (taking over entries left under the old one).
+    pub fn for_client(client_id: &str) -> Self {
+        KeyringTokenStore::new(Secrets::os_keychain(Namespace::app()), client_id)
     }
 
     /// An entry under another service name (tests use their own, to never touch real ones).
     pub fn with_service(service: &str, client_id: &str) -> Self {
-        KeyringTokenStore {
-            service: service.to_string(),
-            account: format!("xero:{client_id}"),
-        }
-    }
-
-    fn entry(&self) -> Result<keyring::Entry> {
-        keyring::Entry::new(&self.service, &self.account).map_err(keychain_error)
+        KeyringTokenStore::new(Secrets::os_keychain(Namespace::named(service)), client_id)
     }
 }
 
-fn keychain_error(error: keyring::Error) -> XeroError {
-    XeroError::Keychain(match error {
-        keyring::Error::NoStorageAccess(_) => {
-            "it is locked or unavailable; unlock it (log in again) and retry".to_string()
-        }
-        keyring::Error::PlatformFailure(e) => format!("the system keychain failed ({e})"),
-        other => other.to_string(),
-    })
+fn keychain_error(error: SecretsError) -> XeroError {
+    XeroError::Keychain(error.to_string())
 }
 
 impl TokenStore for KeyringTokenStore {
     fn load(&self) -> Result<Option<TokenSet>> {
-        match self.entry()?.get_password() {
-            Ok(secret) => serde_json::from_str(&secret).map(Some).map_err(|_| {
-                XeroError::Keychain("the saved Xero connection is unreadable; connect again".into())
-            }),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keychain_error(e)),
+        match self.secrets.retrieve(&self.key).map_err(keychain_error)? {
+            Some(secret) => serde_json::from_str(secret.expose())
+                .map(Some)
+                .map_err(|_| {
+                    XeroError::Keychain(
+                        "the saved Xero connection is unreadable; connect again".into(),
+                    )
+                }),
+            None => Ok(None),
         }
     }
 
     fn save(&self, tokens: &TokenSet) -> Result<()> {
         let secret = serde_json::to_string(tokens)
             .map_err(|e| XeroError::Keychain(format!("couldn't encode the tokens ({e})")))?;
-        self.entry()?.set_password(&secret).map_err(keychain_error)
+        self.secrets
+            .persist(&self.key, &Sensitive::new(secret))
+            .map_err(keychain_error)
     }
 
     fn clear(&self) -> Result<()> {
-        match self.entry()?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(keychain_error(e)),
-        }
+        self.secrets.delete(&self.key).map_err(keychain_error)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use scopebook_secrets::MemoryKeychain;
+
     use super::*;
 
     fn tokens() -> TokenSet {
@@ -158,6 +165,7 @@ mod tests {
             refresh_token: "secret-refresh".into(),
             expires_at: Utc::now() + chrono::Duration::minutes(30),
             scope: Some("offline_access".into()),
+            refresh_issued_at: None,
         }
     }
 
@@ -179,6 +187,49 @@ mod tests {
         assert_eq!(store.load().unwrap(), Some(saved));
         store.clear().unwrap();
         assert!(store.load().unwrap().is_none());
+    }
+
+    #[test]
+    fn each_data_folder_keeps_its_own_tokens() {
+        let keychain = Arc::new(MemoryKeychain::new());
+        let folders = tempfile::tempdir().unwrap();
+        let (firm, demo) = (
+            folders.path().join("firm"),
+            folders.path().join("firm/demo"),
+        );
+        let store = |dir: &std::path::Path| {
+            KeyringTokenStore::new(
+                Secrets::new(keychain.clone(), Namespace::for_data_dir(dir, Some(&firm))),
+                "CLIENT",
+            )
+        };
+        let saved = tokens();
+        store(&firm).save(&saved).unwrap();
+        assert!(store(&demo).load().unwrap().is_none());
+        store(&demo).clear().unwrap();
+        assert_eq!(store(&firm).load().unwrap(), Some(saved));
+    }
+
+    #[test]
+    fn tokens_under_the_old_service_are_taken_over() {
+        let keychain = Arc::new(MemoryKeychain::new());
+        let saved = tokens();
+        KeyringTokenStore::new(
+            Secrets::new(keychain.clone(), Namespace::named("com.scopebook.app")),
+            "CLIENT",
+        )
+        .save(&saved)
+        .unwrap();
+        let store =
+            KeyringTokenStore::new(Secrets::new(keychain.clone(), Namespace::app()), "CLIENT");
+        assert_eq!(store.load().unwrap(), Some(saved));
+        assert_eq!(
+            keychain.entries(),
+            [(
+                "com.scopebook.desktop".to_string(),
+                "xero:CLIENT".to_string()
+            )]
+        );
     }
 
     #[test]

@@ -1,0 +1,85 @@
+//! A tiny SMTP server on 127.0.0.1 for tests (this crate's, and other crates' with the
+//! `test-server` feature): one connection, 220, EHLO (AUTH PLAIN LOGIN), AUTH, MAIL, RCPT,
+//! DATA … `.`, QUIT.
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// What the server received in its one conversation.
+#[derive(Debug, Default)]
+pub struct Received {
+    /// The base64 credentials of each `AUTH PLAIN`.
+    pub auth: Vec<String>,
+    pub mail_from: String,
+    pub rcpt_to: Vec<String>,
+    /// The message as sent (dot-stuffing undone).
+    pub data: Vec<u8>,
+}
+
+/// Starts the server; `auth_reply` is its answer to AUTH (e.g. `"235 2.7.0 OK\r\n"` or
+/// `"535 5.7.8 Authentication credentials invalid\r\n"`). Returns its port and what it
+/// received once the client has quit.
+pub async fn smtp_server(
+    auth_reply: &'static str,
+) -> std::io::Result<(u16, JoinHandle<std::io::Result<Received>>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let task = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await?;
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read);
+        let mut got = Received::default();
+        write.write_all(b"220 test.local ESMTP ready\r\n").await?;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).await? == 0 {
+                break;
+            }
+            let command = line.trim_end().to_string();
+            let upper = command.to_ascii_uppercase();
+            let reply: &str = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                "250-test.local\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+            } else if let Some(rest) = upper.strip_prefix("AUTH PLAIN") {
+                let mut credentials = command[command.len() - rest.len()..].trim().to_string();
+                if credentials.is_empty() {
+                    write.write_all(b"334 \r\n").await?;
+                    line.clear();
+                    lines.read_line(&mut line).await?;
+                    credentials = line.trim().to_string();
+                }
+                got.auth.push(credentials);
+                auth_reply
+            } else if upper.starts_with("MAIL FROM:") {
+                got.mail_from = command["MAIL FROM:".len()..].to_string();
+                "250 2.1.0 OK\r\n"
+            } else if upper.starts_with("RCPT TO:") {
+                got.rcpt_to.push(command["RCPT TO:".len()..].to_string());
+                "250 2.1.5 OK\r\n"
+            } else if upper == "DATA" {
+                write.write_all(b"354 go ahead\r\n").await?;
+                loop {
+                    line.clear();
+                    lines.read_line(&mut line).await?;
+                    if line == ".\r\n" || line.is_empty() {
+                        break;
+                    }
+                    let unstuffed = line.strip_prefix('.').unwrap_or(&line);
+                    got.data.extend_from_slice(unstuffed.as_bytes());
+                }
+                "250 2.0.0 queued\r\n"
+            } else if upper == "QUIT" {
+                write.write_all(b"221 bye\r\n").await?;
+                break;
+            } else if upper == "RSET" || upper == "NOOP" {
+                "250 OK\r\n"
+            } else {
+                "502 not implemented\r\n"
+            };
+            write.write_all(reply.as_bytes()).await?;
+        }
+        Ok(got)
+    });
+    Ok((port, task))
+}
