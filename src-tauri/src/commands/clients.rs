@@ -64,10 +64,11 @@ pub async fn delete_client(state: State<'_, AppState>, id: i64) -> Reply<()> {
         .await
 }
 
+/// `csv` is the file's bytes as chosen; core works out the encoding and the separator.
 #[tauri::command]
 pub async fn preview_client_import(
     state: State<'_, AppState>,
-    csv: String,
+    csv: Vec<u8>,
 ) -> Reply<ImportPreview> {
     state
         .with_store(move |store| import::preview_import(store, &csv))
@@ -75,7 +76,7 @@ pub async fn preview_client_import(
 }
 
 #[tauri::command]
-pub async fn import_clients(state: State<'_, AppState>, csv: String) -> Reply<ClientImport> {
+pub async fn import_clients(state: State<'_, AppState>, csv: Vec<u8>) -> Reply<ClientImport> {
     state
         .with_store(move |store| import::import_clients(store, &csv))
         .await
@@ -88,18 +89,29 @@ pub async fn undo_client_import(state: State<'_, AppState>, batch: String) -> Re
         .await
 }
 
-/// Writes the clients as CSV to `path` (chosen in the OS save dialog).
+/// Asks where to save (the native dialog, opened here) and writes the clients as CSV there.
+/// `None` when the bookkeeper cancelled.
 #[tauri::command]
 pub async fn export_clients_csv(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
-    path: String,
     filter: ClientFilter,
-) -> Reply<usize> {
+) -> Reply<Option<usize>> {
+    let save_as = super::files::SaveAs {
+        title: "Export clients",
+        file_name: "clients.csv",
+        filter_name: "CSV",
+        extension: "csv",
+    };
+    let Some(path) = super::files::choose_save_path(app, save_as).await? else {
+        return Ok(None);
+    };
     state
         .with_store(move |store| {
             let file = std::fs::File::create(&path)
-                .map_err(|e| Error::io(format!("Couldn't create {path}"), e))?;
+                .map_err(|e| Error::io(format!("Couldn't create {}", path.display()), e))?;
             import::export_clients(store, &filter, file)
         })
         .await
+        .map(Some)
 }

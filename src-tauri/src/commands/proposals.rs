@@ -13,7 +13,10 @@ pub async fn list_proposals(
     filter: ProposalFilter,
 ) -> Reply<Vec<Proposal>> {
     state
-        .with_store(move |store| proposals::list_proposals(store, &filter))
+        .with_store(move |store| {
+            proposals::expire_overdue(store)?;
+            proposals::list_proposals(store, &filter)
+        })
         .await
 }
 
@@ -118,22 +121,43 @@ pub async fn preview_proposal(
 #[tauri::command]
 pub async fn proposal_pdf(state: State<'_, AppState>, id: i64) -> Reply<String> {
     use base64::Engine;
-    let pdf = state
-        .with_store(move |store| proposals::document::render_proposal_pdf(store, id))
-        .await?;
+    let store = state.store()?;
+    let pdf = proposals::document::proposal_pdf(&store, id)
+        .await
+        .map_err(|e| e.report())?;
     Ok(base64::engine::general_purpose::STANDARD.encode(pdf))
 }
 
-/// Writes the proposal's PDF to `path` (chosen in the OS save dialog).
+/// Asks where to save (the native dialog, opened here) and writes the proposal's PDF there.
+/// The PDF renders off the store lock. `false` when the bookkeeper cancelled.
 #[tauri::command]
-pub async fn export_proposal_pdf(state: State<'_, AppState>, id: i64, path: String) -> Reply<()> {
-    state
+pub async fn export_proposal_pdf(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> Reply<bool> {
+    let store = state.store()?;
+    let file_name = state
         .with_store(move |store| {
-            let pdf = proposals::document::render_proposal_pdf(store, id)?;
-            std::fs::write(&path, pdf)
-                .map_err(|e| scopebook_core::Error::io(format!("Couldn't save {path}"), e))
+            proposals::get_proposal(store, id).map(|p| proposals::document::pdf_file_name(&p))
         })
+        .await?;
+    let save_as = super::files::SaveAs {
+        title: "Export proposal PDF",
+        file_name: &file_name,
+        filter_name: "PDF",
+        extension: "pdf",
+    };
+    let Some(path) = super::files::choose_save_path(app, save_as).await? else {
+        return Ok(false);
+    };
+    let pdf = proposals::document::proposal_pdf(&store, id)
         .await
+        .map_err(|e| e.report())?;
+    std::fs::write(&path, pdf).map_err(|e| {
+        scopebook_core::Error::io(format!("Couldn't save {}", path.display()), e).report()
+    })?;
+    Ok(true)
 }
 
 #[tauri::command]

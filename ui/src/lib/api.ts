@@ -21,6 +21,8 @@ import type { ClientDraft } from "./bindings/ClientDraft";
 import type { ClientFilter } from "./bindings/ClientFilter";
 import type { ClientImport } from "./bindings/ClientImport";
 import type { ImportPreview } from "./bindings/ImportPreview";
+import type { ChosenCsv } from "./bindings/ChosenCsv";
+import type { ImportReport as ServicesImportReport } from "./bindings/ImportReport";
 import type { ClientScope } from "./bindings/ClientScope";
 import type { LineDraft } from "./bindings/LineDraft";
 import type { Proposal } from "./bindings/Proposal";
@@ -89,6 +91,11 @@ export const api = {
   restoreService: (id: number) => call<Service>("restore_service", { id }),
   previewPrice: (draft: ServiceDraft, quantity: string | null) =>
     call<PricePreview>("preview_price", { draft, quantity }),
+  /** Rust asks where (native save dialog) and writes there; null when cancelled. */
+  exportServicesCsv: () => call<number | null>("export_services_csv"),
+  /** Rust opens the native open dialog, reads and checks the file; null when cancelled. */
+  chooseServicesCsv: () => call<ChosenCsv<ServicesImportReport> | null>("choose_services_csv"),
+  importServicesCsv: (token: string) => call<ServicesImportReport>("import_services_csv", { token }),
 
   xeroStatus: () => call<XeroStatus>("xero_status"),
   setXeroClientId: (clientId: string) => call<XeroStatus>("set_xero_client_id", { clientId }),
@@ -109,10 +116,12 @@ export const api = {
   archiveClient: (id: number) => call<Client>("archive_client", { id }),
   restoreClient: (id: number) => call<Client>("restore_client", { id }),
   deleteClient: (id: number) => call<void>("delete_client", { id }),
-  previewClientImport: (csv: string) => call<ImportPreview>("preview_client_import", { csv }),
-  importClients: (csv: string) => call<ClientImport>("import_clients", { csv }),
+  // The file's bytes, as chosen: Rust works out the encoding and the separator.
+  previewClientImport: (csv: Uint8Array) => call<ImportPreview>("preview_client_import", { csv: Array.from(csv) }),
+  importClients: (csv: Uint8Array) => call<ClientImport>("import_clients", { csv: Array.from(csv) }),
   undoClientImport: (batch: string) => call<number>("undo_client_import", { batch }),
-  exportClientsCsv: (path: string, filter: ClientFilter) => call<number>("export_clients_csv", { path, filter }),
+  /** Opens the save dialog (in Rust) and writes the CSV there; null when cancelled. */
+  exportClientsCsv: (filter: ClientFilter) => call<number | null>("export_clients_csv", { filter }),
 
   listProposals: (filter: ProposalFilter) => call<Proposal[]>("list_proposals", { filter }),
   getProposal: (id: number) => call<Proposal>("get_proposal", { id }),
@@ -127,7 +136,8 @@ export const api = {
   clientScope: (clientId: number, month: string) => call<ClientScope>("client_scope", { clientId, month }),
   previewProposal: (id: number | null, draft: ProposalDraft) => call<ProposalPreview>("preview_proposal", { id, draft }),
   proposalPdf: (id: number) => call<string>("proposal_pdf", { id }),
-  exportProposalPdf: (id: number, path: string) => call<void>("export_proposal_pdf", { id, path }),
+  /** Opens the save dialog (in Rust) and writes the PDF there; false when cancelled. */
+  exportProposalPdf: (id: number) => call<boolean>("export_proposal_pdf", { id }),
   proposalTemplates: () => call<ProposalTemplates>("proposal_templates"),
   saveProposalTemplates: (templates: ProposalTemplates) => call<ProposalTemplates>("save_proposal_templates", { templates }),
   previewPriceIncrease: (increase: PriceIncrease) => call<PriceIncreasePreview>("preview_price_increase", { increase }),

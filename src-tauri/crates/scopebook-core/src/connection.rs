@@ -297,7 +297,7 @@ pub async fn choose_organisation_by_id(
         })?;
     let mut store = lock(store);
     let connected = choose_organisation(&mut store, chosen)?;
-    record_call(&store, xero)?;
+    record_call(&mut store, xero)?;
     Ok(connected)
 }
 
@@ -318,17 +318,26 @@ pub async fn xero_contacts(
         }
         None => xero.all_contacts(&tenant, None, false).await?,
     };
-    record_call(&lock(store), xero)?;
+    record_call(&mut lock(store), xero)?;
     Ok(contacts)
 }
 
 /// Remembers when Xero last answered (shown as "last call").
-pub fn record_call(store: &Store, xero: &XeroClient) -> Result<()> {
+pub fn record_call(store: &mut Store, xero: &XeroClient) -> Result<()> {
     if let Some(at) = xero.last_call() {
-        store.conn().execute(
-            "UPDATE xero_connection SET last_call_at = ?1 WHERE id = 1",
-            [at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)],
-        )?;
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        store.write(Source::System, |tx| {
+            tx.execute(
+                "UPDATE xero_connection SET last_call_at = ?1 WHERE id = 1",
+                [&at],
+            )?;
+            tx.log(
+                "xero_connection",
+                1,
+                "last_call",
+                &serde_json::json!({ "at": at }),
+            )
+        })?;
     }
     Ok(())
 }
@@ -365,7 +374,7 @@ pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<Xer
     }
     .with_choices();
     let mut store = lock(store);
-    record_call(&store, xero)?;
+    record_call(&mut store, xero)?;
     let bodies = [
         serde_json::to_string(&lists.accounts),
         serde_json::to_string(&lists.tax_rates),

@@ -17,8 +17,16 @@ pub enum ErrorCode {
     UnreadableDatabase,
     /// The practice has not been set up yet (first run).
     NotSetUp,
-    /// Something else went wrong in the database.
+    /// Something else went wrong in the database (the detail is in the log, not the sentence).
     Database,
+    /// Another process held the data file's write lock for too long.
+    Busy,
+    /// The request from the window was malformed (a bug or a stale window, not the user's input).
+    BadRequest,
+    /// The thing asked for has already been done (an import already undone).
+    AlreadyDone,
+    /// It can't be done while other records depend on it; the sentence lists them.
+    InUse,
     /// A file could not be read or written.
     Io,
     /// Scopebook has no Xero connection (or no Xero app client id yet).
@@ -30,6 +38,13 @@ pub enum ErrorCode {
     XeroNotFound,
     /// Xero asked us to slow down, or the daily limit is spent.
     XeroRateLimited,
+    /// The organisation's daily budget of Xero calls is spent (counted over a rolling 24 hours).
+    XeroDailyBudgetSpent,
+    /// The connection lacks a permission (scope) or Xero locked the endpoint; reconnecting the
+    /// same app does not help.
+    XeroPermissionMissing,
+    /// Scopebook built a request Xero would refuse (a bug).
+    XeroInvalidRequest,
     /// Xero refused the data; the message carries Xero's reasons.
     XeroValidation,
     /// Xero is down or answered 5xx.
@@ -114,8 +129,29 @@ pub enum Error {
     #[error("The practice hasn't been set up yet. Enter the practice's name and currency first.")]
     NotSetUp,
 
-    #[error("The database reported a problem: {0}")]
+    /// The sentence never carries SQLite's own text; [`Error::report`] logs that.
+    #[error("{}", database_sentence(.0))]
     Database(#[from] rusqlite::Error),
+
+    /// A write changed rows without appending to the change log: a programming error, refused
+    /// so that nothing unattributed is ever kept.
+    #[error(
+        "Scopebook refused to save a change it could not record in the change log ({}). \
+         Nothing was changed.", tables.join(", ")
+    )]
+    Unlogged { tables: Vec<String> },
+
+    /// The window sent a request Scopebook doesn't understand.
+    #[error(
+        "Scopebook's window sent a request it couldn't read ({0}). Restart Scopebook; nothing was changed."
+    )]
+    BadRequest(String),
+
+    #[error("{0}")]
+    AlreadyDone(String),
+
+    #[error("{0}")]
+    InUse(String),
 
     #[error(transparent)]
     Xero(#[from] scopebook_xero::XeroError),
@@ -136,6 +172,45 @@ pub enum Error {
     },
 }
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// A database failure in a bookkeeper's words; SQLite's own text goes to the log only.
+fn database_sentence(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    if let rusqlite::Error::FromSqlConversionFailure(_, _, cause) = e
+        && let Some(unknown) = cause.downcast_ref::<crate::store::enums::UnknownValue>()
+    {
+        return format!(
+            "The data file holds a value this version of Scopebook doesn't recognise (an \
+             unknown {} \"{}\"). It may have been saved by a newer version; install the latest \
+             Scopebook. Nothing was changed.",
+            unknown.what, unknown.value
+        );
+    }
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => "Another Scopebook window or command kept \
+            the data file busy for too long. Try again in a moment; nothing was changed."
+            .to_string(),
+        Some(C::DiskFull) => "The disk holding Scopebook's data is full. Free some space and \
+            try again; nothing was changed."
+            .to_string(),
+        Some(C::ReadOnly | C::PermissionDenied) => "Scopebook's data file can't be written \
+            (it is read-only or access was refused). Nothing was changed."
+            .to_string(),
+        Some(C::ConstraintViolation) => "That change conflicts with what is already saved, \
+            so it was not made. Nothing was changed."
+            .to_string(),
+        _ => "Scopebook couldn't read or save its data. Nothing was changed; the details are \
+            in Scopebook's log."
+            .to_string(),
+    }
+}
+
 fn summary(problems: &Problems) -> String {
     match problems.fields() {
         [] => "Please check the highlighted fields.".to_string(),
@@ -152,7 +227,11 @@ impl Error {
             Error::NewerDatabase { .. } => ErrorCode::NewerDatabase,
             Error::UnreadableDatabase { .. } => ErrorCode::UnreadableDatabase,
             Error::NotSetUp => ErrorCode::NotSetUp,
-            Error::Database(_) => ErrorCode::Database,
+            Error::Database(e) if is_busy(e) => ErrorCode::Busy,
+            Error::Database(_) | Error::Unlogged { .. } => ErrorCode::Database,
+            Error::BadRequest(_) => ErrorCode::BadRequest,
+            Error::AlreadyDone(_) => ErrorCode::AlreadyDone,
+            Error::InUse(_) => ErrorCode::InUse,
             Error::Io { .. } => ErrorCode::Io,
             Error::Email(_) => ErrorCode::Email,
             Error::Keychain(_) => ErrorCode::Keychain,
@@ -164,6 +243,10 @@ impl Error {
                     X::Forbidden => ErrorCode::XeroForbidden,
                     X::NotFound { .. } => ErrorCode::XeroNotFound,
                     X::RateLimited { .. } => ErrorCode::XeroRateLimited,
+                    X::DailyBudgetSpent { .. } => ErrorCode::XeroDailyBudgetSpent,
+                    X::PermissionMissing { .. } => ErrorCode::XeroPermissionMissing,
+                    X::InvalidRequest(_) => ErrorCode::XeroInvalidRequest,
+                    X::CallLog(_) => ErrorCode::Database,
                     X::Validation { .. } => ErrorCode::XeroValidation,
                     X::Unavailable { .. } => ErrorCode::XeroUnavailable,
                     X::Uncertain { .. } => ErrorCode::XeroUncertain,
@@ -191,8 +274,12 @@ impl Error {
         }
     }
 
-    /// What the UI receives: the code, the sentence, and the field problems if any.
+    /// What the UI receives: the code, the sentence, and the field problems if any. The
+    /// technical detail the sentence leaves out goes to the log.
     pub fn report(&self) -> ErrorReport {
+        if let Error::Database(e) = self {
+            eprintln!("scopebook: database error: {e}");
+        }
         ErrorReport {
             code: self.code(),
             message: self.to_string(),

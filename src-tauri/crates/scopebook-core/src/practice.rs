@@ -6,34 +6,18 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Problems, Result};
-use crate::money::{Currency, parse_amount};
+use crate::money::{AmountError, Currency, NumberFormat, parse_amount};
 use crate::reference::Country;
-use crate::store::{Source, Store};
+use crate::store::{Source, Store, decimal_column};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum TaxTreatment {
-    /// Prices are quoted before tax; tax is added on the invoice.
-    Exclusive,
-    /// Prices include tax.
-    Inclusive,
-}
-
-impl TaxTreatment {
-    fn as_str(self) -> &'static str {
-        match self {
-            TaxTreatment::Exclusive => "exclusive",
-            TaxTreatment::Inclusive => "inclusive",
-        }
-    }
-
-    fn parse(text: &str) -> TaxTreatment {
-        if text == "inclusive" {
-            TaxTreatment::Inclusive
-        } else {
-            TaxTreatment::Exclusive
-        }
+crate::db_enum! {
+    /// Whether the firm's prices include tax.
+    #[ts(export)]
+    pub enum TaxTreatment: "tax treatment" {
+        /// Prices are quoted before tax; tax is added on the invoice.
+        Exclusive = "exclusive",
+        /// Prices include tax.
+        Inclusive = "inclusive",
     }
 }
 
@@ -74,6 +58,11 @@ pub struct Practice {
 impl Practice {
     pub fn currency(&self) -> Currency {
         Currency::find(&self.base_currency).unwrap_or(crate::money::CURRENCIES[0])
+    }
+
+    /// How the practice's locale writes numbers; typed amounts are read by it.
+    pub fn number_format(&self) -> NumberFormat {
+        NumberFormat::for_locale(&self.locale)
     }
 }
 
@@ -208,39 +197,37 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
             "SELECT firm_name, legal_name, address_line1, address_line2, city, region, postcode,
                     email, phone, tax_number, country, base_currency, locale, brand_colour,
                     payment_terms_days, recurring_account_code, one_off_account_code,
-                    default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL, updated_at,
-                    default_branding_theme_id
+                    default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL AS has_logo,
+                    updated_at, default_branding_theme_id
              FROM practice WHERE id = 1",
             [],
             |r| {
-                let base_currency: String = r.get(11)?;
-                let hourly_cost: String = r.get(19)?;
-                let treatment: String = r.get(18)?;
+                let base_currency: String = r.get("base_currency")?;
                 Ok(Practice {
-                    firm_name: r.get(0)?,
-                    legal_name: r.get(1)?,
-                    address_line1: r.get(2)?,
-                    address_line2: r.get(3)?,
-                    city: r.get(4)?,
-                    region: r.get(5)?,
-                    postcode: r.get(6)?,
-                    email: r.get(7)?,
-                    phone: r.get(8)?,
-                    tax_number: r.get(9)?,
-                    country: r.get(10)?,
+                    firm_name: r.get("firm_name")?,
+                    legal_name: r.get("legal_name")?,
+                    address_line1: r.get("address_line1")?,
+                    address_line2: r.get("address_line2")?,
+                    city: r.get("city")?,
+                    region: r.get("region")?,
+                    postcode: r.get("postcode")?,
+                    email: r.get("email")?,
+                    phone: r.get("phone")?,
+                    tax_number: r.get("tax_number")?,
+                    country: r.get("country")?,
                     currency_places: Currency::find(&base_currency).map_or(2, |c| c.places),
                     base_currency,
-                    locale: r.get(12)?,
-                    brand_colour: r.get(13)?,
-                    payment_terms_days: r.get(14)?,
-                    recurring_account_code: r.get(15)?,
-                    one_off_account_code: r.get(16)?,
-                    default_tax_type: r.get(17)?,
-                    default_branding_theme_id: r.get(22)?,
-                    tax_treatment: TaxTreatment::parse(&treatment),
-                    hourly_cost: hourly_cost.parse().unwrap_or_default(),
-                    has_logo: r.get(20)?,
-                    updated_at: r.get(21)?,
+                    locale: r.get("locale")?,
+                    brand_colour: r.get("brand_colour")?,
+                    payment_terms_days: r.get("payment_terms_days")?,
+                    recurring_account_code: r.get("recurring_account_code")?,
+                    one_off_account_code: r.get("one_off_account_code")?,
+                    default_tax_type: r.get("default_tax_type")?,
+                    default_branding_theme_id: r.get("default_branding_theme_id")?,
+                    tax_treatment: r.get("tax_treatment")?,
+                    hourly_cost: decimal_column(r, "hourly_cost")?,
+                    has_logo: r.get("has_logo")?,
+                    updated_at: r.get("updated_at")?,
                 })
             },
         )
@@ -341,13 +328,28 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
             "Enter a number of days from 0 to 365.",
         );
     }
-    let hourly_cost = if draft.hourly_cost.trim().is_empty() {
-        Some(Decimal::ZERO)
-    } else {
-        parse_amount(&draft.hourly_cost)
+    // Read in the locale the saved practice will have (it follows a changed country).
+    let numbers = match country {
+        Some(country) if country.code != before.country => NumberFormat::for_locale(country.locale),
+        _ => before.number_format(),
+    };
+    let hourly_cost = match parse_amount(&draft.hourly_cost, numbers) {
+        Err(AmountError::Empty) => Ok(Decimal::ZERO),
+        other => other,
+    };
+    let hourly_cost = match hourly_cost {
+        Err(AmountError::NotANumber(_)) => {
+            problems.add("hourly_cost", "Enter an amount like 65 or 65.50.");
+            None
+        }
+        Err(error) => {
+            problems.add("hourly_cost", error.to_string());
+            None
+        }
+        Ok(cost) => Some(cost),
     };
     match hourly_cost {
-        None => problems.add("hourly_cost", "Enter an amount like 65 or 65.50."),
+        None => {}
         Some(cost) if cost.is_sign_negative() && !cost.is_zero() => {
             problems.add("hourly_cost", "The cost of an hour can't be negative.")
         }
@@ -546,7 +548,7 @@ mod tests {
         assert_eq!(saved.tax_treatment, TaxTreatment::Inclusive);
         let log = crate::store::history(store.conn(), "practice", 1, 10).unwrap();
         assert_eq!(log[0].action, "update");
-        assert_eq!(log[0].source, "user");
+        assert_eq!(log[0].source, crate::Source::User);
         assert_eq!(log[0].detail["before"]["payment_terms_days"], "14");
         assert_eq!(log[0].detail["after"]["payment_terms_days"], "7");
     }

@@ -9,44 +9,27 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Problems, Result};
-use crate::money::{Currency, parse_amount};
+use crate::money::{Currency, NumberFormat, parse_amount};
 use crate::practice::{check_account_code, require_practice};
-use crate::store::{Source, Store, Tx};
+use crate::store::{Source, Store, Tx, decimal_column, optional_decimal_column};
 pub use pricing::{Pricing, PricingDraft, PricingKind, Quote, Tier, TierDraft, quote};
 
-/// How often a service is billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Frequency {
-    OneOff,
-    Weekly,
-    Monthly,
-    Quarterly,
-    Annually,
+crate::db_enum! {
+    /// How often a service is billed.
+    #[ts(export)]
+    pub enum Frequency: "billing frequency" {
+        OneOff = "one_off",
+        Weekly = "weekly",
+        Monthly = "monthly",
+        Quarterly = "quarterly",
+        Annually = "annually",
+    }
 }
 
 impl Frequency {
-    pub const ALL: [Frequency; 5] = [
-        Frequency::OneOff,
-        Frequency::Weekly,
-        Frequency::Monthly,
-        Frequency::Quarterly,
-        Frequency::Annually,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Frequency::OneOff => "one_off",
-            Frequency::Weekly => "weekly",
-            Frequency::Monthly => "monthly",
-            Frequency::Quarterly => "quarterly",
-            Frequency::Annually => "annually",
-        }
-    }
-
-    /// Reads a stored value or what a spreadsheet might say ("One-off", "annual", "yearly").
-    pub fn parse(text: &str) -> Option<Frequency> {
+    /// Reads what a person or a spreadsheet might say ("One-off", "annual", "yearly"). The
+    /// database is read strictly, through `FromSql`.
+    pub fn from_user_text(text: &str) -> Option<Frequency> {
         match text
             .trim()
             .to_ascii_lowercase()
@@ -151,7 +134,12 @@ pub struct ValidService {
 }
 
 /// Checks every field of a service form; all problems are reported together.
-pub fn validate_service(draft: &ServiceDraft, currency: Currency) -> Result<ValidService> {
+/// Checks a service form; amounts are read in the practice's number format (`numbers`).
+pub fn validate_service(
+    draft: &ServiceDraft,
+    currency: Currency,
+    numbers: NumberFormat,
+) -> Result<ValidService> {
     let mut problems = Problems::new();
     let name = draft.name.trim();
     if name.is_empty() {
@@ -168,7 +156,7 @@ pub fn validate_service(draft: &ServiceDraft, currency: Currency) -> Result<Vali
     if draft.category.trim().chars().count() > 60 {
         problems.add("category", "Keep the category under 60 characters.");
     }
-    let pricing = pricing::parse_pricing(&draft.pricing, currency, &mut problems);
+    let pricing = pricing::parse_pricing(&draft.pricing, currency, numbers, &mut problems);
     check_account_code(&mut problems, "account_code", &draft.account_code);
     if draft.tax_type.trim().chars().count() > 50 {
         problems.add(
@@ -226,22 +214,26 @@ pub fn preview_price(
     draft: &ServiceDraft,
     quantity: Option<&str>,
 ) -> Result<PricePreview> {
-    let currency = require_practice(store)?.currency();
+    let practice = require_practice(store)?;
+    let (currency, numbers) = (practice.currency(), practice.number_format());
     // The whole form is checked (all but the name's uniqueness, which saving checks).
-    let mut problems = match validate_service(draft, currency) {
+    let mut problems = match validate_service(draft, currency, numbers) {
         Ok(_) => Problems::new(),
         Err(Error::Invalid(problems)) => problems,
         Err(other) => return Err(other),
     };
-    let pricing = pricing::parse_pricing(&draft.pricing, currency, &mut Problems::new());
+    let pricing = pricing::parse_pricing(&draft.pricing, currency, numbers, &mut Problems::new());
     let quantity = match quantity.map(str::trim).filter(|q| !q.is_empty()) {
         None => pricing.as_ref().map(Pricing::default_quantity),
         Some(text) => {
-            let parsed = parse_amount(text);
-            if parsed.is_none() {
-                problems.add("example_quantity", "Enter a quantity like 250.");
+            let parsed = parse_amount(text, numbers);
+            if let Err(error) = &parsed {
+                problems.add(
+                    "example_quantity",
+                    format!("{error} Enter a quantity like 250."),
+                );
             }
-            parsed
+            parsed.ok()
         }
     };
     let quote = match (&pricing, quantity) {
@@ -274,50 +266,44 @@ pub struct ServiceFilter {
 
 const SERVICE_COLUMNS: &str = "id, name, description, category, pricing_kind, price, unit_name,
     default_quantity, estimated_hours, frequency, account_code, tax_type, estimated_minutes,
-    archived_at IS NOT NULL, created_at, updated_at";
-
-fn decimal(text: Option<String>) -> Decimal {
-    text.and_then(|t| t.parse().ok()).unwrap_or_default()
-}
+    archived_at IS NOT NULL AS archived, created_at, updated_at";
 
 fn service_from_row(
     row: &Row<'_>,
     tiers: Vec<Tier>,
     currency: Currency,
 ) -> rusqlite::Result<Service> {
-    let kind: String = row.get(4)?;
-    let pricing = match PricingKind::parse(&kind).unwrap_or(PricingKind::Fixed) {
+    let pricing = match row.get("pricing_kind")? {
         PricingKind::Fixed => Pricing::Fixed {
-            price: decimal(row.get(5)?),
+            price: decimal_column(row, "price")?,
         },
         PricingKind::Hourly => Pricing::Hourly {
-            rate: decimal(row.get(5)?),
-            estimated_hours: decimal(row.get(8)?),
+            rate: decimal_column(row, "price")?,
+            estimated_hours: decimal_column(row, "estimated_hours")?,
         },
         PricingKind::PerUnit => Pricing::PerUnit {
-            unit_name: row.get(6)?,
+            unit_name: row.get("unit_name")?,
             tiers,
-            default_quantity: decimal(row.get(7)?),
+            default_quantity: decimal_column(row, "default_quantity")?,
         },
     };
-    let frequency: String = row.get(9)?;
     let typical_total = quote(&pricing, pricing.default_quantity(), currency)
         .ok()
         .map(|q| q.total);
     Ok(Service {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        description: row.get(2)?,
-        category: row.get(3)?,
+        id: row.get("id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
+        category: row.get("category")?,
         pricing,
-        frequency: Frequency::parse(&frequency).unwrap_or(Frequency::Monthly),
-        account_code: row.get(10)?,
-        tax_type: row.get(11)?,
-        estimated_minutes: row.get(12)?,
+        frequency: row.get("frequency")?,
+        account_code: row.get("account_code")?,
+        tax_type: row.get("tax_type")?,
+        estimated_minutes: row.get("estimated_minutes")?,
         typical_total,
-        archived: row.get(13)?,
-        created_at: row.get(14)?,
-        updated_at: row.get(15)?,
+        archived: row.get("archived")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
     })
 }
 
@@ -326,11 +312,9 @@ fn tiers_of(conn: &rusqlite::Connection, service_id: i64) -> rusqlite::Result<Ve
         "SELECT up_to, unit_price FROM service_tiers WHERE service_id = ?1 ORDER BY position",
     )?;
     let rows = stmt.query_map([service_id], |r| {
-        let up_to: Option<String> = r.get(0)?;
-        let unit_price: String = r.get(1)?;
         Ok(Tier {
-            up_to: up_to.and_then(|u| u.parse().ok()),
-            unit_price: unit_price.parse().unwrap_or_default(),
+            up_to: optional_decimal_column(r, "up_to")?,
+            unit_price: decimal_column(r, "unit_price")?,
         })
     })?;
     rows.collect()
@@ -525,16 +509,16 @@ fn service_detail(service: &ValidService) -> serde_json::Value {
 }
 
 pub fn create_service(store: &mut Store, draft: &ServiceDraft) -> Result<Service> {
-    let currency = require_practice(store)?.currency();
-    let service = validate_service(draft, currency)?;
+    let practice = require_practice(store)?;
+    let service = validate_service(draft, practice.currency(), practice.number_format())?;
     let id = store.write(Source::User, |tx| insert_service(tx, &service))?;
     get_service(store, id)
 }
 
 pub fn update_service(store: &mut Store, id: i64, draft: &ServiceDraft) -> Result<Service> {
-    let currency = require_practice(store)?.currency();
+    let practice = require_practice(store)?;
     let before = get_service(store, id)?;
-    let service = validate_service(draft, currency)?;
+    let service = validate_service(draft, practice.currency(), practice.number_format())?;
     store.write(Source::User, |tx| {
         if !before.archived && name_taken(tx, &service.name, Some(id))? {
             return Err(name_taken_error(&service.name));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Problems, Result};
-use crate::money::{Currency, parse_amount};
+use crate::money::{AmountError, Currency, NumberFormat, parse_amount};
 
 /// One graduated band of a per-unit price. `up_to` is the band's inclusive upper bound; the last
 /// band has none (it covers everything above the previous bound).
@@ -49,25 +49,19 @@ pub enum Pricing {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum PricingKind {
-    Fixed,
-    PerUnit,
-    Hourly,
+crate::db_enum! {
+    /// How a service is priced.
+    #[ts(export)]
+    pub enum PricingKind: "pricing" {
+        Fixed = "fixed",
+        PerUnit = "per_unit",
+        Hourly = "hourly",
+    }
 }
 
 impl PricingKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PricingKind::Fixed => "fixed",
-            PricingKind::PerUnit => "per_unit",
-            PricingKind::Hourly => "hourly",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<PricingKind> {
+    /// Reads what a person or a spreadsheet might say ("per unit", "Unit").
+    pub fn from_user_text(text: &str) -> Option<PricingKind> {
         match text
             .trim()
             .to_ascii_lowercase()
@@ -239,11 +233,14 @@ impl PricingDraft {
     }
 }
 
-/// An amount as the form shows it: `1.5` reads as `1.50`, whole amounts stay whole.
+/// An amount as the form shows it: `1.5` reads as `1.50`, whole amounts stay whole, and three
+/// decimals get a fourth (`1.1250`) so that no locale can read them as a thousands group.
 pub(crate) fn amount_text(amount: Decimal) -> String {
     let mut amount = amount;
-    if amount.scale() == 1 {
-        amount.rescale(2);
+    match amount.scale() {
+        1 => amount.rescale(2),
+        3 => amount.rescale(4),
+        _ => {}
     }
     amount.to_string()
 }
@@ -290,17 +287,25 @@ fn money_field(
     text: &str,
     what: &str,
     currency: Currency,
+    numbers: NumberFormat,
 ) -> Option<Decimal> {
-    let Some(value) = parse_amount(text) else {
-        if text.trim().is_empty() {
+    let value = match parse_amount(text, numbers) {
+        Ok(value) => value,
+        Err(AmountError::Empty) => {
             problems.add(field, format!("Enter the {what}."));
-        } else {
+            return None;
+        }
+        Err(AmountError::NotANumber(_)) => {
             problems.add(
                 field,
                 format!("Enter the {what} as a number, like 120 or 120.50."),
             );
+            return None;
         }
-        return None;
+        Err(error) => {
+            problems.add(field, error.to_string());
+            return None;
+        }
     };
     if value.is_sign_negative() && !value.is_zero() {
         problems.add(field, format!("The {what} can't be negative."));
@@ -326,21 +331,28 @@ fn money_field(
     Some(value)
 }
 
-fn quantity_field(problems: &mut Problems, field: &str, text: &str, what: &str) -> Option<Decimal> {
-    match parse_amount(text) {
-        None if text.trim().is_empty() => problems.add(field, format!("Enter the {what}.")),
-        None => problems.add(
+fn quantity_field(
+    problems: &mut Problems,
+    field: &str,
+    text: &str,
+    what: &str,
+    numbers: NumberFormat,
+) -> Option<Decimal> {
+    match parse_amount(text, numbers) {
+        Err(AmountError::Empty) => problems.add(field, format!("Enter the {what}.")),
+        Err(AmountError::NotANumber(_)) => problems.add(
             field,
             format!("Enter the {what} as a number, like 40 or 2.5."),
         ),
-        Some(q) if q <= Decimal::ZERO => {
+        Err(error) => problems.add(field, error.to_string()),
+        Ok(q) if q <= Decimal::ZERO => {
             problems.add(field, format!("The {what} must be more than zero."))
         }
-        Some(q) if q.scale() > 4 => problems.add(
+        Ok(q) if q.scale() > 4 => problems.add(
             field,
             format!("Use at most 4 decimal places for the {what}."),
         ),
-        Some(q) => return Some(q),
+        Ok(q) => return Some(q),
     }
     None
 }
@@ -350,18 +362,29 @@ fn quantity_field(problems: &mut Problems, field: &str, text: &str, what: &str) 
 pub fn parse_pricing(
     draft: &PricingDraft,
     currency: Currency,
+    numbers: NumberFormat,
     problems: &mut Problems,
 ) -> Option<Pricing> {
     match draft.kind {
-        PricingKind::Fixed => money_field(problems, "price", &draft.price, "price", currency)
-            .map(|price| Pricing::Fixed { price }),
+        PricingKind::Fixed => {
+            money_field(problems, "price", &draft.price, "price", currency, numbers)
+                .map(|price| Pricing::Fixed { price })
+        }
         PricingKind::Hourly => {
-            let rate = money_field(problems, "price", &draft.price, "hourly rate", currency);
+            let rate = money_field(
+                problems,
+                "price",
+                &draft.price,
+                "hourly rate",
+                currency,
+                numbers,
+            );
             let hours = quantity_field(
                 problems,
                 "estimated_hours",
                 &draft.estimated_hours,
                 "estimated hours",
+                numbers,
             );
             Some(Pricing::Hourly {
                 rate: rate?,
@@ -383,8 +406,9 @@ pub fn parse_pricing(
                 "default_quantity",
                 &draft.default_quantity,
                 "typical quantity",
+                numbers,
             );
-            let tiers = parse_tiers(&draft.tiers, currency, problems);
+            let tiers = parse_tiers(&draft.tiers, currency, numbers, problems);
             if unit_name.is_empty() || unit_name.chars().count() > 40 {
                 return None;
             }
@@ -400,6 +424,7 @@ pub fn parse_pricing(
 fn parse_tiers(
     drafts: &[TierDraft],
     currency: Currency,
+    numbers: NumberFormat,
     problems: &mut Problems,
 ) -> Option<Vec<Tier>> {
     if drafts.is_empty() {
@@ -417,6 +442,7 @@ fn parse_tiers(
             &draft.unit_price,
             "price per unit",
             currency,
+            numbers,
         );
         let field = format!("tiers.{i}.up_to");
         let up_to = if i == last {
@@ -428,12 +454,16 @@ fn parse_tiers(
             }
             None
         } else {
-            match parse_amount(&draft.up_to) {
-                None => {
+            match parse_amount(&draft.up_to, numbers) {
+                Err(AmountError::Empty | AmountError::NotANumber(_)) => {
                     problems.add(field, "Enter where this tier ends, e.g. 100.");
                     None
                 }
-                Some(bound) if bound <= previous => {
+                Err(error) => {
+                    problems.add(field, error.to_string());
+                    None
+                }
+                Ok(bound) if bound <= previous => {
                     problems.add(
                         field,
                         if i == 0 {
@@ -444,7 +474,7 @@ fn parse_tiers(
                     );
                     None
                 }
-                Some(bound) => {
+                Ok(bound) => {
                     previous = bound;
                     Some(bound)
                 }
@@ -464,6 +494,10 @@ mod tests {
 
     fn aud() -> Currency {
         Currency::find("AUD").unwrap()
+    }
+
+    fn en_au() -> NumberFormat {
+        NumberFormat::for_locale("en-AU")
     }
 
     fn tiered() -> Pricing {
@@ -627,7 +661,7 @@ mod tests {
 
     fn problems_of(draft: &PricingDraft) -> Vec<String> {
         let mut problems = Problems::new();
-        let parsed = parse_pricing(draft, aud(), &mut problems);
+        let parsed = parse_pricing(draft, aud(), en_au(), &mut problems);
         assert_eq!(
             parsed.is_none(),
             !problems.is_empty(),
@@ -640,7 +674,10 @@ mod tests {
     fn parses_a_valid_tiered_draft() {
         let draft = per_unit_draft(vec![tier("100", "2"), tier("500", "1.50"), tier("", "1")]);
         let mut problems = Problems::new();
-        assert_eq!(parse_pricing(&draft, aud(), &mut problems), Some(tiered()));
+        assert_eq!(
+            parse_pricing(&draft, aud(), en_au(), &mut problems),
+            Some(tiered())
+        );
         assert_eq!(tiered().draft().tiers[2], tier("", "1.00"));
     }
 
@@ -672,7 +709,16 @@ mod tests {
     #[test]
     fn prices_must_be_plain_non_negative_numbers() {
         let mut draft = PricingDraft::empty(PricingKind::Fixed);
-        for bad in ["", "abc", "-10", "12..5", "100000001", "1.23456"] {
+        for bad in [
+            "",
+            "abc",
+            "-10",
+            "12..5",
+            "100000001",
+            "1.23456",
+            "2,50",
+            "1 234,50",
+        ] {
             draft.price = bad.into();
             assert_eq!(problems_of(&draft), ["price"], "{bad:?}");
         }

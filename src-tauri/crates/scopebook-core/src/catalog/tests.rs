@@ -95,7 +95,7 @@ fn a_tiered_service_round_trips_through_the_database() {
     assert_eq!(q.total.to_string(), "425.00");
     let history = crate::store::history(store.conn(), "service", created.id, 5).unwrap();
     assert_eq!(history[0].action, "create");
-    assert_eq!(history[0].source, "user");
+    assert_eq!(history[0].source, crate::Source::User);
 }
 
 #[test]
@@ -274,7 +274,7 @@ fn csv_export_then_import_into_another_practice_round_trips() {
         );
     }
     let history = crate::store::history(other.conn(), "service", imported[0].id, 5).unwrap();
-    assert_eq!(history[0].source, "import");
+    assert_eq!(history[0].source, crate::Source::Import);
     assert!(
         history[0]
             .batch

@@ -11,25 +11,20 @@ use crate::practice::{check_account_code, check_email, get_practice};
 use crate::reference::Country;
 use crate::store::{Source, Store, Tx};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ClientKind {
-    /// Not yet engaged: proposals may be sent, nothing is billed.
-    Prospect,
-    /// Engaged: has (or had) an accepted proposal.
-    Client,
+crate::db_enum! {
+    /// Prospect or client.
+    #[ts(export)]
+    pub enum ClientKind: "client kind" {
+        /// Not yet engaged: proposals may be sent, nothing is billed.
+        Prospect = "prospect",
+        /// Engaged: has (or had) an accepted proposal.
+        Client = "client",
+    }
 }
 
 impl ClientKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClientKind::Prospect => "prospect",
-            ClientKind::Client => "client",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ClientKind> {
+    /// Reads what a person or a spreadsheet might say ("Lead", "customer").
+    pub fn from_user_text(text: &str) -> Option<ClientKind> {
         match text.trim().to_ascii_lowercase().as_str() {
             "prospect" | "lead" => Some(ClientKind::Prospect),
             "client" | "customer" => Some(ClientKind::Client),
@@ -38,34 +33,16 @@ impl ClientKind {
     }
 }
 
-/// How a client's monthly invoice lists the work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum LineDetail {
-    /// One line per service.
-    PerService,
-    /// One summary line for everything.
-    Summary,
-    /// One line per service category.
-    ByCategory,
-}
-
-impl LineDetail {
-    fn as_str(self) -> &'static str {
-        match self {
-            LineDetail::PerService => "per_service",
-            LineDetail::Summary => "summary",
-            LineDetail::ByCategory => "by_category",
-        }
-    }
-
-    fn parse(text: &str) -> LineDetail {
-        match text {
-            "summary" => LineDetail::Summary,
-            "by_category" => LineDetail::ByCategory,
-            _ => LineDetail::PerService,
-        }
+crate::db_enum! {
+    /// How a client's monthly invoice lists the work.
+    #[ts(export)]
+    pub enum LineDetail: "invoice line detail" {
+        /// One line per service.
+        PerService = "per_service",
+        /// One summary line for everything.
+        Summary = "summary",
+        /// One line per service category.
+        ByCategory = "by_category",
     }
 }
 
@@ -351,64 +328,63 @@ const CLIENT_COLUMNS: &str =
     street_line1, street_line2, street_city, street_region, street_postcode, street_country,
     tax_number, account_number, notes, line_detail, account_code, branding_theme_id,
     tracking1_category, tracking1_option, tracking2_category, tracking2_option,
-    payment_terms_days, invoice_email, push_to_xero, xero_contact_id, archived_at IS NOT NULL,
-    created_at, updated_at";
+    payment_terms_days, invoice_email, push_to_xero, xero_contact_id,
+    archived_at IS NOT NULL AS archived, created_at, updated_at";
 
 fn client_from_row(r: &Row<'_>) -> rusqlite::Result<Client> {
-    let address = |base: usize| -> rusqlite::Result<Address> {
+    let address = |prefix: &str| -> rusqlite::Result<Address> {
+        let col = |name: &str| r.get::<_, String>(format!("{prefix}_{name}").as_str());
         Ok(Address {
-            line1: r.get(base)?,
-            line2: r.get(base + 1)?,
-            city: r.get(base + 2)?,
-            region: r.get(base + 3)?,
-            postcode: r.get(base + 4)?,
-            country: r.get(base + 5)?,
+            line1: col("line1")?,
+            line2: col("line2")?,
+            city: col("city")?,
+            region: col("region")?,
+            postcode: col("postcode")?,
+            country: col("country")?,
         })
     };
-    let kind: String = r.get(1)?;
-    let line_detail: String = r.get(23)?;
-    let tracking = [(26, 27), (28, 29)]
+    let tracking = ["tracking1", "tracking2"]
         .iter()
-        .map(|(c, o)| -> rusqlite::Result<TrackingChoice> {
+        .map(|t| -> rusqlite::Result<TrackingChoice> {
             Ok(TrackingChoice {
-                category: r.get(*c)?,
-                option: r.get(*o)?,
+                category: r.get(format!("{t}_category").as_str())?,
+                option: r.get(format!("{t}_option").as_str())?,
             })
         })
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter(|c| !c.category.is_empty())
         .collect();
-    let terms: Option<u32> = r.get(30)?;
+    let terms: Option<u32> = r.get("payment_terms_days")?;
     Ok(Client {
-        id: r.get(0)?,
+        id: r.get("id")?,
         details: ClientDraft {
-            kind: ClientKind::parse(&kind).unwrap_or(ClientKind::Prospect),
-            display_name: r.get(2)?,
-            legal_name: r.get(3)?,
-            first_name: r.get(4)?,
-            last_name: r.get(5)?,
-            email: r.get(6)?,
-            phone: r.get(7)?,
-            postal_address: address(8)?,
-            street_address: address(14)?,
-            tax_number: r.get(20)?,
-            account_number: r.get(21)?,
-            notes: r.get(22)?,
+            kind: r.get("kind")?,
+            display_name: r.get("display_name")?,
+            legal_name: r.get("legal_name")?,
+            first_name: r.get("first_name")?,
+            last_name: r.get("last_name")?,
+            email: r.get("email")?,
+            phone: r.get("phone")?,
+            postal_address: address("postal")?,
+            street_address: address("street")?,
+            tax_number: r.get("tax_number")?,
+            account_number: r.get("account_number")?,
+            notes: r.get("notes")?,
             invoicing: Invoicing {
-                line_detail: LineDetail::parse(&line_detail),
-                account_code: r.get(24)?,
-                branding_theme_id: r.get(25)?,
+                line_detail: r.get("line_detail")?,
+                account_code: r.get("account_code")?,
+                branding_theme_id: r.get("branding_theme_id")?,
                 tracking,
                 payment_terms_days: terms.map(|d| d.to_string()).unwrap_or_default(),
-                invoice_email: r.get(31)?,
-                push_to_xero: r.get(32)?,
+                invoice_email: r.get("invoice_email")?,
+                push_to_xero: r.get("push_to_xero")?,
             },
         },
-        xero_contact_id: r.get(33)?,
-        archived: r.get(34)?,
-        created_at: r.get(35)?,
-        updated_at: r.get(36)?,
+        xero_contact_id: r.get("xero_contact_id")?,
+        archived: r.get("archived")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 
@@ -613,10 +589,11 @@ pub fn restore_client(store: &mut Store, id: i64) -> Result<Client> {
     get_client(store, id)
 }
 
-/// What is attached to a client and stops it being deleted (proposals, invoices, a Xero link).
-fn attachments(tx: &Tx<'_>, id: i64) -> Result<Vec<String>> {
+/// What is attached to a client and stops it being deleted (proposals, invoices, a Xero link),
+/// in words: "it is linked to a Xero contact", "it has 2 proposals".
+pub(crate) fn attachments(conn: &rusqlite::Connection, id: i64) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    let linked: Option<String> = tx.query_row(
+    let linked: Option<String> = conn.query_row(
         "SELECT xero_contact_id FROM clients WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -624,25 +601,15 @@ fn attachments(tx: &Tx<'_>, id: i64) -> Result<Vec<String>> {
     if linked.is_some() {
         found.push("it is linked to a Xero contact".to_string());
     }
-    let proposals: i64 = tx
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'proposals'",
-            [],
-            |r| r.get(0),
-        )
-        .and_then(|exists: i64| {
-            if exists == 0 {
-                Ok(0)
-            } else {
-                tx.query_row(
-                    "SELECT count(*) FROM proposals WHERE client_id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-            }
-        })?;
-    if proposals > 0 {
-        found.push(format!("it has {proposals} proposal(s)"));
+    let proposals: i64 = conn.query_row(
+        "SELECT count(*) FROM proposals WHERE client_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    match proposals {
+        0 => {}
+        1 => found.push("it has a proposal".to_string()),
+        n => found.push(format!("it has {n} proposals")),
     }
     Ok(found)
 }

@@ -176,11 +176,13 @@ fn delete_only_with_nothing_attached() {
     let a = create_client(&mut store, &draft("Acme Plumbing")).unwrap();
     let b = create_client(&mut store, &draft("Bondi Bakery")).unwrap();
     store
-        .conn()
-        .execute(
-            "UPDATE clients SET xero_contact_id = 'x' WHERE id = ?1",
-            [b.id],
-        )
+        .write(Source::Sync, |tx| {
+            tx.execute(
+                "UPDATE clients SET xero_contact_id = 'x' WHERE id = ?1",
+                [b.id],
+            )?;
+            tx.log("client", b.id, "link", &serde_json::json!({}))
+        })
         .unwrap();
     let err = delete_client(&mut store, b.id).unwrap_err();
     assert!(
@@ -269,6 +271,27 @@ fn a_fixed_import_lands_whole_and_undoes_whole() {
     assert!(names(&store, ClientStatusFilter::All).is_empty());
     let log = crate::store::history(store.conn(), "client", harbourside[0].id, 5).unwrap();
     assert_eq!(log[0].action, "undo_import");
+    // A second undo says so, and changes nothing.
+    let again = undo_import(&mut store, &imported.batch).unwrap_err();
+    assert_eq!(again.code(), crate::ErrorCode::AlreadyDone);
+    assert!(again.to_string().contains("already undone"), "{again}");
+}
+
+#[test]
+fn undo_counts_only_the_clients_it_removed() {
+    let mut store = store();
+    let imported = import_clients(&mut store, "name\nHarbourside Cafe\nBondi Bakery\n").unwrap();
+    let bondi = list_clients(
+        &store,
+        &ClientFilter {
+            search: Some("bondi".into()),
+            status: None,
+        },
+    )
+    .unwrap()
+    .remove(0);
+    delete_client(&mut store, bondi.id).unwrap();
+    assert_eq!(undo_import(&mut store, &imported.batch).unwrap(), 1);
 }
 
 #[test]

@@ -11,10 +11,10 @@ use super::{Proposal, ProposalLine, get_proposal};
 use crate::catalog::{Frequency, Pricing};
 use crate::clients::{Client, get_client};
 use crate::error::{Error, Result};
-use crate::money::{Currency, format_money};
+use crate::money::{Currency, NumberFormat, format_money};
 use crate::practice::{Practice, TaxTreatment, logo, require_practice};
 use crate::reference::Country;
-use crate::store::Store;
+use crate::store::{SharedStore, Store, lock};
 
 fn long_date(date: chrono::NaiveDate, country: &str) -> String {
     if country == "US" {
@@ -108,7 +108,8 @@ pub fn placeholder_values(
     practice: &Practice,
     client: &Client,
 ) -> Vec<(&'static str, String)> {
-    let money = |amount: Decimal| format_money(amount, practice.currency());
+    let money =
+        |amount: Decimal| format_money(amount, practice.currency(), practice.number_format());
     let contact = client.contact_name();
     PLACEHOLDERS
         .iter()
@@ -143,7 +144,8 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
     let client = get_client(store, proposal.client_id)?;
     let currency = practice.currency();
     let country = Country::find(&practice.country);
-    let money = |amount: Decimal| format_money(amount, currency);
+    let numbers = practice.number_format();
+    let money = |amount: Decimal| format_money(amount, currency, numbers);
     let created = created_on(&proposal);
     let valid_until = valid_until_text(&proposal, &practice);
     let contact = client.contact_name();
@@ -171,7 +173,7 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
         Frequency::OneOff,
     ]
     .iter()
-    .filter_map(|f| group(&proposal, *f, currency))
+    .filter_map(|f| group(&proposal, *f, currency, numbers))
     .collect();
     let mut totals = Vec::new();
     if proposal.totals.annual > Decimal::ZERO {
@@ -249,7 +251,12 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
     })
 }
 
-fn group(proposal: &Proposal, frequency: Frequency, currency: Currency) -> Option<FeeGroup> {
+fn group(
+    proposal: &Proposal,
+    frequency: Frequency,
+    currency: Currency,
+    numbers: NumberFormat,
+) -> Option<FeeGroup> {
     let lines: Vec<&ProposalLine> = proposal
         .lines
         .iter()
@@ -269,7 +276,7 @@ fn group(proposal: &Proposal, frequency: Frequency, currency: Currency) -> Optio
             .iter()
             .map(|l| FeeLine {
                 name: l.name.clone(),
-                amount: format_money(l.price, currency),
+                amount: format_money(l.price, currency, numbers),
                 note: match (l.optional && !l.chosen, l.discount_percent.is_zero()) {
                     (true, _) => "Optional, not in the total".to_string(),
                     (false, false) => format!("{}% discount", l.discount_percent.normalize()),
@@ -277,17 +284,123 @@ fn group(proposal: &Proposal, frequency: Frequency, currency: Currency) -> Optio
                 },
             })
             .collect(),
-        total: format_money(total, currency),
+        total: format_money(total, currency, numbers),
     })
 }
 
-/// The proposal as PDF bytes.
+/// A file name without characters that Windows, macOS or mail apps refuse.
+pub fn safe_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let trimmed = cleaned.trim().trim_end_matches('.').trim();
+    if trimmed.is_empty() {
+        "Proposal".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `P-2026-0001 Acme Plumbing.pdf` (`P-2026-0001 v2 …` for a later version): the name the PDF
+/// is offered under when exported and attached under when emailed.
+pub fn pdf_file_name(proposal: &Proposal) -> String {
+    format!(
+        "{}.pdf",
+        safe_file_name(&format!("{} {}", proposal.label(), proposal.client_name))
+    )
+}
+
+/// The proposal as PDF bytes, rendered on the caller's thread (the CLI; tests).
 pub fn render_proposal_pdf(store: &Store, id: i64) -> Result<Vec<u8>> {
-    let document = proposal_document(store, id)?;
-    scopebook_pdf::render_pdf(&document).map_err(|e| {
+    render_document(&proposal_document(store, id)?)
+}
+
+/// Lays out a document read earlier: needs no store.
+pub fn render_document(document: &ProposalDocument) -> Result<Vec<u8>> {
+    scopebook_pdf::render_pdf(document).map_err(|e| {
         Error::io(
             "Couldn't make the PDF",
             std::io::Error::other(e.to_string()),
         )
     })
+}
+
+/// The proposal as PDF bytes, for the app: what the PDF needs is copied under the store lock,
+/// the lock is released, and the render runs on a blocking thread — so other requests go on
+/// while a PDF renders, and the async runtime is never blocked.
+pub async fn proposal_pdf(store: &SharedStore, id: i64) -> Result<Vec<u8>> {
+    proposal_pdf_with(store, id, render_document).await
+}
+
+async fn proposal_pdf_with(
+    store: &SharedStore,
+    id: i64,
+    render: impl FnOnce(&ProposalDocument) -> Result<Vec<u8>> + Send + 'static,
+) -> Result<Vec<u8>> {
+    let document = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || proposal_document(&lock(&store), id))
+            .await
+            .map_err(worker_stopped)??
+    };
+    tokio::task::spawn_blocking(move || render(&document))
+        .await
+        .map_err(worker_stopped)?
+}
+
+fn worker_stopped(e: tokio::task::JoinError) -> Error {
+    Error::io(
+        "Scopebook's background worker stopped",
+        std::io::Error::other(e.to_string()),
+    )
+}
+
+#[cfg(test)]
+mod render_off_the_lock {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A render that takes as long as the test wants: the store must stay free meanwhile.
+    #[tokio::test]
+    async fn other_requests_use_the_store_while_a_pdf_renders() {
+        let (store, id) = crate::proposals::tests::store_with_a_proposal();
+        let store: SharedStore = std::sync::Arc::new(std::sync::Mutex::new(store));
+        let (started_tx, started) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let rendering = tokio::spawn({
+            let store = store.clone();
+            async move {
+                proposal_pdf_with(&store, id, move |document| {
+                    started_tx.send(document.number.clone()).ok();
+                    released
+                        .recv_timeout(Duration::from_secs(10))
+                        .map_err(|_| Error::io("test", std::io::Error::other("never released")))?;
+                    Ok(b"%PDF-slow".to_vec())
+                })
+                .await
+            }
+        });
+        let number =
+            tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(10)))
+                .await
+                .unwrap()
+                .expect("the render started");
+        // The render is under way and waiting: the store must not be locked by it.
+        {
+            let guard = store
+                .try_lock()
+                .expect("the store is free while the PDF renders");
+            let p = crate::proposals::get_proposal(&guard, id).unwrap();
+            assert_eq!(p.number, number);
+        }
+        release.send(()).unwrap();
+        assert_eq!(rendering.await.unwrap().unwrap(), b"%PDF-slow");
+    }
 }

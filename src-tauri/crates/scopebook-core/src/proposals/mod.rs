@@ -3,6 +3,7 @@
 //! version that supersedes the accepted one from a given month.
 
 pub mod document;
+pub mod lifecycle;
 pub mod price_increase;
 pub mod terms;
 
@@ -15,10 +16,11 @@ use ts_rs::TS;
 use crate::catalog::{self, Frequency, Pricing};
 use crate::clients;
 use crate::error::{Error, Problems, Result};
-use crate::money::{Currency, parse_amount};
+use crate::money::{AmountError, Currency, parse_amount};
 use crate::practice::require_practice;
-use crate::store::{Source, Store, Tx};
-pub use terms::{ProposalAction, ProposalStatus, ProposalTotals};
+use crate::store::{Source, Store, Tx, decimal_column, json_column};
+pub use lifecycle::change_status;
+pub use terms::{AllowedActions, ProposalAction, ProposalStatus, ProposalTotals};
 
 /// A proposal line as typed in the editor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -114,6 +116,8 @@ pub struct Proposal {
     pub updated_at: String,
     pub lines: Vec<ProposalLine>,
     pub totals: ProposalTotals,
+    /// What may be done to it now; the UI shows its buttons from this.
+    pub allowed: AllowedActions,
 }
 
 impl Proposal {
@@ -172,19 +176,27 @@ pub struct ProposalTemplates {
     pub terms: String,
     /// How many days a new proposal is valid for.
     pub validity_days: String,
+    /// What proposal numbers start with: `P` gives P-2026-0001.
+    #[serde(default = "default_number_prefix")]
+    pub number_prefix: String,
+}
+
+fn default_number_prefix() -> String {
+    "P".into()
 }
 
 pub fn proposal_templates(store: &Store) -> Result<ProposalTemplates> {
     Ok(store
         .conn()
         .query_row(
-            "SELECT introduction, terms, validity_days FROM proposal_settings WHERE id = 1",
+            "SELECT introduction, terms, validity_days, number_prefix FROM proposal_settings WHERE id = 1",
             [],
             |r| {
                 Ok(ProposalTemplates {
                     introduction: r.get(0)?,
                     terms: r.get(1)?,
                     validity_days: r.get::<_, u32>(2)?.to_string(),
+                    number_prefix: r.get(3)?,
                 })
             },
         )
@@ -193,6 +205,7 @@ pub fn proposal_templates(store: &Store) -> Result<ProposalTemplates> {
             introduction: terms::DEFAULT_INTRODUCTION.into(),
             terms: terms::DEFAULT_TERMS.into(),
             validity_days: "30".into(),
+            number_prefix: default_number_prefix(),
         }))
 }
 
@@ -245,15 +258,26 @@ pub fn save_proposal_templates(
     if days.is_none() {
         problems.add("validity_days", "Enter a number of days from 1 to 365.");
     }
+    let prefix = templates.number_prefix.trim();
+    if prefix.is_empty()
+        || prefix.chars().count() > 10
+        || !prefix.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        problems.add(
+            "number_prefix",
+            "Use 1 to 10 letters or digits, like P or LOE.",
+        );
+    }
     problems.into_result()?;
     let days = days.unwrap_or(30);
     store.write(Source::User, |tx| {
         tx.execute(
-            "INSERT INTO proposal_settings (id, validity_days, introduction, terms, updated_at)
-             VALUES (1, ?1, ?2, ?3, ?4)
+            "INSERT INTO proposal_settings (id, validity_days, introduction, terms, number_prefix, updated_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET validity_days = excluded.validity_days,
-                introduction = excluded.introduction, terms = excluded.terms, updated_at = excluded.updated_at",
-            params![days, templates.introduction.trim(), templates.terms.trim(), crate::now()],
+                introduction = excluded.introduction, terms = excluded.terms,
+                number_prefix = excluded.number_prefix, updated_at = excluded.updated_at",
+            params![days, templates.introduction.trim(), templates.terms.trim(), prefix, crate::now()],
         )?;
         tx.log("proposal_settings", 1, "update", templates)
     })?;
@@ -329,7 +353,8 @@ fn validate(
     draft: &ProposalDraft,
     existing: &[ProposalLine],
 ) -> Result<Vec<ValidLine>> {
-    let currency = require_practice(store)?.currency();
+    let practice = require_practice(store)?;
+    let (currency, numbers) = (practice.currency(), practice.number_format());
     let mut problems = Problems::new();
     if clients::get_client(store, draft.client_id).is_err() {
         problems.add(
@@ -390,8 +415,16 @@ fn validate(
                 None
             }
         };
-        let quantity = match parse_amount(&line.quantity) {
-            Some(q) if q > Decimal::ZERO => Some(q),
+        let quantity = match parse_amount(&line.quantity, numbers) {
+            Ok(q) if q > Decimal::ZERO => Some(q),
+            Err(
+                error @ (AmountError::MisplacedSeparator { .. }
+                | AmountError::TwoDecimalSeparators { .. }
+                | AmountError::Ambiguous { .. }),
+            ) => {
+                problems.add(field("quantity"), error.to_string());
+                None
+            }
             _ => {
                 problems.add(field("quantity"), "Enter a quantity above zero.");
                 None
@@ -400,8 +433,8 @@ fn validate(
         let discount = if line.discount_percent.trim().is_empty() {
             Some(Decimal::ZERO)
         } else {
-            match parse_amount(line.discount_percent.trim_end_matches('%')) {
-                Some(d) if d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED => Some(d),
+            match parse_amount(line.discount_percent.trim_end_matches('%'), numbers) {
+                Ok(d) if d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED => Some(d),
                 _ => {
                     problems.add(
                         field("discount_percent"),
@@ -502,10 +535,19 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
     Ok(())
 }
 
-/// The next number this year: P-2026-0001, P-2026-0002, …
+/// The next number this year, after the prefix set in Settings → Proposals: P-2026-0001,
+/// P-2026-0002, … (or LOE-2026-0001 with the prefix LOE).
 fn next_number(tx: &Tx<'_>) -> Result<String> {
     let year = chrono::Local::now().year();
-    let prefix = format!("P-{year}-");
+    let firm_prefix: String = tx
+        .query_row(
+            "SELECT number_prefix FROM proposal_settings WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(default_number_prefix);
+    let prefix = format!("{firm_prefix}-{year}-");
     let last: Option<String> = tx
         .query_row(
             "SELECT max(number) FROM proposals WHERE number LIKE ?1 || '%'",
@@ -673,64 +715,57 @@ fn lines_of(store: &Store, id: i64) -> Result<Vec<ProposalLine>> {
          FROM proposal_lines WHERE proposal_id = ?1 ORDER BY position",
     )?;
     let rows = stmt.query_map([id], |r| {
-        let pricing: String = r.get(5)?;
-        let frequency: String = r.get(6)?;
-        let dec = |i: usize| -> rusqlite::Result<Decimal> {
-            Ok(r.get::<_, String>(i)?.parse().unwrap_or_default())
-        };
         Ok(ProposalLine {
-            id: r.get(0)?,
-            service_id: r.get(1)?,
-            name: r.get(2)?,
-            description: r.get(3)?,
-            category: r.get(4)?,
-            pricing: serde_json::from_str(&pricing).unwrap_or(Pricing::Fixed {
-                price: Decimal::ZERO,
-            }),
-            frequency: Frequency::parse(&frequency).unwrap_or(Frequency::Monthly),
-            account_code: r.get(7)?,
-            tax_type: r.get(8)?,
-            estimated_minutes: r.get(9)?,
-            quantity: dec(10)?,
-            discount_percent: dec(11)?,
-            price: dec(12)?,
-            start_month: r.get(13)?,
-            end_month: r.get(14)?,
-            optional: r.get(15)?,
-            chosen: r.get(16)?,
+            id: r.get("id")?,
+            service_id: r.get("service_id")?,
+            name: r.get("name")?,
+            description: r.get("description")?,
+            category: r.get("category")?,
+            pricing: json_column(r, "pricing")?,
+            frequency: r.get("frequency")?,
+            account_code: r.get("account_code")?,
+            tax_type: r.get("tax_type")?,
+            estimated_minutes: r.get("estimated_minutes")?,
+            quantity: decimal_column(r, "quantity")?,
+            discount_percent: decimal_column(r, "discount_percent")?,
+            price: decimal_column(r, "price")?,
+            start_month: r.get("start_month")?,
+            end_month: r.get("end_month")?,
+            optional: r.get("optional")?,
+            chosen: r.get("chosen")?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-const PROPOSAL_COLUMNS: &str = "p.id, p.number, p.version, p.client_id, c.display_name, p.status, p.title,
-    p.introduction, p.scope_out, p.terms, p.valid_until, p.supersedes_id, p.effective_from, p.sent_at,
-    p.accepted_at, p.accepted_by, p.created_at, p.updated_at";
+const PROPOSAL_COLUMNS: &str =
+    "p.id, p.number, p.version, p.client_id, c.display_name AS client_name,
+    p.status, p.title, p.introduction, p.scope_out, p.terms, p.valid_until, p.supersedes_id,
+    p.effective_from, p.sent_at, p.accepted_at, p.accepted_by, p.created_at, p.updated_at";
 
 fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
-    let status: String = r.get(5)?;
-    let scope_out: String = r.get(8)?;
     Ok(Proposal {
-        id: r.get(0)?,
-        number: r.get(1)?,
-        version: r.get(2)?,
-        client_id: r.get(3)?,
-        client_name: r.get(4)?,
-        status: ProposalStatus::parse(&status),
-        title: r.get(6)?,
-        introduction: r.get(7)?,
-        scope_out: serde_json::from_str(&scope_out).unwrap_or_default(),
-        terms: r.get(9)?,
-        valid_until: r.get(10)?,
-        supersedes_id: r.get(11)?,
-        effective_from: r.get(12)?,
-        sent_at: r.get(13)?,
-        accepted_at: r.get(14)?,
-        accepted_by: r.get(15)?,
-        created_at: r.get(16)?,
-        updated_at: r.get(17)?,
+        id: r.get("id")?,
+        number: r.get("number")?,
+        version: r.get("version")?,
+        client_id: r.get("client_id")?,
+        client_name: r.get("client_name")?,
+        status: r.get("status")?,
+        title: r.get("title")?,
+        introduction: r.get("introduction")?,
+        scope_out: json_column(r, "scope_out")?,
+        terms: r.get("terms")?,
+        valid_until: r.get("valid_until")?,
+        supersedes_id: r.get("supersedes_id")?,
+        effective_from: r.get("effective_from")?,
+        sent_at: r.get("sent_at")?,
+        accepted_at: r.get("accepted_at")?,
+        accepted_by: r.get("accepted_by")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
         lines: Vec::new(),
         totals: ProposalTotals::default(),
+        allowed: AllowedActions::default(),
     })
 }
 
@@ -747,6 +782,7 @@ pub fn get_proposal(store: &Store, id: i64) -> Result<Proposal> {
         .ok_or(Error::NotFound { entity: "proposal", id })?;
     proposal.lines = lines_of(store, id)?;
     proposal.totals = totals_of(&proposal.lines, currency);
+    proposal.allowed = terms::allowed_actions(proposal.status);
     Ok(proposal)
 }
 
@@ -783,9 +819,9 @@ pub struct ProposalFilter {
     pub client_id: Option<i64>,
 }
 
-/// Proposals, newest first. Sent proposals past their date are marked expired first.
-pub fn list_proposals(store: &mut Store, filter: &ProposalFilter) -> Result<Vec<Proposal>> {
-    expire_overdue(store)?;
+/// Proposals, newest first. A read: it changes nothing (run [`expire_overdue`] first to mark
+/// sent proposals past their date as expired).
+pub fn list_proposals(store: &Store, filter: &ProposalFilter) -> Result<Vec<Proposal>> {
     let ids: Vec<i64> = {
         let mut stmt = store.conn().prepare(
             "SELECT p.id FROM proposals p JOIN clients c ON c.id = p.client_id
@@ -816,7 +852,8 @@ pub fn list_proposals(store: &mut Store, filter: &ProposalFilter) -> Result<Vec<
     Ok(out)
 }
 
-/// Marks sent proposals whose validity has passed as expired.
+/// Marks sent proposals whose validity has passed as expired: an automatic step, logged with
+/// the `system` source. The app runs it when the proposals list opens; the CLI before listing.
 pub fn expire_overdue(store: &mut Store) -> Result<usize> {
     let today = chrono::Local::now()
         .date_naive()
@@ -832,91 +869,18 @@ pub fn expire_overdue(store: &mut Store) -> Result<usize> {
     if overdue.is_empty() {
         return Ok(0);
     }
-    store.write(Source::User, |tx| {
+    store.write(Source::System, |tx| {
         for id in &overdue {
-            tx.execute(
-                "UPDATE proposals SET status = 'expired', decided_at = ?2 WHERE id = ?1",
-                params![id, crate::now()],
-            )?;
-            tx.log(
-                "proposal",
+            lifecycle::apply_action(
+                tx,
                 *id,
-                "expire",
-                &serde_json::json!({ "valid_until_before": today }),
+                ProposalAction::Expire,
+                lifecycle::Acceptance::default(),
+                serde_json::json!({ "valid_until_before": today }),
             )?;
         }
         Ok(overdue.len())
     })
-}
-
-/// Applies a status change; `accepted_by` and `chosen_lines` only matter for acceptance.
-pub fn change_status(
-    store: &mut Store,
-    id: i64,
-    action: ProposalAction,
-    accepted_by: Option<&str>,
-    chosen_lines: &[i64],
-) -> Result<Proposal> {
-    let proposal = get_proposal(store, id)?;
-    let next =
-        terms::transition(proposal.status, action).map_err(|m| Error::invalid("status", m))?;
-    if action == ProposalAction::Supersede {
-        return Err(Error::invalid(
-            "status",
-            "A proposal is superseded by accepting its amendment.",
-        ));
-    }
-    let accepted_by = accepted_by.map(str::trim).unwrap_or("");
-    if action == ProposalAction::Accept && accepted_by.is_empty() {
-        return Err(Error::invalid(
-            "accepted_by",
-            "Enter who accepted the proposal, as they signed.",
-        ));
-    }
-    store.write(Source::User, |tx| {
-        let now = crate::now();
-        match action {
-            ProposalAction::Send => {
-                tx.execute("UPDATE proposals SET status = ?2, sent_at = ?3, updated_at = ?3 WHERE id = ?1", params![id, next.as_str(), now])?;
-            }
-            ProposalAction::Accept => {
-                tx.execute(
-                    "UPDATE proposals SET status = ?2, accepted_at = ?3, accepted_by = ?4, decided_at = ?3,
-                        updated_at = ?3 WHERE id = ?1",
-                    params![id, next.as_str(), now, accepted_by],
-                )?;
-                for line in &proposal.lines {
-                    if line.optional {
-                        tx.execute(
-                            "UPDATE proposal_lines SET chosen = ?2 WHERE id = ?1",
-                            params![line.id, chosen_lines.contains(&line.id)],
-                        )?;
-                    }
-                }
-                clients::make_client(tx, proposal.client_id)?;
-                if let Some(previous) = proposal.supersedes_id {
-                    tx.execute(
-                        "UPDATE proposals SET status = 'superseded', updated_at = ?2 WHERE id = ?1 AND status = 'accepted'",
-                        params![previous, now],
-                    )?;
-                    tx.log("proposal", previous, "superseded", &serde_json::json!({ "by": id, "from": proposal.effective_from }))?;
-                }
-            }
-            _ => {
-                tx.execute(
-                    "UPDATE proposals SET status = ?2, decided_at = ?3, updated_at = ?3 WHERE id = ?1",
-                    params![id, next.as_str(), now],
-                )?;
-            }
-        }
-        tx.log(
-            "proposal",
-            id,
-            next.as_str(),
-            &serde_json::json!({ "from": proposal.status, "accepted_by": accepted_by, "chosen_lines": chosen_lines }),
-        )
-    })?;
-    get_proposal(store, id)
 }
 
 /// A copy as a new draft with a new number (for the same or another client).
@@ -1076,4 +1040,4 @@ pub fn client_scope(store: &Store, client_id: i64, month: &str) -> Result<Client
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -11,7 +11,7 @@ use super::terms::{self, PricedLine};
 use super::{Snapshot, ValidLine, get_proposal, insert, write_lines};
 use crate::catalog::{self, Pricing, Tier};
 use crate::error::{Error, Problems, Result};
-use crate::money::{Currency, parse_amount};
+use crate::money::{AmountError, Currency, parse_amount};
 use crate::practice::require_practice;
 use crate::store::{Source, Store};
 
@@ -193,11 +193,17 @@ fn check(store: &Store, increase: &PriceIncrease) -> Result<Decimal> {
             break;
         }
     }
-    let value = parse_amount(increase.value.trim_end_matches('%'));
-    match value {
-        Some(v)
-            if v > Decimal::ZERO
-                && (increase.kind == IncreaseKind::Amount || v <= Decimal::ONE_HUNDRED) => {}
+    let numbers = require_practice(store)?.number_format();
+    let value = parse_amount(increase.value.trim_end_matches('%'), numbers);
+    match &value {
+        Ok(v)
+            if *v > Decimal::ZERO
+                && (increase.kind == IncreaseKind::Amount || *v <= Decimal::ONE_HUNDRED) => {}
+        Err(
+            error @ (AmountError::MisplacedSeparator { .. }
+            | AmountError::TwoDecimalSeparators { .. }
+            | AmountError::Ambiguous { .. }),
+        ) => problems.add("value", error.to_string()),
         _ => problems.add(
             "value",
             match increase.kind {
@@ -213,7 +219,7 @@ fn check(store: &Store, increase: &PriceIncrease) -> Result<Decimal> {
         );
     }
     problems.into_result()?;
-    value.ok_or_else(|| Error::invalid("value", "Enter the increase."))
+    value.map_err(|_| Error::invalid("value", "Enter the increase."))
 }
 
 fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceIncreasePreview)> {
@@ -388,17 +394,20 @@ pub fn apply_price_increase(
                 "kind": increase.kind, "value": increase.value, "rounding": increase.rounding,
             }))?;
             if increase.accept {
-                let now = crate::now();
-                tx.execute(
-                    "UPDATE proposals SET status = 'accepted', accepted_at = ?2, decided_at = ?2, updated_at = ?2,
-                        accepted_by = 'Price change under the engagement terms' WHERE id = ?1",
-                    rusqlite::params![new_id, now],
+                let chosen: Vec<i64> = tx
+                    .prepare("SELECT id FROM proposal_lines WHERE proposal_id = ?1 AND optional AND chosen")?
+                    .query_map([new_id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                super::lifecycle::apply_action(
+                    tx,
+                    new_id,
+                    super::ProposalAction::Accept,
+                    super::lifecycle::Acceptance {
+                        accepted_by: "Price change under the engagement terms",
+                        chosen_lines: &chosen,
+                    },
+                    serde_json::json!({ "by": "price_increase" }),
                 )?;
-                tx.execute(
-                    "UPDATE proposals SET status = 'superseded', updated_at = ?2 WHERE id = ?1",
-                    rusqlite::params![p.proposal_id, now],
-                )?;
-                tx.log("proposal", p.proposal_id, "superseded", &serde_json::json!({ "by": new_id }))?;
             }
             amendments.push(format!("{} v{}", p.number, p.version));
         }

@@ -7,43 +7,18 @@ use ts_rs::TS;
 use crate::catalog::Frequency;
 use crate::money::Currency;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ProposalStatus {
-    Draft,
-    Sent,
-    Accepted,
-    Declined,
-    Expired,
-    Withdrawn,
-    /// Replaced by an accepted amendment (still in force before the amendment's month).
-    Superseded,
-}
-
-impl ProposalStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProposalStatus::Draft => "draft",
-            ProposalStatus::Sent => "sent",
-            ProposalStatus::Accepted => "accepted",
-            ProposalStatus::Declined => "declined",
-            ProposalStatus::Expired => "expired",
-            ProposalStatus::Withdrawn => "withdrawn",
-            ProposalStatus::Superseded => "superseded",
-        }
-    }
-
-    pub fn parse(text: &str) -> ProposalStatus {
-        match text {
-            "sent" => ProposalStatus::Sent,
-            "accepted" => ProposalStatus::Accepted,
-            "declined" => ProposalStatus::Declined,
-            "expired" => ProposalStatus::Expired,
-            "withdrawn" => ProposalStatus::Withdrawn,
-            "superseded" => ProposalStatus::Superseded,
-            _ => ProposalStatus::Draft,
-        }
+crate::db_enum! {
+    /// Where a proposal is in its life; [`transition`] is the one place that moves it.
+    #[ts(export)]
+    pub enum ProposalStatus: "proposal status" {
+        Draft = "draft",
+        Sent = "sent",
+        Accepted = "accepted",
+        Declined = "declined",
+        Expired = "expired",
+        Withdrawn = "withdrawn",
+        /// Replaced by an accepted amendment (still in force before the amendment's month).
+        Superseded = "superseded",
     }
 }
 
@@ -88,6 +63,39 @@ pub fn transition(from: ProposalStatus, action: ProposalAction) -> Result<Propos
                 A::Supersede => "superseded",
             }
         )),
+    }
+}
+
+/// What may be done to a proposal in its status: the buttons the editor shows. Derived from
+/// [`transition`], so a button can't offer what the rules refuse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AllowedActions {
+    /// Its lines and wording may be edited (drafts only; accepted ones are amended).
+    pub edit: bool,
+    pub send: bool,
+    pub accept: bool,
+    pub decline: bool,
+    pub withdraw: bool,
+    /// A new version may amend it from a month.
+    pub amend: bool,
+    /// It may be emailed to the client (a draft is marked sent once it goes).
+    pub email: bool,
+}
+
+pub fn allowed_actions(status: ProposalStatus) -> AllowedActions {
+    let can = |action| transition(status, action).is_ok();
+    AllowedActions {
+        edit: status == ProposalStatus::Draft,
+        send: can(ProposalAction::Send),
+        accept: can(ProposalAction::Accept),
+        decline: can(ProposalAction::Decline),
+        withdraw: can(ProposalAction::Withdraw),
+        amend: can(ProposalAction::Supersede),
+        email: matches!(
+            status,
+            ProposalStatus::Draft | ProposalStatus::Sent | ProposalStatus::Accepted
+        ),
     }
 }
 

@@ -326,7 +326,7 @@ fn duplicate_and_declined() {
         ClientKind::Prospect
     );
     let listed = list_proposals(
-        &mut w.store,
+        &w.store,
         &ProposalFilter {
             search: Some("acme".into()),
             ..Default::default()
@@ -350,16 +350,22 @@ fn overdue_sent_proposals_expire() {
     d.valid_until = "2020-01-31".into();
     let p = create_proposal(&mut w.store, &d).unwrap();
     change_status(&mut w.store, p.id, ProposalAction::Send, None, &[]).unwrap();
+    // Listing is a read: it changes nothing.
+    let listed = list_proposals(&w.store, &ProposalFilter::default()).unwrap();
+    assert_eq!(listed[0].status, ProposalStatus::Sent);
     assert_eq!(expire_overdue(&mut w.store).unwrap(), 1);
     assert_eq!(
         get_proposal(&w.store, p.id).unwrap().status,
         ProposalStatus::Expired
     );
+    let log = crate::store::history(w.store.conn(), "proposal", p.id, 1).unwrap();
+    assert_eq!(log[0].action, "expired");
+    assert_eq!(log[0].source, crate::Source::System);
 }
 
 #[test]
 fn a_preview_prices_the_form_without_saving() {
-    let mut w = world();
+    let w = world();
     let d = draft(&w);
     let preview = preview_proposal(&w.store, None, &d).unwrap();
     assert!(preview.problems.is_empty());
@@ -377,7 +383,7 @@ fn a_preview_prices_the_form_without_saving() {
     let preview = preview_proposal(&w.store, None, &bad).unwrap();
     assert_eq!(preview.problems[0].field, "lines.0.quantity");
     assert!(
-        list_proposals(&mut w.store, &ProposalFilter::default())
+        list_proposals(&w.store, &ProposalFilter::default())
             .unwrap()
             .is_empty()
     );
@@ -651,4 +657,75 @@ fn the_firms_template_starts_every_new_proposal() {
         "{}",
         report.fields[0].message
     );
+}
+
+#[test]
+fn proposal_numbers_start_with_the_firms_prefix() {
+    let mut w = world();
+    let d = draft(&w);
+    let first = create_proposal(&mut w.store, &d).unwrap();
+    assert!(first.number.starts_with("P-"), "{}", first.number);
+
+    let mut t = proposal_templates(&w.store).unwrap();
+    assert_eq!(t.number_prefix, "P");
+    t.number_prefix = " LOE ".into();
+    save_proposal_templates(&mut w.store, &t).unwrap();
+    assert_eq!(proposal_templates(&w.store).unwrap().number_prefix, "LOE");
+    let year = chrono::Local::now().year();
+    let loe = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(loe.number, format!("LOE-{year}-0001"));
+    let next = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(next.number, format!("LOE-{year}-0002"));
+    assert_eq!(find_by_number(&w.store, &next.number).unwrap().id, next.id);
+
+    for bad in ["", "P/Q", "ELEVENCHARS"] {
+        t.number_prefix = bad.into();
+        let report = save_proposal_templates(&mut w.store, &t)
+            .unwrap_err()
+            .report();
+        assert_eq!(report.fields[0].field, "number_prefix", "{bad:?}");
+    }
+}
+
+#[test]
+fn an_import_whose_prospect_has_a_proposal_is_not_undone_and_says_why() {
+    let mut w = world();
+    let imported =
+        clients::import::import_clients(&mut w.store, "name\nBondi Bakery\nHarbourside Cafe\n")
+            .unwrap();
+    let bondi = clients::list_clients(
+        &w.store,
+        &clients::ClientFilter {
+            search: Some("bondi".into()),
+            status: None,
+        },
+    )
+    .unwrap()
+    .remove(0);
+    let mut d = draft(&w);
+    d.client_id = bondi.id;
+    create_proposal(&mut w.store, &d).unwrap();
+
+    let err = clients::import::undo_import(&mut w.store, &imported.batch).unwrap_err();
+    assert_eq!(err.code(), crate::ErrorCode::InUse);
+    let message = err.to_string();
+    assert!(message.contains("Bondi Bakery"), "{message}");
+    assert!(message.contains("a proposal"), "{message}");
+    assert!(!message.contains("FOREIGN KEY"), "{message}");
+    // Nothing was removed: both imported clients are still there.
+    assert!(clients::get_client(&w.store, bondi.id).is_ok());
+    assert_eq!(
+        clients::list_clients(&w.store, &clients::ClientFilter::default())
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+/// A practice, a client and one draft proposal, for tests elsewhere in the crate.
+pub(crate) fn store_with_a_proposal() -> (Store, i64) {
+    let mut w = world();
+    let d = draft(&w);
+    let id = create_proposal(&mut w.store, &d).unwrap().id;
+    (w.store, id)
 }

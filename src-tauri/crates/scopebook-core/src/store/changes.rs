@@ -1,34 +1,71 @@
 //! The change log: every write is attributed to a [`Source`] and recorded in one transaction
 //! with the data it changed.
 
+use std::collections::BTreeSet;
 use std::ops::Deref;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Transaction, params};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
-/// Who made a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Source {
-    User,
-    Import,
-    Sync,
-    Posting,
+crate::db_enum! {
+    /// Who made a change.
+    #[ts(export)]
+    pub enum Source: "change source" {
+        User = "user",
+        Import = "import",
+        Sync = "sync",
+        Posting = "posting",
+        /// Scopebook itself: a sent proposal passing its validity date, and other automatic steps.
+        System = "system",
+    }
 }
 
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::User => "user",
-            Source::Import => "import",
-            Source::Sync => "sync",
-            Source::Posting => "posting",
+/// Tables that are logs in their own right: a row there needs no change record.
+const SELF_LOGGING_TABLES: &[&str] = &["changes", "xero_calls"];
+
+/// The tables one write transaction changed, as SQLite's update hook reports them.
+#[derive(Debug, Default)]
+pub(super) struct TouchedTables {
+    tables: BTreeSet<String>,
+    logged: bool,
+}
+
+impl TouchedTables {
+    pub(super) fn record(&mut self, table: &str) {
+        if table == "changes" {
+            self.logged = true;
+        }
+        if !self.tables.contains(table) {
+            self.tables.insert(table.to_string());
         }
     }
+
+    pub(super) fn clear(&mut self) {
+        self.tables.clear();
+        self.logged = false;
+    }
+
+    /// The tables changed without a change record, if the transaction logged nothing.
+    fn unlogged(&self) -> Vec<String> {
+        if self.logged {
+            return Vec::new();
+        }
+        self.tables
+            .iter()
+            .filter(|t| !SELF_LOGGING_TABLES.contains(&t.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+pub(super) fn lock_touched(touched: &Mutex<TouchedTables>) -> MutexGuard<'_, TouchedTables> {
+    touched
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// One row of the change log.
@@ -38,7 +75,7 @@ pub struct Change {
     #[ts(type = "number")]
     pub id: i64,
     pub at: String,
-    pub source: String,
+    pub source: Source,
     pub batch: Option<String>,
     pub entity: String,
     #[ts(type = "number")]
@@ -53,14 +90,20 @@ pub struct Tx<'c> {
     tx: Transaction<'c>,
     source: Source,
     batch: Option<String>,
+    touched: Arc<Mutex<TouchedTables>>,
 }
 
 impl<'c> Tx<'c> {
-    pub(super) fn new(tx: Transaction<'c>, source: Source) -> Self {
+    pub(super) fn new(
+        tx: Transaction<'c>,
+        source: Source,
+        touched: Arc<Mutex<TouchedTables>>,
+    ) -> Self {
         Tx {
             tx,
             source,
             batch: None,
+            touched,
         }
     }
 
@@ -87,7 +130,7 @@ impl<'c> Tx<'c> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 crate::now(),
-                self.source.as_str(),
+                self.source,
                 self.batch,
                 entity,
                 entity_id,
@@ -123,7 +166,13 @@ impl<'c> Tx<'c> {
         )
     }
 
+    /// Commits, unless rows changed without a change record: then nothing is kept.
     pub(super) fn commit(self) -> Result<()> {
+        let unlogged = lock_touched(&self.touched).unlogged();
+        if !unlogged.is_empty() {
+            // Dropping the transaction rolls it back.
+            return Err(Error::Unlogged { tables: unlogged });
+        }
         self.tx.commit()?;
         Ok(())
     }
@@ -148,15 +197,15 @@ pub fn history(
          WHERE entity = ?1 AND entity_id = ?2 ORDER BY id DESC LIMIT ?3",
     )?;
     let rows = stmt.query_map(params![entity, entity_id, limit], |r| {
-        let detail: String = r.get(7)?;
+        let detail: String = r.get("detail")?;
         Ok(Change {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            source: r.get(2)?,
-            batch: r.get(3)?,
-            entity: r.get(4)?,
-            entity_id: r.get(5)?,
-            action: r.get(6)?,
+            id: r.get("id")?,
+            at: r.get("at")?,
+            source: r.get("source")?,
+            batch: r.get("batch")?,
+            entity: r.get("entity")?,
+            entity_id: r.get("entity_id")?,
+            action: r.get("action")?,
             detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
         })
     })?;

@@ -1,6 +1,6 @@
 //! Forward-only migrations, embedded from `migrations/` by the build script.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::Result;
 
@@ -15,10 +15,20 @@ include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 /// The schema version this build writes; an older build refuses a file with a higher one.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Applies every migration after `from`, each in its own transaction with its version stamp.
-pub(super) fn apply(conn: &mut Connection, from: i64) -> Result<()> {
-    for migration in MIGRATIONS.iter().filter(|m| m.version > from) {
-        let tx = conn.transaction()?;
+/// Applies every migration the file lacks, each in its own transaction with its version stamp.
+///
+/// The version is read again inside each write transaction (`BEGIN IMMEDIATE`), so when several
+/// processes open a new or older file at once, one migrates and the others wait, then skip.
+pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
+    for migration in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current >= migration.version {
+            continue;
+        }
+        if current == 0 {
+            tx.pragma_update(None, "application_id", application_id)?;
+        }
         tx.execute_batch(migration.sql)?;
         tx.pragma_update(None, "user_version", migration.version)?;
         tx.commit()?;

@@ -133,7 +133,9 @@ fn an_older_database_is_backed_up_then_migrated() {
         assert_eq!(backups.len(), 1, "{backups:?}");
     }
     // The migration runner applies later files in order and stamps each version.
-    migrate::apply(&mut store.conn, LATEST_VERSION).unwrap();
+    store.conn.pragma_update(None, "query_only", false).unwrap();
+    migrate::apply(&mut store.conn, APPLICATION_ID).unwrap();
+    store.seal().unwrap();
     let version: i64 = store
         .conn()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -167,4 +169,160 @@ fn backup_is_a_readable_copy() {
         )
         .unwrap();
     assert_eq!(n, 1);
+}
+
+#[test]
+fn a_write_that_skips_the_change_log_is_refused_and_keeps_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let err = store
+        .write(Source::User, |tx| {
+            tx.execute(
+                "INSERT INTO practice (id, firm_name, country, base_currency, locale, created_at, updated_at)
+                 VALUES (1, 'Sneaky', 'AU', 'AUD', 'en-AU', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, crate::Error::Unlogged { .. }), "{err:?}");
+    assert!(err.to_string().contains("practice"), "{err}");
+    let rows: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM practice", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0, "the unlogged row was rolled back");
+    // The same write with a change record goes through.
+    store
+        .write(Source::User, |tx| {
+            tx.execute(
+                "INSERT INTO practice (id, firm_name, country, base_currency, locale, created_at, updated_at)
+                 VALUES (1, 'Open', 'AU', 'AUD', 'en-AU', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [],
+            )?;
+            tx.log("practice", 1, "create", &serde_json::json!({}))
+        })
+        .unwrap();
+}
+
+#[test]
+fn reads_cannot_write() {
+    let store = Store::open_in_memory().unwrap();
+    let err = store
+        .conn()
+        .execute(
+            "INSERT INTO changes (at, source, entity, entity_id, action) VALUES ('x', 'user', 'e', 1, 'a')",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("readonly"), "{err}");
+}
+
+#[test]
+fn an_unknown_source_read_back_is_an_error_not_a_default() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .write(Source::System, |tx| {
+            tx.log("test", 7, "tick", &serde_json::json!({}))
+        })
+        .unwrap();
+    let log = history(store.conn(), "test", 7, 1).unwrap();
+    assert_eq!(log[0].source, Source::System);
+    // A value no version of Scopebook writes (the CHECK is bypassed by rebuilding the row).
+    store
+        .write(Source::User, |tx| {
+            tx.execute_batch(
+                "PRAGMA ignore_check_constraints = ON;
+                 UPDATE changes SET source = 'robot' WHERE entity = 'test';
+                 PRAGMA ignore_check_constraints = OFF;",
+            )?;
+            tx.log("test", 8, "tamper", &serde_json::json!({}))
+        })
+        .unwrap();
+    let err = crate::Error::from(history(store.conn(), "test", 7, 1).unwrap_err_db());
+    let report = err.report();
+    assert_eq!(report.code, crate::ErrorCode::Database);
+    assert!(
+        report.message.contains("unknown change source"),
+        "{}",
+        report.message
+    );
+    assert!(report.message.contains("robot"), "{}", report.message);
+}
+
+trait UnwrapErrDb<T> {
+    fn unwrap_err_db(self) -> rusqlite::Error;
+}
+
+impl<T: std::fmt::Debug> UnwrapErrDb<T> for Result<T> {
+    fn unwrap_err_db(self) -> rusqlite::Error {
+        match self.unwrap_err() {
+            crate::Error::Database(e) => e,
+            other => panic!("expected a database error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn twenty_writers_in_twenty_connections_queue_and_none_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    Store::open_in(dir.path()).unwrap();
+    let writers: Vec<_> = (0..20)
+        .map(|n| {
+            let dir = dir.path().to_path_buf();
+            std::thread::spawn(move || -> Result<()> {
+                let mut store = Store::open_in(&dir)?;
+                // A read first, as a real use case does, then the write.
+                let _: i64 = store
+                    .conn()
+                    .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?;
+                // Read, then write, in one transaction (what a numbering or a duplicate check
+                // does): a deferred transaction would fail here with "database is locked" when
+                // another writer got in between; taken IMMEDIATE, they queue.
+                store.write(Source::User, |tx| {
+                    let seen: i64 =
+                        tx.query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    tx.log(
+                        "writer",
+                        n,
+                        "write",
+                        &serde_json::json!({ "n": n, "seen": seen }),
+                    )
+                })
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap().unwrap();
+    }
+    let store = Store::open_in(dir.path()).unwrap();
+    let count: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(DISTINCT entity_id) FROM changes WHERE entity = 'writer'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(count, 20);
+}
+
+#[test]
+fn twenty_processes_opening_a_new_file_at_once_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let openers: Vec<_> = (0..20)
+        .map(|_| {
+            let dir = dir.path().to_path_buf();
+            std::thread::spawn(move || Store::open_in(&dir).map(|_| ()))
+        })
+        .collect();
+    for o in openers {
+        o.join().unwrap().unwrap();
+    }
+    let store = Store::open_in(dir.path()).unwrap();
+    let version: i64 = store
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, LATEST_VERSION);
 }

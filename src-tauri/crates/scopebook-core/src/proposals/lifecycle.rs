@@ -1,0 +1,151 @@
+//! The one place a proposal changes status. The user's buttons ([`change_status`]), emailing
+//! (marks a draft sent), price increases (accept an amendment) and acceptance all go through
+//! [`apply_action`], inside the caller's transaction, so the rules can't drift apart.
+
+use rusqlite::params;
+use serde_json::json;
+
+use super::terms::{self, ProposalAction, ProposalStatus};
+use super::{Proposal, get_proposal};
+use crate::clients;
+use crate::error::{Error, Result};
+use crate::store::{Source, Store, Tx};
+
+/// Who accepted, and which optional lines they chose (acceptance only).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Acceptance<'a> {
+    pub accepted_by: &'a str,
+    pub chosen_lines: &'a [i64],
+}
+
+/// Moves proposal `id` by `action` inside `tx` and logs it; returns the new status.
+///
+/// Accepting makes the prospect a client, records the chosen optional lines, and supersedes
+/// the accepted version this one amends.
+pub(crate) fn apply_action(
+    tx: &Tx<'_>,
+    id: i64,
+    action: ProposalAction,
+    acceptance: Acceptance<'_>,
+    detail: serde_json::Value,
+) -> Result<ProposalStatus> {
+    let (from, client_id, supersedes, effective_from): (
+        ProposalStatus,
+        i64,
+        Option<i64>,
+        Option<String>,
+    ) = tx
+        .query_row(
+            "SELECT status, client_id, supersedes_id, effective_from FROM proposals WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get("status")?,
+                    r.get("client_id")?,
+                    r.get("supersedes_id")?,
+                    r.get("effective_from")?,
+                ))
+            },
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
+                entity: "proposal",
+                id,
+            },
+            other => other.into(),
+        })?;
+    let next = terms::transition(from, action).map_err(|m| Error::invalid("status", m))?;
+    let now = crate::now();
+    match action {
+        ProposalAction::Send => {
+            tx.execute(
+                "UPDATE proposals SET status = ?2, sent_at = ?3, updated_at = ?3 WHERE id = ?1",
+                params![id, next, now],
+            )?;
+        }
+        ProposalAction::Accept => {
+            let accepted_by = acceptance.accepted_by.trim();
+            if accepted_by.is_empty() {
+                return Err(Error::invalid(
+                    "accepted_by",
+                    "Enter who accepted the proposal, as they signed.",
+                ));
+            }
+            tx.execute(
+                "UPDATE proposals SET status = ?2, accepted_at = ?3, accepted_by = ?4, decided_at = ?3,
+                    updated_at = ?3 WHERE id = ?1",
+                params![id, next, now, accepted_by],
+            )?;
+            tx.execute(
+                "UPDATE proposal_lines SET chosen = (id IN (SELECT value FROM json_each(?2)))
+                 WHERE proposal_id = ?1 AND optional",
+                params![
+                    id,
+                    serde_json::to_string(acceptance.chosen_lines).unwrap_or_default()
+                ],
+            )?;
+            clients::make_client(tx, client_id)?;
+            if let Some(previous) = supersedes {
+                apply_action(
+                    tx,
+                    previous,
+                    ProposalAction::Supersede,
+                    Acceptance::default(),
+                    json!({ "by": id, "from": effective_from }),
+                )?;
+            }
+        }
+        ProposalAction::Supersede => {
+            tx.execute(
+                "UPDATE proposals SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, next, now],
+            )?;
+        }
+        ProposalAction::Decline | ProposalAction::Expire | ProposalAction::Withdraw => {
+            tx.execute(
+                "UPDATE proposals SET status = ?2, decided_at = ?3, updated_at = ?3 WHERE id = ?1",
+                params![id, next, now],
+            )?;
+        }
+    }
+    let mut detail = detail;
+    if let Some(map) = detail.as_object_mut() {
+        map.insert("from".into(), json!(from));
+        if action == ProposalAction::Accept {
+            map.insert("accepted_by".into(), json!(acceptance.accepted_by.trim()));
+            map.insert("chosen_lines".into(), json!(acceptance.chosen_lines));
+        }
+    }
+    tx.log("proposal", id, next.as_str(), &detail)?;
+    Ok(next)
+}
+
+/// The user's status change; `accepted_by` and `chosen_lines` only matter for acceptance. A
+/// proposal is superseded only by accepting its amendment.
+pub fn change_status(
+    store: &mut Store,
+    id: i64,
+    action: ProposalAction,
+    accepted_by: Option<&str>,
+    chosen_lines: &[i64],
+) -> Result<Proposal> {
+    if action == ProposalAction::Supersede {
+        return Err(Error::invalid(
+            "status",
+            "A proposal is superseded by accepting its amendment.",
+        ));
+    }
+    store.write(Source::User, |tx| {
+        apply_action(
+            tx,
+            id,
+            action,
+            Acceptance {
+                accepted_by: accepted_by.unwrap_or(""),
+                chosen_lines,
+            },
+            json!({}),
+        )
+    })?;
+    get_proposal(store, id)
+}

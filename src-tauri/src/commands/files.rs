@@ -1,0 +1,68 @@
+//! Files the bookkeeper chooses. The native dialogs are opened here, in Rust: the window never
+//! hands Rust a path to read or write, so a compromised page can't touch other files.
+
+use std::path::PathBuf;
+
+use scopebook_core::{Error, ErrorReport};
+use tauri::AppHandle;
+use tauri_plugin_dialog::DialogExt;
+
+/// What the save dialog offers.
+pub struct SaveAs<'a> {
+    pub title: &'a str,
+    pub file_name: &'a str,
+    pub filter_name: &'a str,
+    pub extension: &'a str,
+}
+
+/// Opens the native save dialog; `None` when the bookkeeper cancelled.
+pub async fn choose_save_path(app: AppHandle, save_as: SaveAs<'_>) -> Result<Option<PathBuf>, ErrorReport> {
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title(save_as.title)
+        .add_filter(save_as.filter_name, &[save_as.extension])
+        .set_file_name(save_as.file_name);
+    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+        .await
+        .map_err(|e| worker_stopped(&e))?;
+    chosen
+        .map(|path| path.into_path().map_err(|e| not_a_file(&e)))
+        .transpose()
+}
+
+/// Opens the native open dialog; `None` when the bookkeeper cancelled.
+pub async fn choose_open_path(
+    app: AppHandle,
+    title: &str,
+    filter_name: &str,
+    extensions: &[&str],
+) -> Result<Option<PathBuf>, ErrorReport> {
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .add_filter(filter_name, extensions);
+    let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
+        .await
+        .map_err(|e| worker_stopped(&e))?;
+    chosen
+        .map(|path| path.into_path().map_err(|e| not_a_file(&e)))
+        .transpose()
+}
+
+pub fn worker_stopped(e: &impl std::fmt::Display) -> ErrorReport {
+    Error::io(
+        "Scopebook's background worker stopped",
+        std::io::Error::other(e.to_string()),
+    )
+    .report()
+}
+
+fn not_a_file(e: &impl std::fmt::Display) -> ErrorReport {
+    Error::invalid(
+        "file",
+        format!("Scopebook can't use that location as a file: {e}"),
+    )
+    .report()
+}
