@@ -5,6 +5,10 @@
 //! Refreshing is serialized (one writer), and the new refresh token is written to the store
 //! before the new access token is used: if Scopebook dies in between, the old refresh token is
 //! still accepted by Xero for 30 minutes, so the next start refreshes again and carries on.
+//!
+//! The app and the CLI share one token pair in the keychain. When Xero refuses our refresh token
+//! (`invalid_grant`), the other process may have rotated it: the store is read again, and if it
+//! holds a different (newer) refresh token, that one is used — once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,16 +60,17 @@ pub(crate) fn identity_http(timeout: Duration) -> Result<reqwest::Client> {
         })
 }
 
-fn token_set(response: &BasicTokenResponse, previous_refresh: Option<&str>) -> Result<TokenSet> {
-    let refresh_token = response
-        .refresh_token()
-        .map(|r| r.secret().clone())
-        .or_else(|| previous_refresh.map(str::to_string))
-        .ok_or_else(|| {
-            XeroError::Authorization(
-                "Xero sent no refresh token; is offline_access allowed?".into(),
-            )
-        })?;
+fn token_set(response: &BasicTokenResponse, previous: Option<&TokenSet>) -> Result<TokenSet> {
+    let (refresh_token, refresh_issued_at) = match response.refresh_token() {
+        Some(fresh) => (fresh.secret().clone(), Some(Utc::now())),
+        None => previous
+            .map(|p| (p.refresh_token.clone(), p.refresh_issued_at))
+            .ok_or_else(|| {
+                XeroError::Authorization(
+                    "Xero sent no refresh token; is offline_access allowed?".into(),
+                )
+            })?,
+    };
     let lifetime = response.expires_in().unwrap_or(Duration::from_secs(1800));
     Ok(TokenSet {
         access_token: response.access_token().secret().clone(),
@@ -75,6 +80,7 @@ fn token_set(response: &BasicTokenResponse, previous_refresh: Option<&str>) -> R
         scope: response
             .scopes()
             .map(|s| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" ")),
+        refresh_issued_at,
     })
 }
 
@@ -371,16 +377,49 @@ impl Session {
         Ok(access)
     }
 
+    /// How long ago Xero issued the refresh token: Xero ends one left unused for 60 days.
+    /// `None` when not connected, or for tokens saved before this was kept.
+    pub async fn refresh_token_age(&self) -> Result<Option<chrono::Duration>> {
+        let mut current = self.current.lock().await;
+        if current.is_none() {
+            *current = self.load().await?;
+        }
+        Ok(current
+            .as_ref()
+            .and_then(|t| t.refresh_issued_at)
+            .map(|issued| Utc::now() - issued))
+    }
+
     /// Called with the lock held: one refresh at a time. The new pair is in the store before
-    /// anyone can use the new access token.
+    /// anyone can use the new access token. If Xero refuses the refresh token and the store
+    /// holds another one (the CLI or the app refreshed meanwhile), that one is used, once.
     async fn refresh_locked(&self, tokens: &TokenSet) -> Result<TokenSet> {
+        match self.exchange_refresh(tokens).await {
+            Err(XeroError::Unauthorised) => {
+                let stored = self.load().await?;
+                match stored {
+                    Some(newer) if newer.refresh_token != tokens.refresh_token => {
+                        if newer.expires_within(chrono::Duration::seconds(EXPIRY_MARGIN_SECONDS)) {
+                            self.exchange_refresh(&newer).await
+                        } else {
+                            Ok(newer)
+                        }
+                    }
+                    _ => Err(XeroError::Unauthorised),
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn exchange_refresh(&self, tokens: &TokenSet) -> Result<TokenSet> {
         let client = oauth_client(&self.config, None)?;
         let response = client
             .exchange_refresh_token(&RefreshToken::new(tokens.refresh_token.clone()))
             .request_async(&self.http)
             .await
             .map_err(token_error)?;
-        let refreshed = token_set(&response, Some(&tokens.refresh_token))?;
+        let refreshed = token_set(&response, Some(tokens))?;
         self.save(refreshed.clone()).await?;
         Ok(refreshed)
     }

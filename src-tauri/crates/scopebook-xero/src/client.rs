@@ -3,8 +3,13 @@
 //! as a typed value or a [`XeroError`].
 //!
 //! Safe to retry: reads, and writes that carry an `Idempotency-Key` (Xero replays the first
-//! answer). A write without a key whose answer was lost is reported as [`XeroError::Uncertain`]
-//! so the caller looks it up before sending it again.
+//! answer). A write whose outcome Scopebook could not see — no answer, a 5xx, a 409 "still in
+//! progress" — is reported as [`XeroError::Uncertain`] so the caller looks it up (or resends with
+//! the same key) before sending it again.
+//!
+//! What Xero limits, the client handles itself: every call is recorded in the [`CallLog`] the
+//! daily budget is counted from; long `IDs`/`InvoiceNumbers` lists are looked up in chunks of
+//! [`MAX_IDS_PER_CALL`]; writes go in batches of at most [`MAX_PER_WRITE`] elements.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,9 +21,20 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::Session;
+use crate::calls::{CallLog, CallRecord, MemoryCallLog};
 use crate::error::{LimitProblem, Result, XeroError};
 use crate::limiter::Limiters;
 use crate::models::*;
+
+/// Most values in one `IDs`/`InvoiceNumbers`/`ContactIDs` list: Xero answers 404 once a URL
+/// carries about 50 ids, so longer look-ups are split.
+pub const MAX_IDS_PER_CALL: usize = 40;
+
+/// Most elements in one write, as Xero advises.
+pub const MAX_PER_WRITE: usize = 50;
+
+/// Xero refuses longer `Idempotency-Key`s.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
 
 /// A request to the accounting API (or the connections endpoint).
 struct Call {
@@ -49,16 +65,80 @@ impl Call {
             || self.method == Method::DELETE
             || self.idempotency_key.is_some()
     }
+
+    /// Anything but a read may change something in Xero.
+    fn is_write(&self) -> bool {
+        self.method != Method::GET
+    }
+
+    fn path(&self) -> String {
+        url::Url::parse(&self.url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| self.url.clone())
+    }
+
+    /// The endpoint's first segment after the API base (`Invoices`, `Contacts`, …).
+    fn resource(&self) -> String {
+        let path = self.path();
+        let after = path.split("/api.xro/2.0/").nth(1).unwrap_or(&path);
+        after
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// What Scopebook was doing, and the scope Xero wants for it (for a 401
+    /// `AuthorizationUnsuccessful`).
+    fn permission(&self) -> (String, String) {
+        let write = self.is_write();
+        let resource = self.resource();
+        let (action, permission) = match resource.as_str() {
+            "Contacts" | "ContactGroups" => (
+                if write {
+                    "change contacts"
+                } else {
+                    "read contacts"
+                },
+                "accounting.contacts",
+            ),
+            "Invoices" | "CreditNotes" | "Payments" | "Items" => (
+                if write {
+                    "create or change invoices"
+                } else {
+                    "read invoices"
+                },
+                "accounting.invoices",
+            ),
+            "Accounts" | "TaxRates" | "BrandingThemes" | "TrackingCategories" | "Organisation" => {
+                if write {
+                    ("change the organisation's settings", "accounting.settings")
+                } else {
+                    (
+                        "read the organisation's settings",
+                        "accounting.settings.read",
+                    )
+                }
+            }
+            _ => {
+                return (format!("use {resource}"), "the one this needs".to_string());
+            }
+        };
+        (action.to_string(), permission.to_string())
+    }
 }
 
 pub struct XeroClient {
     session: Arc<Session>,
     http: reqwest::Client,
     limiters: Limiters,
+    log: Arc<dyn CallLog>,
     last_call: Mutex<Option<DateTime<Utc>>>,
 }
 
-/// Which contacts to read.
+/// Which contacts to read. More than [`MAX_IDS_PER_CALL`] `ids` are looked up in chunks; the
+/// reply then holds them all, without pagination.
 #[derive(Debug, Clone, Default)]
 pub struct ContactQuery {
     pub page: Option<u32>,
@@ -70,7 +150,8 @@ pub struct ContactQuery {
     pub summary_only: bool,
 }
 
-/// Which invoices to read.
+/// Which invoices to read. Lists longer than [`MAX_IDS_PER_CALL`] are looked up in chunks (the
+/// same `page` of each); the reply then holds them all, without pagination.
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceQuery {
     pub page: Option<u32>,
@@ -101,23 +182,17 @@ const COLLECTIONS: &[&str] = &[
     "Organisations",
 ];
 
-#[derive(Serialize)]
-struct ContactsBody<'a> {
-    #[serde(rename = "Contacts")]
-    contacts: &'a [Contact],
-}
-
-#[derive(Serialize)]
-struct InvoicesBody<'a> {
-    #[serde(rename = "Invoices")]
-    invoices: &'a [Invoice],
-}
-
 /// Most records a page of contacts or invoices may hold.
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
 impl XeroClient {
+    /// A client that keeps its record of calls in memory (tests; a one-off look-up).
     pub fn new(session: Arc<Session>) -> Result<XeroClient> {
+        XeroClient::with_call_log(session, Arc::new(MemoryCallLog::new()))
+    }
+
+    /// A client that records every call in `log`, and counts the daily budget from it.
+    pub fn with_call_log(session: Arc<Session>, log: Arc<dyn CallLog>) -> Result<XeroClient> {
         let config = session.config();
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
@@ -127,7 +202,8 @@ impl XeroClient {
                 detail: e.to_string(),
             })?;
         Ok(XeroClient {
-            limiters: Limiters::new(config.limits),
+            limiters: Limiters::new(config.limits, config.retry.max_wait, log.clone()),
+            log,
             session,
             http,
             last_call: Mutex::new(None),
@@ -136,6 +212,21 @@ impl XeroClient {
 
     pub fn session(&self) -> &Arc<Session> {
         &self.session
+    }
+
+    /// Where calls are recorded.
+    pub fn call_log(&self) -> &Arc<dyn CallLog> {
+        &self.log
+    }
+
+    /// Calls left for `tenant` in the daily budget, by Scopebook's own count of the last 24
+    /// hours.
+    pub fn calls_left_today(&self, tenant: &str) -> Result<u32> {
+        let used = self
+            .log
+            .count_since(tenant, Utc::now() - chrono::Duration::hours(24))?
+            .calls;
+        Ok(self.session.config().limits.per_day.saturating_sub(used))
     }
 
     /// When Scopebook last heard from Xero.
@@ -229,6 +320,24 @@ impl XeroClient {
 
     /// One page of contacts (or all matching contacts when no page is given).
     pub async fn contacts(&self, tenant: &str, query: &ContactQuery) -> Result<Page<Contact>> {
+        if query.ids.len() <= MAX_IDS_PER_CALL {
+            return self.contacts_once(tenant, query).await;
+        }
+        let mut items = Vec::new();
+        for ids in query.ids.chunks(MAX_IDS_PER_CALL) {
+            let chunk = ContactQuery {
+                ids: ids.to_vec(),
+                ..query.clone()
+            };
+            items.extend(self.contacts_once(tenant, &chunk).await?.items);
+        }
+        Ok(Page {
+            items,
+            pagination: None,
+        })
+    }
+
+    async fn contacts_once(&self, tenant: &str, query: &ContactQuery) -> Result<Page<Contact>> {
         let mut call = Call::get(self.api("Contacts"), Some(tenant));
         if let Some(page) = query.page {
             call.query.push(("page".into(), page.to_string()));
@@ -286,42 +395,48 @@ impl XeroClient {
     }
 
     /// Creates contacts (`PUT`, `summarizeErrors=false`): each comes back with its ContactID or
-    /// its own ValidationErrors.
+    /// its own ValidationErrors. Batches of [`MAX_PER_WRITE`]; see [`XeroClient::write`].
     pub async fn create_contacts(
         &self,
         tenant: &str,
         contacts: &[Contact],
         idempotency_key: Option<&str>,
     ) -> Result<Vec<Contact>> {
-        self.write(
-            Method::PUT,
-            tenant,
-            "Contacts",
-            &ContactsBody { contacts },
-            idempotency_key,
-        )
-        .await
+        self.write(Method::PUT, tenant, "Contacts", contacts, idempotency_key)
+            .await
     }
 
-    /// Creates or updates contacts (`POST`, matched by ContactID).
+    /// Creates or updates contacts (`POST`, matched by ContactID). Fields left `None` (or
+    /// empty) are not sent, so Xero keeps what it has.
     pub async fn update_contacts(
         &self,
         tenant: &str,
         contacts: &[Contact],
         idempotency_key: Option<&str>,
     ) -> Result<Vec<Contact>> {
-        self.write(
-            Method::POST,
-            tenant,
-            "Contacts",
-            &ContactsBody { contacts },
-            idempotency_key,
-        )
-        .await
+        self.write(Method::POST, tenant, "Contacts", contacts, idempotency_key)
+            .await
     }
 
     pub async fn invoices(&self, tenant: &str, query: &InvoiceQuery) -> Result<Page<Invoice>> {
+        let queries = split_invoice_query(query);
+        if let [only] = queries.as_slice() {
+            return self.invoices_once(tenant, only).await;
+        }
+        let mut items = Vec::new();
+        for chunk in &queries {
+            items.extend(self.invoices_once(tenant, chunk).await?.items);
+        }
+        Ok(Page {
+            items,
+            pagination: None,
+        })
+    }
+
+    async fn invoices_once(&self, tenant: &str, query: &InvoiceQuery) -> Result<Page<Invoice>> {
         let mut call = Call::get(self.api("Invoices"), Some(tenant));
+        // Four-decimal unit prices, so Xero's totals agree with Scopebook's to the cent.
+        call.query.push(("unitdp".into(), "4".into()));
         if let Some(page) = query.page {
             call.query.push(("page".into(), page.to_string()));
         }
@@ -343,44 +458,97 @@ impl XeroClient {
         self.list(call).await
     }
 
-    /// Creates invoices (`PUT`, `summarizeErrors=false`), at most 50 a call as Xero advises.
+    /// Creates invoices (`PUT`, `summarizeErrors=false`, `unitdp=4`), at most
+    /// [`MAX_PER_WRITE`] a call as Xero advises.
     pub async fn create_invoices(
         &self,
         tenant: &str,
         invoices: &[Invoice],
         idempotency_key: Option<&str>,
     ) -> Result<Vec<Invoice>> {
-        self.write(
-            Method::PUT,
-            tenant,
-            "Invoices",
-            &InvoicesBody { invoices },
-            idempotency_key,
-        )
-        .await
+        self.write(Method::PUT, tenant, "Invoices", invoices, idempotency_key)
+            .await
     }
 
-    async fn write<B: Serialize, T: DeserializeOwned>(
+    /// Updates invoices (`POST`, matched by InvoiceID): only the fields that are set are sent.
+    pub async fn update_invoices(
+        &self,
+        tenant: &str,
+        invoices: &[Invoice],
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<Invoice>> {
+        self.write(Method::POST, tenant, "Invoices", invoices, idempotency_key)
+            .await
+    }
+
+    /// Sends `elements` in batches of at most [`MAX_PER_WRITE`], in order, and returns Xero's
+    /// answer for each element. With more than one batch, batch N (from 1) carries the key
+    /// `{key}-N`, so a re-run replays the batches that landed. A failed batch stops the run: the
+    /// batches before it were written.
+    async fn write<E: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
         tenant: &str,
-        path: &str,
-        body: &B,
+        collection: &str,
+        elements: &[E],
         idempotency_key: Option<&str>,
     ) -> Result<Vec<T>> {
-        let body = serde_json::to_value(body).map_err(|e| XeroError::InvalidReply {
-            detail: e.to_string(),
-        })?;
-        let call = Call {
-            method,
-            url: self.api(path),
-            tenant: Some(tenant.to_string()),
-            query: vec![("summarizeErrors".into(), "false".into())],
-            body: Some(body),
-            idempotency_key: idempotency_key.map(str::to_string),
-            if_modified_since: None,
+        let batches: Vec<&[E]> = elements.chunks(MAX_PER_WRITE).collect();
+        let keys: Vec<Option<String>> = (1..=batches.len())
+            .map(|n| {
+                idempotency_key.map(|key| match batches.len() {
+                    1 => key.to_string(),
+                    _ => format!("{key}-{n}"),
+                })
+            })
+            .collect();
+        // Checked before anything is sent, so a bad key never leaves half a run behind.
+        if let Some(long) = keys
+            .iter()
+            .flatten()
+            .find(|k| k.chars().count() > MAX_IDEMPOTENCY_KEY_LEN)
+        {
+            return Err(XeroError::InvalidRequest(format!(
+                "the idempotency key “{long}” is longer than Xero's {MAX_IDEMPOTENCY_KEY_LEN} characters"
+            )));
+        }
+        let mut answers = Vec::with_capacity(elements.len());
+        for (batch, key) in batches.into_iter().zip(keys) {
+            let mut body = serde_json::Map::new();
+            body.insert(
+                collection.to_string(),
+                serde_json::to_value(batch)
+                    .map_err(|e| XeroError::InvalidRequest(e.to_string()))?,
+            );
+            let mut query = vec![("summarizeErrors".into(), "false".into())];
+            if collection == "Invoices" {
+                query.push(("unitdp".into(), "4".into()));
+            }
+            let call = Call {
+                method: method.clone(),
+                url: self.api(collection),
+                tenant: Some(tenant.to_string()),
+                query,
+                body: Some(serde_json::Value::Object(body)),
+                idempotency_key: key,
+                if_modified_since: None,
+            };
+            answers.extend(self.list::<T>(call).await?.items);
+        }
+        Ok(answers)
+    }
+
+    /// Keeps the call in the log; a log that fails never fails the call.
+    fn record(&self, call: &Call, at: DateTime<Utc>, took: Duration, status: Option<u16>) {
+        let record = CallRecord {
+            at,
+            tenant_id: call.tenant.clone(),
+            method: call.method.as_str().to_string(),
+            path: call.path(),
+            status,
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
         };
-        Ok(self.list(call).await?.items)
+        let _ = self.log.record(&record);
     }
 
     /// Sends `call` with limits, auth and bounded retries; returns the JSON body.
@@ -388,6 +556,8 @@ impl XeroClient {
         let policy = self.session.config().retry;
         let limiter = call.tenant.as_deref().map(|t| self.limiters.for_tenant(t));
         let mut refreshed = false;
+        // An earlier attempt of this write may have reached Xero and been applied.
+        let mut maybe_applied = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -397,6 +567,8 @@ impl XeroClient {
                 None => None,
             };
             let token = self.session.access_token().await?;
+            let sent_at = Utc::now();
+            let clock = std::time::Instant::now();
             let outcome = self.http_request(&call, &token).send().await;
             if let Ok(mut t) = self.last_call.lock() {
                 *t = Some(Utc::now());
@@ -407,11 +579,15 @@ impl XeroClient {
                     drop(slot);
                     let detail = describe(&error);
                     let sent = !error.is_connect();
-                    if !call.retry_is_safe() && sent {
+                    if sent {
+                        self.record(&call, sent_at, clock.elapsed(), None);
+                        maybe_applied |= call.is_write();
+                    }
+                    if call.is_write() && sent && !call.retry_is_safe() {
                         return Err(XeroError::Uncertain { detail });
                     }
                     if last_attempt {
-                        return Err(if sent {
+                        return Err(if maybe_applied {
                             XeroError::Uncertain { detail }
                         } else {
                             XeroError::Network { detail }
@@ -430,17 +606,22 @@ impl XeroClient {
             }
             let status = response.status();
             let body = response.text().await;
+            self.record(&call, sent_at, clock.elapsed(), Some(status.as_u16()));
             drop(slot);
             let body = match body {
                 Ok(body) => body,
-                Err(error) if call.retry_is_safe() && !last_attempt => {
-                    let _ = error;
-                    tokio::time::sleep(backoff(policy.backoff, attempt)).await;
-                    continue;
-                }
                 Err(error) => {
-                    return Err(XeroError::Uncertain {
-                        detail: describe(&error),
+                    // Xero answered, but the reply was lost on the way.
+                    maybe_applied |= call.is_write() && status != StatusCode::TOO_MANY_REQUESTS;
+                    if call.retry_is_safe() && !last_attempt {
+                        tokio::time::sleep(backoff(policy.backoff, attempt)).await;
+                        continue;
+                    }
+                    let detail = describe(&error);
+                    return Err(if maybe_applied {
+                        XeroError::Uncertain { detail }
+                    } else {
+                        XeroError::Network { detail }
                     });
                 }
             };
@@ -453,6 +634,13 @@ impl XeroClient {
                             detail: e.to_string(),
                         })
                     };
+                }
+                // A missing scope or a locked endpoint: a new token would be refused the same.
+                StatusCode::UNAUTHORIZED
+                    if error_detail(&body).as_deref() == Some("AuthorizationUnsuccessful") =>
+                {
+                    let (action, permission) = call.permission();
+                    return Err(XeroError::PermissionMissing { action, permission });
                 }
                 StatusCode::UNAUTHORIZED if !refreshed => {
                     // The token may have been revoked or expired early: refresh once and retry.
@@ -471,6 +659,16 @@ impl XeroClient {
                             .to_string(),
                     });
                 }
+                // Xero is still working on an earlier request with this idempotency key.
+                StatusCode::CONFLICT if call.is_write() => {
+                    maybe_applied = true;
+                    let detail = "Xero was still working on an earlier request for the same change"
+                        .to_string();
+                    if !call.retry_is_safe() || last_attempt {
+                        return Err(XeroError::Uncertain { detail });
+                    }
+                    tokio::time::sleep(backoff(policy.backoff, attempt)).await;
+                }
                 StatusCode::TOO_MANY_REQUESTS => {
                     let retry_after = Duration::from_secs(
                         header_u32(&headers, "retry-after").unwrap_or(60).into(),
@@ -479,26 +677,37 @@ impl XeroClient {
                         .get("x-rate-limit-problem")
                         .and_then(|v| v.to_str().ok())
                         .map_or(LimitProblem::Minute, LimitProblem::parse);
-                    if let Some(l) = &limiter {
-                        l.block_for(retry_after);
-                    }
+                    let until = match &limiter {
+                        Some(l) => l.block_for(retry_after, problem),
+                        None => {
+                            Utc::now()
+                                + chrono::Duration::from_std(retry_after)
+                                    .unwrap_or(chrono::Duration::hours(24))
+                        }
+                    };
                     if problem == LimitProblem::Day || retry_after > policy.max_wait || last_attempt
                     {
                         return Err(XeroError::RateLimited {
                             problem,
                             retry_after,
+                            until,
                         });
                     }
                     // The limiter holds this request (and others for the tenant) until then.
+                    if limiter.is_none() {
+                        tokio::time::sleep(retry_after).await;
+                    }
                 }
                 s if s.is_server_error() => {
-                    if !call.retry_is_safe() {
-                        // A 5xx on a write without a key may still have been applied.
-                        return Err(XeroError::Uncertain {
-                            detail: server_detail(s, &body),
-                        });
-                    }
-                    if last_attempt {
+                    if call.is_write() {
+                        // A 5xx on a write may still have been applied.
+                        maybe_applied = true;
+                        if !call.retry_is_safe() || last_attempt {
+                            return Err(XeroError::Uncertain {
+                                detail: server_detail(s, &body),
+                            });
+                        }
+                    } else if last_attempt {
                         return Err(XeroError::Unavailable {
                             detail: server_detail(s, &body),
                         });
@@ -526,9 +735,10 @@ impl XeroClient {
             request = request.header("Idempotency-Key", key);
         }
         if let Some(since) = call.if_modified_since {
+            // The form Xero documents: UTC, `yyyy-mm-ddThh:mm:ss`.
             request = request.header(
                 "If-Modified-Since",
-                since.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+                since.format("%Y-%m-%dT%H:%M:%S").to_string(),
             );
         }
         if let Some(body) = &call.body {
@@ -580,6 +790,48 @@ fn server_detail(status: StatusCode, body: &str) -> String {
     } else {
         format!("HTTP {}: {text}", status.as_u16())
     }
+}
+
+/// The `Detail` of Xero's problem body (`{"Title":"Unauthorized","Detail":"AuthorizationUnsuccessful"}`).
+fn error_detail(body: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get("Detail")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Splits a look-up whose lists are longer than [`MAX_IDS_PER_CALL`] into several, each list
+/// at most that long. An invoice has one id, one number and one contact, so the chunks never
+/// return the same invoice twice.
+fn split_invoice_query(query: &InvoiceQuery) -> Vec<InvoiceQuery> {
+    let lists: [fn(&mut InvoiceQuery) -> &mut Vec<String>; 3] = [
+        |q| &mut q.ids,
+        |q| &mut q.invoice_numbers,
+        |q| &mut q.contact_ids,
+    ];
+    let mut queries = vec![query.clone()];
+    for list in lists {
+        queries = queries
+            .into_iter()
+            .flat_map(|mut q| {
+                let values = std::mem::take(list(&mut q));
+                if values.len() <= MAX_IDS_PER_CALL {
+                    *list(&mut q) = values;
+                    return vec![q];
+                }
+                values
+                    .chunks(MAX_IDS_PER_CALL)
+                    .map(|chunk| {
+                        let mut part = q.clone();
+                        *list(&mut part) = chunk.to_vec();
+                        part
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+    queries
 }
 
 /// Reads Xero's error body: `Elements[].ValidationErrors[].Message`, else `Message`/`Detail`.

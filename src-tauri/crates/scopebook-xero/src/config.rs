@@ -59,15 +59,20 @@ pub const REDIRECT_PORTS: &[u16] = &[53682, 53683, 53684];
 pub struct Limits {
     pub concurrent: usize,
     pub per_minute: usize,
+    /// Calls per organisation in any 24 hours (a practice setting; see [`DEFAULT_DAILY_BUDGET`]).
     pub per_day: u32,
 }
+
+/// Xero's Starter tier, which apps registered since March 2026 start on: 1,000 calls per
+/// organisation per day (higher tiers allow 5,000).
+pub const DEFAULT_DAILY_BUDGET: u32 = 1000;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             concurrent: 5,
             per_minute: 60,
-            per_day: 5000,
+            per_day: DEFAULT_DAILY_BUDGET,
         }
     }
 }

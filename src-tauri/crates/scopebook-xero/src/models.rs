@@ -1,6 +1,10 @@
 //! The parts of Xero's accounting and identity models Scopebook uses, named as in Xero's
-//! OpenAPI spec (`../shared/xero-openapi/`). Unknown fields in replies are ignored; absent ones
-//! default, so a reply with less than we expect still reads.
+//! OpenAPI spec. Unknown fields in replies are ignored; absent ones default, so a reply with
+//! less than we expect still reads.
+//!
+//! Writes send only what they mean: a field left `None` or empty is not sent (so a partial
+//! update keeps what Xero has), and read-only fields (`IsCustomer`, totals, dates Xero sets)
+//! are never sent.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -222,7 +226,8 @@ pub struct Contact {
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_status: Option<String>,
-    #[serde(rename = "Name", default)]
+    /// Empty: not sent (a partial update keeps the name Xero has).
+    #[serde(rename = "Name", default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     #[serde(rename = "FirstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -240,11 +245,8 @@ pub struct Contact {
     pub addresses: Vec<Address>,
     #[serde(rename = "Phones", default, skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<Phone>,
-    #[serde(
-        rename = "IsCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Read-only in Xero (it becomes true once the contact has a sales invoice): never sent.
+    #[serde(rename = "IsCustomer", default, skip_serializing)]
     pub is_customer: Option<bool>,
     #[serde(
         rename = "UpdatedDateUTC",
@@ -337,16 +339,28 @@ pub struct ContactRef {
     pub name: Option<String>,
 }
 
+impl ContactRef {
+    pub fn is_empty(&self) -> bool {
+        self.contact_id.is_none() && self.name.is_none()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
     #[serde(rename = "InvoiceID", default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    /// ACCREC for a sales invoice.
-    #[serde(rename = "Type", default)]
+    /// ACCREC for a sales invoice. Empty: not sent.
+    #[serde(rename = "Type", default, skip_serializing_if = "String::is_empty")]
     pub invoice_type: String,
-    #[serde(rename = "Contact", default)]
+    /// Not sent when neither id nor name is set (a partial update keeps the contact).
+    #[serde(
+        rename = "Contact",
+        default,
+        skip_serializing_if = "ContactRef::is_empty"
+    )]
     pub contact: ContactRef,
-    #[serde(rename = "LineItems", default)]
+    /// Empty: not sent (a partial update keeps the lines Xero has).
+    #[serde(rename = "LineItems", default, skip_serializing_if = "Vec::is_empty")]
     pub line_items: Vec<LineItem>,
     #[serde(
         rename = "Date",
@@ -437,4 +451,47 @@ pub struct Pagination {
     pub page_count: u32,
     #[serde(default)]
     pub item_count: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_contact_update_sends_only_what_is_set() {
+        let update = Contact {
+            contact_id: Some("c-1".into()),
+            email_address: Some("accounts@example.com".into()),
+            is_customer: Some(true),
+            ..Contact::default()
+        };
+        let json = serde_json::to_value(&update).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "ContactID": "c-1", "EmailAddress": "accounts@example.com" })
+        );
+    }
+
+    #[test]
+    fn is_customer_is_read_but_never_written() {
+        let read: Contact = serde_json::from_str(r#"{"Name":"Acme","IsCustomer":true}"#).unwrap();
+        assert_eq!(read.is_customer, Some(true));
+        let written = serde_json::to_value(&read).unwrap();
+        assert!(written.get("IsCustomer").is_none(), "{written}");
+        assert_eq!(written["Name"], "Acme");
+    }
+
+    #[test]
+    fn a_partial_invoice_update_sends_no_empty_lines_type_or_contact() {
+        let update = Invoice {
+            invoice_id: Some("i-1".into()),
+            status: Some("AUTHORISED".into()),
+            ..Invoice::default()
+        };
+        let json = serde_json::to_value(&update).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "InvoiceID": "i-1", "Status": "AUTHORISED" })
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! The client against `xero-sim` over real HTTP on 127.0.0.1: the OAuth loopback flow, paging,
-//! If-Modified-Since, limits, faults, idempotent retries and refresh-token rotation.
+//! If-Modified-Since, limits and the daily budget, faults, idempotent retries, uncertain
+//! outcomes, chunked look-ups, batched and partial writes, and refresh-token rotation.
 
 // A failed step should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,8 +11,8 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use scopebook_xero::models::{Contact, ContactRef, Invoice, LineItem};
 use scopebook_xero::{
-    ContactQuery, InvoiceQuery, MemoryTokenStore, RetryPolicy, Session, TokenStore, XeroClient,
-    XeroConfig, XeroError, XeroUrls, begin_authorization,
+    CallLog, ContactQuery, InvoiceQuery, MemoryCallLog, MemoryTokenStore, RetryPolicy, Session,
+    TokenStore, XeroClient, XeroConfig, XeroError, XeroUrls, begin_authorization,
 };
 use xero_sim::{SimConfig, SimHandle};
 
@@ -26,6 +27,10 @@ fn free_port() -> u16 {
 fn config_for(sim: &SimHandle) -> XeroConfig {
     let mut config = XeroConfig::new(sim.client_id(), XeroUrls::simulator(&sim.base_url()));
     config.redirect_ports = vec![free_port(), free_port()];
+    // Xero (and the simulator) accept only the redirect URIs registered for the app.
+    for port in &config.redirect_ports {
+        sim.register_redirect_uri(&format!("http://localhost:{port}/callback"));
+    }
     config.retry = RetryPolicy {
         attempts: 4,
         backoff: Duration::from_millis(20),
@@ -637,4 +642,376 @@ async fn sign_out_revokes_and_forgets() {
         c.client.accounts(&c.tenant).await.unwrap_err(),
         XeroError::NotConnected
     ));
+}
+
+async fn requests(sim: &SimHandle, key: &str) -> u64 {
+    let stats: serde_json::Value = reqwest::get(format!("{}/stats", sim.admin_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["requests"][key].as_u64().unwrap_or(0)
+}
+
+/// Connects with its own call log, as the app and the CLI do with the database.
+async fn connect_with_log(sim: &SimHandle, config: XeroConfig, log: Arc<dyn CallLog>) -> Connected {
+    let c = connect(sim, config.clone()).await;
+    let session = Arc::new(Session::new(config, c.store.clone()).unwrap());
+    Connected {
+        client: XeroClient::with_call_log(session, log).unwrap(),
+        store: c.store,
+        tenant: c.tenant,
+    }
+}
+
+#[tokio::test]
+async fn every_call_is_recorded_with_its_organisation_status_and_duration() {
+    let sim = started(auto()).await;
+    let log = Arc::new(MemoryCallLog::new());
+    let c = connect_with_log(&sim, config_for(&sim), log.clone()).await;
+    c.client.accounts(&c.tenant).await.unwrap();
+    let _ = c
+        .client
+        .contacts(
+            &c.tenant,
+            &ContactQuery {
+                ids: vec!["not-an-id".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    let calls = log.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[0].tenant_id.as_deref(), Some(c.tenant.as_str()));
+    assert_eq!(calls[0].method, "GET");
+    assert_eq!(calls[0].path, "/api.xro/2.0/Accounts");
+    assert_eq!(calls[0].status, Some(200));
+    assert_eq!(calls[1].path, "/api.xro/2.0/Contacts");
+    assert_eq!(calls[1].status, Some(400));
+    assert!(calls[0].at <= calls[1].at);
+    assert_eq!(c.client.calls_left_today(&c.tenant).unwrap(), 1000 - 2);
+}
+
+#[tokio::test]
+async fn the_daily_budget_is_shared_by_every_client_of_one_log() {
+    let sim = started(auto()).await;
+    let mut config = config_for(&sim);
+    config.limits.per_day = 3;
+    // The app and the CLI: two clients, one record of calls (the database).
+    let log: Arc<dyn CallLog> = Arc::new(MemoryCallLog::new());
+    let app = connect_with_log(&sim, config.clone(), log.clone()).await;
+    let cli = connect_with_log(&sim, config, log).await;
+    app.client.accounts(&app.tenant).await.unwrap();
+    cli.client.accounts(&cli.tenant).await.unwrap();
+    app.client.accounts(&app.tenant).await.unwrap();
+    let err = cli.client.accounts(&cli.tenant).await.unwrap_err();
+    match &err {
+        XeroError::DailyBudgetSpent { budget: 3, until } => {
+            assert!(*until > chrono::Utc::now() + chrono::Duration::hours(23));
+        }
+        other => panic!("expected the daily budget, got {other:?}"),
+    }
+    assert!(err.to_string().contains("3 calls"), "{err}");
+    assert_eq!(accounts_requests(&sim).await, 3);
+}
+
+#[tokio::test]
+async fn after_xeros_daily_429_later_calls_fail_at_once_with_the_time() {
+    let sim = started(SimConfig {
+        limits: xero_sim::Limits {
+            per_day: 1,
+            ..xero_sim::Limits::default()
+        },
+        ..auto()
+    })
+    .await;
+    let c = connect(&sim, config_for(&sim)).await;
+    c.client.accounts(&c.tenant).await.unwrap();
+    for _ in 0..2 {
+        let err = tokio::time::timeout(Duration::from_secs(2), c.client.tax_rates(&c.tenant))
+            .await
+            .expect("must not wait a day")
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("daily limit"), "{text}");
+        assert!(
+            text.contains("Xero asked Scopebook to wait until"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_missing_scope_names_the_permission_and_keeps_the_connection() {
+    let sim = started(auto()).await;
+    let mut config = config_for(&sim);
+    config.scopes.retain(|s| s != "accounting.invoices");
+    let c = connect(&sim, config).await;
+    let before = c.store.load().unwrap().unwrap();
+    let err = c
+        .client
+        .invoices(&c.tenant, &InvoiceQuery::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, XeroError::PermissionMissing { permission, .. } if permission == "accounting.invoices"),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("Connect to Xero again"), "{err}");
+    // No refresh was attempted: the stored tokens are the same.
+    assert_eq!(c.store.load().unwrap().unwrap(), before);
+    // What the connection may do still works.
+    assert!(!c.client.accounts(&c.tenant).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn more_than_40_ids_are_looked_up_in_chunks_and_all_found() {
+    let sim = started(auto()).await;
+    let c = connect(&sim, config_for(&sim)).await;
+    let all = c.client.all_contacts(&c.tenant, None, false).await.unwrap();
+    assert!(
+        all.len() > 40,
+        "the demo organisation has {} contacts",
+        all.len()
+    );
+    let ids: Vec<String> = all.iter().filter_map(|x| x.contact_id.clone()).collect();
+    let before = requests(&sim, "GET /api.xro/2.0/Contacts").await;
+    let found = c
+        .client
+        .contacts(
+            &c.tenant,
+            &ContactQuery {
+                ids: ids.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), ids.len());
+    let sent = requests(&sim, "GET /api.xro/2.0/Contacts").await - before;
+    assert_eq!(sent, ids.len().div_ceil(40) as u64);
+}
+
+#[tokio::test]
+async fn more_than_50_contacts_are_written_in_batches() {
+    let sim = started(auto()).await;
+    let c = connect(&sim, config_for(&sim)).await;
+    let new: Vec<Contact> = (0..60)
+        .map(|i| Contact {
+            name: format!("Batch Client {i:02}"),
+            ..Default::default()
+        })
+        .collect();
+    let created = c
+        .client
+        .create_contacts(&c.tenant, &new, Some("batch-run-1"))
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 60);
+    assert!(created.iter().all(|x| x.contact_id.is_some()));
+    assert_eq!(requests(&sim, "PUT /api.xro/2.0/Contacts").await, 2);
+}
+
+#[tokio::test]
+async fn a_partial_contact_update_changes_only_what_it_names() {
+    let sim = started(auto()).await;
+    let c = connect(&sim, config_for(&sim)).await;
+    let existing = c.client.all_contacts(&c.tenant, None, false).await.unwrap()[0].clone();
+    let updated = c
+        .client
+        .update_contacts(
+            &c.tenant,
+            &[Contact {
+                contact_id: existing.contact_id.clone(),
+                email_address: Some("new-accounts@example.com".into()),
+                ..Default::default()
+            }],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        updated[0].validation_errors.is_empty(),
+        "{:?}",
+        updated[0].validation_errors
+    );
+    let after = c
+        .client
+        .contacts(
+            &c.tenant,
+            &ContactQuery {
+                ids: vec![existing.contact_id.clone().unwrap()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(after.name, existing.name);
+    assert_eq!(
+        after.email_address.as_deref(),
+        Some("new-accounts@example.com")
+    );
+}
+
+#[tokio::test]
+async fn a_partial_invoice_update_keeps_the_lines_and_four_decimal_prices_survive() {
+    let sim = started(auto()).await;
+    let c = connect(&sim, config_for(&sim)).await;
+    let contact = a_contact(&c).await;
+    let mut draft = invoice(&contact, "SB-UNITDP");
+    draft.line_items[0].quantity = Some(Decimal::from(3));
+    draft.line_items[0].unit_amount = Some("12.3456".parse().unwrap());
+    let created = c
+        .client
+        .create_invoices(&c.tenant, &[draft], None)
+        .await
+        .unwrap();
+    assert!(
+        created[0].validation_errors.is_empty(),
+        "{:?}",
+        created[0].validation_errors
+    );
+    assert_eq!(
+        created[0].line_items[0].unit_amount,
+        Some("12.3456".parse().unwrap())
+    );
+    // 3 × 12.3456 = 37.0368 → 37.04 (with 2 decimals Xero would bill 3 × 12.35 = 37.05).
+    assert_eq!(created[0].sub_total, Some("37.04".parse().unwrap()));
+
+    let id = created[0].invoice_id.clone().unwrap();
+    let updated = c
+        .client
+        .update_invoices(
+            &c.tenant,
+            &[Invoice {
+                invoice_id: Some(id.clone()),
+                reference: Some("SB-UNITDP-RENAMED".into()),
+                ..Default::default()
+            }],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        updated[0].validation_errors.is_empty(),
+        "{:?}",
+        updated[0].validation_errors
+    );
+    let read = c
+        .client
+        .invoices(
+            &c.tenant,
+            &InvoiceQuery {
+                ids: vec![id],
+                page: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(read.reference.as_deref(), Some("SB-UNITDP-RENAMED"));
+    assert_eq!(read.line_items.len(), 1);
+    assert_eq!(
+        read.line_items[0].unit_amount,
+        Some("12.3456".parse().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn a_keyed_write_that_keeps_failing_with_500_is_uncertain() {
+    let sim = started(auto()).await;
+    let c = connect(&sim, config_for(&sim)).await;
+    let contact = a_contact(&c).await;
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "status_500", "count": 10 }),
+    )
+    .await;
+    let err = c
+        .client
+        .create_invoices(
+            &c.tenant,
+            &[invoice(&contact, "SB-2026-11-C9")],
+            Some("post-2026-11-c9"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::Uncertain { .. }), "{err:?}");
+    assert!(!err.to_string().contains("Nothing was changed"), "{err}");
+}
+
+#[tokio::test]
+async fn the_same_key_sent_twice_at_once_lands_once() {
+    let sim = started(auto()).await;
+    let c = connect(&sim, config_for(&sim)).await;
+    let contact = a_contact(&c).await;
+    // The first request is slow; the second, with the same key, meets Xero's 409 "in progress"
+    // and waits for the first one's answer instead of failing.
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "delay", "count": 1, "delay_ms": 150 }),
+    )
+    .await;
+    let one = [invoice(&contact, "SB-2026-11-C10")];
+    let (a, b) = tokio::join!(
+        c.client
+            .create_invoices(&c.tenant, &one, Some("post-2026-11-c10")),
+        async {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            c.client
+                .create_invoices(&c.tenant, &one, Some("post-2026-11-c10"))
+                .await
+        }
+    );
+    assert!(a.is_ok(), "{a:?}");
+    assert!(b.is_ok(), "{b:?}");
+    assert_eq!(invoices_with_reference(&c, "SB-2026-11-C10").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_refresh_token_rotated_by_another_process_is_picked_up() {
+    let sim = started(SimConfig {
+        access_token_ttl: Duration::from_secs(1),
+        refresh_grace: Duration::from_millis(300),
+        ..auto()
+    })
+    .await;
+    let config = config_for(&sim);
+    let c = connect(&sim, config.clone()).await;
+    let issued = c.store.load().unwrap().unwrap().refresh_issued_at;
+    assert!(issued.is_some(), "the refresh token's issue time is kept");
+    let age = c
+        .client
+        .session()
+        .refresh_token_age()
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(age < chrono::Duration::minutes(1), "{age}");
+
+    // The app and the CLI: two sessions over one keychain entry, both with tokens loaded.
+    let app = XeroClient::new(Arc::new(
+        Session::new(config.clone(), c.store.clone()).unwrap(),
+    ))
+    .unwrap();
+    let cli = XeroClient::new(Arc::new(Session::new(config, c.store.clone()).unwrap())).unwrap();
+    app.accounts(&c.tenant).await.unwrap();
+    cli.accounts(&c.tenant).await.unwrap();
+    // The access token expires; the CLI refreshes first (Xero rotates the refresh token) …
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    cli.accounts(&c.tenant).await.unwrap();
+    // … and after the grace period the app's refresh token is refused: it reads the keychain
+    // again and carries on with the CLI's.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!app.accounts(&c.tenant).await.unwrap().is_empty());
+    let newer = c.store.load().unwrap().unwrap().refresh_issued_at;
+    assert!(newer > issued);
 }

@@ -20,6 +20,7 @@ fn tokens_round_trip_through_the_secret_service() {
         refresh_token: "refresh-from-keychain-test".into(),
         expires_at: Utc::now(),
         scope: Some("offline_access".into()),
+        refresh_issued_at: None,
     };
     store.save(&tokens).unwrap();
 
