@@ -56,16 +56,34 @@ function isReport(value: unknown): value is ErrorReport {
   return typeof value === "object" && value !== null && "code" in value && "message" in value;
 }
 
+/**
+ * What a failed command becomes. Scopebook's own errors arrive as reports; anything else came
+ * from Tauri itself — a request whose arguments didn't match the command (a bug or a stale
+ * window: `bad_request`), or the IPC failing.
+ */
+export function toApiError(error: unknown): ApiError {
+  if (isReport(error)) return new ApiError(error);
+  const text = String(error);
+  if (/^invalid args|missing required key|unknown variant|invalid type/i.test(text)) {
+    console.error("Scopebook: a request the app couldn't read:", text);
+    return new ApiError({
+      code: "bad_request",
+      message: "Scopebook's window sent a request it couldn't read. Restart Scopebook; nothing was changed.",
+      fields: [],
+    });
+  }
+  return new ApiError({
+    code: "io",
+    message: `Scopebook couldn't complete that: ${text}`,
+    fields: [],
+  });
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    if (isReport(error)) throw new ApiError(error);
-    throw new ApiError({
-      code: "io",
-      message: `Scopebook couldn't complete that: ${String(error)}`,
-      fields: [],
-    });
+    throw toApiError(error);
   }
 }
 

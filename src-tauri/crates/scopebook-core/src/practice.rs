@@ -428,10 +428,10 @@ pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 /// Stores the practice's logo: a PNG or JPEG of at most 2 MB.
 pub fn set_logo(store: &mut Store, bytes: &[u8]) -> Result<Practice> {
     require_practice(store)?;
-    let mime = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
+    let (mime, format) = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        ("image/png", scopebook_pdf::LogoFormat::Png)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
+        ("image/jpeg", scopebook_pdf::LogoFormat::Jpeg)
     } else {
         return Err(Error::invalid(
             "logo",
@@ -442,6 +442,17 @@ pub fn set_logo(store: &mut Store, bytes: &[u8]) -> Result<Practice> {
         return Err(Error::invalid(
             "logo",
             "The logo must be smaller than 2 MB.",
+        ));
+    }
+    let logo = scopebook_pdf::Logo {
+        bytes: bytes.to_vec(),
+        format,
+    };
+    if scopebook_pdf::check_logo(&logo).is_err() {
+        return Err(Error::invalid(
+            "logo",
+            "That image couldn't be read (it may be damaged or cut short). Choose another file \
+             for the logo.",
         ));
     }
     store.write(Source::User, |tx| {
@@ -586,7 +597,13 @@ mod tests {
         let mut store = set_up();
         let err = set_logo(&mut store, b"GIF89a....").unwrap_err();
         assert_eq!(err.report().fields[0].field, "logo");
-        let png = b"\x89PNG\r\n\x1a\nrest-of-file";
+        // A PNG signature with nothing behind it: a field error now, not an io failure later
+        // when a proposal PDF is made.
+        let damaged = set_logo(&mut store, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err();
+        assert_eq!(damaged.code(), crate::ErrorCode::Invalid);
+        assert_eq!(damaged.report().fields[0].field, "logo");
+        assert!(damaged.to_string().contains("damaged"), "{damaged}");
+        let png = include_bytes!("../../../../icons/32x32.png");
         assert!(set_logo(&mut store, png).unwrap().has_logo);
         assert_eq!(logo(&store).unwrap().unwrap().0, "image/png");
         assert!(!clear_logo(&mut store).unwrap().has_logo);

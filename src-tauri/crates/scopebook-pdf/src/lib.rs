@@ -13,6 +13,7 @@
 mod document;
 mod sample;
 mod template_data;
+pub use template_data::check_logo;
 mod world;
 
 pub use document::{

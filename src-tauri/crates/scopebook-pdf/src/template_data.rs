@@ -119,15 +119,25 @@ pub(crate) fn blocks(text: &str) -> Vec<Block<'_>> {
     blocks
 }
 
-/// Rejects a logo whose bytes do not start like the format it claims, with a clearer message than
-/// the image decoder would give.
-pub(crate) fn check_logo(logo: &Logo) -> Result<(), PdfError> {
-    match logo.format {
-        LogoFormat::Png if logo.bytes.starts_with(b"\x89PNG\r\n\x1a\n") => Ok(()),
-        LogoFormat::Jpeg if logo.bytes.starts_with(&[0xFF, 0xD8, 0xFF]) => Ok(()),
-        LogoFormat::Png => Err(PdfError::Logo("PNG")),
-        LogoFormat::Jpeg => Err(PdfError::Logo("JPEG")),
-    }
+/// Rejects a logo that is not a whole image of the format it claims: the bytes must start like
+/// the format and decode (a truncated or damaged file is caught here, when the bookkeeper picks
+/// it, not later when a proposal is rendered).
+pub fn check_logo(logo: &Logo) -> Result<(), PdfError> {
+    use typst::foundations::{Bytes, Smart};
+    use typst::visualize::{ExchangeFormat, RasterImage};
+    let (name, exchange) = match logo.format {
+        LogoFormat::Png if logo.bytes.starts_with(b"\x89PNG\r\n\x1a\n") => {
+            ("PNG", ExchangeFormat::Png)
+        }
+        LogoFormat::Jpeg if logo.bytes.starts_with(&[0xFF, 0xD8, 0xFF]) => {
+            ("JPEG", ExchangeFormat::Jpg)
+        }
+        LogoFormat::Png => return Err(PdfError::Logo("PNG")),
+        LogoFormat::Jpeg => return Err(PdfError::Logo("JPEG")),
+    };
+    RasterImage::new(Bytes::new(logo.bytes.clone()), exchange, Smart::Auto)
+        .map(|_| ())
+        .map_err(|_| PdfError::Logo(name))
 }
 
 #[cfg(test)]

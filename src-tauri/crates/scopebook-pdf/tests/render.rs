@@ -429,7 +429,7 @@ fn bad_input_gets_a_clear_error() {
         "the brand colour \"blue\" is not a colour like #2F6FD6"
     );
 
-    // Right magic bytes, broken image: typst's decoder reports it.
+    // Right magic bytes, broken image: caught before layout, as a logo problem.
     let mut truncated = tiny_png(8, 8);
     truncated.truncate(20);
     let doc = ProposalDocument {
@@ -440,7 +440,7 @@ fn bad_input_gets_a_clear_error() {
         ..ProposalDocument::sample()
     };
     let err = render_pdf(&doc).unwrap_err();
-    assert!(matches!(err, PdfError::Layout(_)), "{err}");
+    assert!(matches!(err, PdfError::Logo("PNG")), "{err}");
 }
 
 #[test]
