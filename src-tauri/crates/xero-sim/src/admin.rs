@@ -1,5 +1,8 @@
 //! The admin API under `/__admin` (no auth; loopback only): fault injection, revoking every
-//! token, recording payments as a bookkeeper would in Xero, counters, reset.
+//! token, the clock, registered redirect URIs, counters, reset — and a bookkeeper's work in
+//! Xero: editing, archiving and merging contacts, voiding and deleting invoices, recording
+//! payments and credit notes. Each of those bumps the record's `UpdatedDateUTC`, so a client
+//! syncing with `If-Modified-Since` sees it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,16 +13,19 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::accounting::invoices::record_payment;
+use crate::accounting::contacts;
+use crate::accounting::invoices::{
+    allocate_credit_note, delete_invoice, record_payment, void_invoice,
+};
 use crate::accounting::json_reply;
 use crate::faults::FaultRequest;
-use crate::state::Sim;
+use crate::state::{Org, Sim};
 use crate::wire::parse_day;
 
 /// Requests seen, per `METHOD /route`.
@@ -33,6 +39,14 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/faults", post(add_fault).delete(clear_faults))
         .route("/revoke", post(revoke))
         .route("/payments", post(payment))
+        .route("/credit-notes", post(credit_note))
+        .route("/invoices/void", post(void))
+        .route("/invoices/delete", post(delete))
+        .route("/contacts/edit", post(edit_contact))
+        .route("/contacts/archive", post(archive_contact))
+        .route("/contacts/merge", post(merge_contacts))
+        .route("/clock", post(set_clock))
+        .route("/redirect-uris", post(register_redirect_uri))
         .route("/stats", get(stats))
         .route("/reset", post(reset))
 }
@@ -83,26 +97,156 @@ struct PaymentRequest {
     date: Option<String>,
 }
 
-async fn payment(State(sim): State<Arc<Sim>>, Json(request): Json<PaymentRequest>) -> Response {
-    let date = match request
-        .date
-        .as_deref()
-        .map(|text| parse_day(text).ok_or(text))
-    {
-        None => None,
-        Some(Ok(day)) => Some(day),
-        Some(Err(text)) => {
-            return admin_error(StatusCode::BAD_REQUEST, &format!("'{text}' is not a date"));
-        }
-    };
+fn optional_day(date: Option<&str>) -> Result<Option<NaiveDate>, Response> {
+    match date.map(|text| parse_day(text).ok_or(text)) {
+        None => Ok(None),
+        Some(Ok(day)) => Ok(Some(day)),
+        Some(Err(text)) => Err(admin_error(
+            StatusCode::BAD_REQUEST,
+            &format!("'{text}' is not a date"),
+        )),
+    }
+}
+
+/// Runs `change` on one organisation at the simulator's "now"; its error is a 400.
+fn in_org(
+    sim: &Sim,
+    tenant: Uuid,
+    change: impl FnOnce(&mut Org, DateTime<Utc>) -> Result<Value, String>,
+) -> Response {
+    let now = sim.now();
     let mut inner = sim.lock();
-    let Some(org) = inner.orgs.get_mut(&request.tenant_id) else {
+    let Some(org) = inner.orgs.get_mut(&tenant) else {
         return admin_error(StatusCode::NOT_FOUND, "no such tenant");
     };
-    match record_payment(org, &request.invoice_id, request.amount, date, Utc::now()) {
-        Ok(invoice) => Json(invoice).into_response(),
+    match change(org, now) {
+        Ok(record) => Json(record).into_response(),
         Err(message) => admin_error(StatusCode::BAD_REQUEST, &message),
     }
+}
+
+async fn payment(State(sim): State<Arc<Sim>>, Json(request): Json<PaymentRequest>) -> Response {
+    let date = match optional_day(request.date.as_deref()) {
+        Ok(date) => date,
+        Err(reply) => return reply,
+    };
+    in_org(&sim, request.tenant_id, |org, now| {
+        record_payment(org, &request.invoice_id, request.amount, date, now)
+    })
+}
+
+/// `POST /__admin/credit-notes`: a credit note for the invoice's contact, allocated to it.
+async fn credit_note(State(sim): State<Arc<Sim>>, Json(request): Json<PaymentRequest>) -> Response {
+    let date = match optional_day(request.date.as_deref()) {
+        Ok(date) => date,
+        Err(reply) => return reply,
+    };
+    in_org(&sim, request.tenant_id, |org, now| {
+        allocate_credit_note(org, &request.invoice_id, request.amount, date, now)
+    })
+}
+
+#[derive(Deserialize)]
+struct InvoiceRequest {
+    tenant_id: Uuid,
+    /// InvoiceID, or the InvoiceNumber.
+    invoice_id: String,
+}
+
+async fn void(State(sim): State<Arc<Sim>>, Json(request): Json<InvoiceRequest>) -> Response {
+    in_org(&sim, request.tenant_id, |org, now| {
+        void_invoice(org, &request.invoice_id, now)
+    })
+}
+
+async fn delete(State(sim): State<Arc<Sim>>, Json(request): Json<InvoiceRequest>) -> Response {
+    in_org(&sim, request.tenant_id, |org, now| {
+        delete_invoice(org, &request.invoice_id, now)
+    })
+}
+
+#[derive(Deserialize)]
+struct ContactRequest {
+    tenant_id: Uuid,
+    contact_id: Uuid,
+    /// Xero's field names, e.g. `{"Name": "…", "EmailAddress": "…"}` (edit only).
+    #[serde(default)]
+    changes: Value,
+    /// The contact to merge into (merge only).
+    into: Option<Uuid>,
+}
+
+async fn edit_contact(
+    State(sim): State<Arc<Sim>>,
+    Json(request): Json<ContactRequest>,
+) -> Response {
+    in_org(&sim, request.tenant_id, |org, now| {
+        contacts::edit_contact(org, request.contact_id, request.changes, now)
+    })
+}
+
+async fn archive_contact(
+    State(sim): State<Arc<Sim>>,
+    Json(request): Json<ContactRequest>,
+) -> Response {
+    in_org(&sim, request.tenant_id, |org, now| {
+        contacts::edit_contact(
+            org,
+            request.contact_id,
+            json!({"ContactStatus": "ARCHIVED"}),
+            now,
+        )
+    })
+}
+
+async fn merge_contacts(
+    State(sim): State<Arc<Sim>>,
+    Json(request): Json<ContactRequest>,
+) -> Response {
+    let Some(into) = request.into else {
+        return admin_error(StatusCode::BAD_REQUEST, "say which contact to merge into");
+    };
+    in_org(&sim, request.tenant_id, |org, now| {
+        contacts::merge_contacts(org, request.contact_id, into, now)
+    })
+}
+
+#[derive(Deserialize)]
+struct ClockRequest {
+    /// An RFC 3339 moment the simulator's clock moves to; `null` for the real clock.
+    now: Option<String>,
+}
+
+/// `POST /__admin/clock`: puts the simulator at a chosen moment (it keeps ticking from there).
+async fn set_clock(State(sim): State<Arc<Sim>>, Json(request): Json<ClockRequest>) -> Response {
+    let offset = match request.now.as_deref() {
+        None => chrono::Duration::zero(),
+        Some(text) => match DateTime::parse_from_rfc3339(text) {
+            Ok(at) => at.with_timezone(&Utc) - Utc::now(),
+            Err(_) => {
+                return admin_error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("'{text}' is not an RFC 3339 time"),
+                );
+            }
+        },
+    };
+    sim.lock().clock_offset = offset;
+    Json(json!({"now": sim.now().to_rfc3339()})).into_response()
+}
+
+#[derive(Deserialize)]
+struct RedirectRequest {
+    uri: String,
+}
+
+/// `POST /__admin/redirect-uris`: registers one more redirect URI for the app.
+async fn register_redirect_uri(
+    State(sim): State<Arc<Sim>>,
+    Json(request): Json<RedirectRequest>,
+) -> Response {
+    sim.register_redirect_uri(&request.uri);
+    Json(json!({"redirect_uris": sim.lock().redirect_uris})).into_response()
 }
 
 async fn stats(State(sim): State<Arc<Sim>>) -> Response {

@@ -1,16 +1,41 @@
 //! `xero-sim`: a Xero API simulator — a real axum HTTP server on 127.0.0.1 that behaves like
-//! Xero for what Scopebook uses.
+//! Xero for what Scopebook uses, as strictly as Xero does.
 //!
-//! **Owns:** Xero's identity service (OAuth 2.0 authorization code + PKCE, refresh-token
+//! **Owns:** Xero's identity service (OAuth 2.0 authorization code + PKCE, redirect URIs matched
+//! exactly against the app's registered list, scopes checked against the app's age, refresh-token
 //! rotation, revocation, `/connections`), the Accounting API endpoints Scopebook calls
 //! (Organisation, Accounts, TaxRates, BrandingThemes, TrackingCategories, Contacts, Invoices)
-//! with Xero's JSON shapes (as in `shared/xero-openapi/`), validation messages, paging,
-//! `If-Modified-Since`, `summarizeErrors`, `Idempotency-Key`, rate limits with `Retry-After`,
-//! injected faults, seeded demo organisations, and an admin API under `/__admin` for tests.
+//! with Xero's JSON shapes (checked against Xero's OpenAPI spec, vendored in `tests/spec/`),
+//! scopes per endpoint (401 `AuthorizationUnsuccessful`), validation messages, unknown query
+//! parameters refused, `where`/`order`/`searchTerm`/`summaryOnly`/`includeArchived`/
+//! `createdByMyApp`/`unitdp`/paging, `If-Modified-Since`, `summarizeErrors` (valid elements are
+//! saved even when the reply is a 400), `Idempotency-Key` (409 while the first call runs),
+//! invoices that create their contact by Name, dates in the organisation's time zone, rate
+//! limits with `Retry-After` (Starter tier: 1,000 calls a day), injected faults, seeded demo
+//! organisations, and an admin API under `/__admin` for tests: faults, the clock, redirect
+//! URIs, and a bookkeeper's work in Xero (edit/archive/merge contacts, void/delete invoices,
+//! payments, credit notes).
 //!
 //! **Must not:** be used by production code paths — only by tests, benchmarks and the app's
 //! demo mode. It keeps everything in memory, trusts its loopback callers (the admin API has no
 //! auth) and issues tokens that prove nothing. It holds no Scopebook logic: it is Xero, not us.
+//!
+//! **Still different from Xero** (so a test passing here can still fail there):
+//! - Only the endpoints above exist; any other path is a 404 (Xero has many more).
+//! - `where` understands only `Field=="value"` joined by `AND` (anything richer is a 400 here,
+//!   where Xero would evaluate it); `order` takes plain field names only.
+//! - Time zones: only the seeded organisations' zones (`AUSEASTERNSTANDARDTIME`,
+//!   `NEWZEALANDSTANDARDTIME`, with daylight saving) are known; any other counts as UTC.
+//! - No invoice is ever `ARCHIVED`, so `includeArchived` on invoices changes nothing; the
+//!   default invoice order is creation order, contacts by name.
+//! - Credit notes and payments exist only as made through the admin API (no `/CreditNotes`,
+//!   `/Payments` endpoints); a contact merge only archives the merged contact and moves its
+//!   invoices.
+//! - The 401/403/409/429 bodies follow Xero's documented shape, but their wording is ours;
+//!   some validation messages are worded by us where Xero's exact text isn't documented.
+//! - Limits: one app, one user; `X-AppMinLimit` counts this simulator's calls only. Currency is
+//!   always the organisation's base currency (no foreign-currency invoices).
+//! - Tokens are opaque random strings and the id token is unsigned; nothing is persisted.
 //!
 //! Start one with [`start`]; point the Xero client at the URLs of the returned [`SimHandle`].
 
@@ -20,6 +45,7 @@
 
 mod accounting;
 mod admin;
+mod clock;
 mod config;
 mod faults;
 mod limits;
@@ -155,6 +181,12 @@ impl SimHandle {
     /// The registered client id.
     pub fn client_id(&self) -> &str {
         &self.sim.client_id
+    }
+
+    /// Registers one more redirect URI for the app, as adding it at developer.xero.com does
+    /// (authorize accepts only registered URIs, matched exactly).
+    pub fn register_redirect_uri(&self, uri: &str) {
+        self.sim.register_redirect_uri(uri);
     }
 
     /// Back to the seeded state, as `POST /__admin/reset`.

@@ -1,12 +1,14 @@
-//! `xero-sim [--port N] [--auto-approve] [--token-ttl-secs N] [--no-seed]`: runs the Xero
-//! simulator on 127.0.0.1, prints its URLs and serves until Ctrl-C.
+//! `xero-sim [--port N] [--auto-approve] [--token-ttl-secs N] [--no-seed] [--redirect-uri URI]…
+//! [--app-created YYYY-MM-DD]`: runs the Xero simulator on 127.0.0.1, prints its URLs and serves
+//! until Ctrl-C.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use xero_sim::{SimConfig, start_on_port};
 
-const USAGE: &str = "usage: xero-sim [--port N] [--auto-approve] [--token-ttl-secs N] [--no-seed]";
+const USAGE: &str = "usage: xero-sim [--port N] [--auto-approve] [--token-ttl-secs N] [--no-seed] \
+[--redirect-uri URI]... [--app-created YYYY-MM-DD]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -24,6 +26,11 @@ async fn main() -> ExitCode {
                 config.seed = false;
                 Some(())
             }
+            "--redirect-uri" => args.next().map(|uri| config.redirect_uris.push(uri)),
+            "--app-created" => args
+                .next()
+                .and_then(|v| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
+                .map(|day| config.app_created = day),
             "--token-ttl-secs" => args
                 .next()
                 .and_then(|v| v.parse().ok())
@@ -40,6 +47,7 @@ async fn main() -> ExitCode {
         }
     }
 
+    let config_uris = config.redirect_uris.clone();
     let sim = match start_on_port(config, port).await {
         Ok(sim) => sim,
         Err(error) => {
@@ -49,6 +57,7 @@ async fn main() -> ExitCode {
     };
     println!("xero-sim listening on {}", sim.base_url());
     println!("  client id      {}", sim.client_id());
+    println!("  redirect URIs  {}", config_uris.join(", "));
     println!("  authorize      {}", sim.authorize_url());
     println!("  token          {}", sim.token_url());
     println!("  revocation     {}", sim.revocation_url());

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rand::RngCore;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -19,6 +19,7 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::accounting::{json_reply, unauthorized};
+use crate::config::GRANULAR_SCOPES_SINCE;
 use crate::state::Sim;
 
 /// Authorization codes are single-use and short-lived, as in Xero.
@@ -74,6 +75,15 @@ struct RefreshToken {
 impl Grant {
     pub fn is_connected(&self, tenant: Uuid) -> bool {
         self.connections.iter().any(|c| c.tenant_id == tenant)
+    }
+
+    /// Whether the user granted at least one of `scopes`.
+    pub fn has_any_scope(&self, scopes: &[&str]) -> bool {
+        self.scope.split_whitespace().any(|s| scopes.contains(&s))
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.client_id
     }
 }
 
@@ -151,10 +161,15 @@ fn validate_authorize(
             "The client_id is not registered with this Xero app.",
         ));
     }
-    let Some(redirect_uri) = get("redirect_uri").filter(|uri| is_loopback_callback(uri)) else {
+    // Exactly one of the registered URIs: Xero matches the whole string (port and path too).
+    let registered = sim.lock().redirect_uris.clone();
+    let Some(redirect_uri) = get("redirect_uri").filter(|uri| registered.contains(uri)) else {
         return Err(error_page(
             "Invalid redirect_uri",
-            "The redirect_uri must be http://localhost:PORT/callback or http://127.0.0.1:PORT/callback.",
+            &format!(
+                "The redirect_uri is not one of the app's registered redirect URIs ({}).",
+                registered.join(", ")
+            ),
         ));
     };
     if get("response_type").as_deref() != Some("code") {
@@ -181,6 +196,28 @@ fn validate_authorize(
             "Send the scopes the app needs.",
         ));
     };
+    // With the client and the redirect URI trusted, a bad scope goes back to the app.
+    if let Some(refused) = scope
+        .split_whitespace()
+        .find(|s| !scope_allowed(s, sim.config.app_created))
+    {
+        let description = if LEGACY_SCOPES.contains(&refused) {
+            format!(
+                "The scope {refused} is not available to apps created since {}; use the granular scopes",
+                GRANULAR_SCOPES_SINCE.format("%-d %B %Y")
+            )
+        } else {
+            format!("The scope {refused} is not a valid scope")
+        };
+        return Err(redirect_with(
+            &redirect_uri,
+            &[
+                ("error", "invalid_scope"),
+                ("error_description", &description),
+            ],
+            get("state").as_deref(),
+        ));
+    }
     Ok(AuthRequest {
         client_id: sim.client_id.clone(),
         redirect_uri,
@@ -190,13 +227,44 @@ fn validate_authorize(
     })
 }
 
-fn is_loopback_callback(uri: &str) -> bool {
-    Url::parse(uri).is_ok_and(|url| {
-        url.scheme() == "http"
-            && matches!(url.host_str(), Some("localhost" | "127.0.0.1"))
-            && url.port().is_some()
-            && url.path() == "/callback"
-    })
+/// Scopes every app may ask for.
+const SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.settings",
+    "accounting.settings.read",
+    "accounting.contacts",
+    "accounting.contacts.read",
+    "accounting.attachments",
+    "accounting.attachments.read",
+    "accounting.budgets.read",
+    "accounting.invoices",
+    "accounting.invoices.read",
+    "accounting.payments",
+    "accounting.payments.read",
+    "accounting.banktransactions",
+    "accounting.banktransactions.read",
+    "accounting.manualjournals",
+    "accounting.manualjournals.read",
+    "accounting.reports.aged.read",
+    "accounting.reports.balancesheet.read",
+    "accounting.reports.profitandloss.read",
+    "accounting.reports.trialbalance.read",
+];
+
+/// Broad scopes only apps created before [`GRANULAR_SCOPES_SINCE`] may ask for.
+const LEGACY_SCOPES: &[&str] = &[
+    "accounting.transactions",
+    "accounting.transactions.read",
+    "accounting.reports.read",
+    "accounting.journals.read",
+];
+
+fn scope_allowed(scope: &str, app_created: NaiveDate) -> bool {
+    SCOPES.contains(&scope)
+        || (LEGACY_SCOPES.contains(&scope) && app_created < GRANULAR_SCOPES_SINCE)
 }
 
 /// `GET /identity/connect/authorize`.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::accounting::Mode;
 use crate::accounting::contacts::{Address, Contact, Phone};
-use crate::accounting::invoices::{record_payment, write_to_org};
+use crate::accounting::invoices::{Batch, record_payment, write_to_org};
 use crate::accounting::settings::{
     Account, BrandingTheme, Organisation, TaxRate, TrackingCategory, TrackingOption,
 };
@@ -616,6 +616,7 @@ impl SeedContact {
                 .unwrap_or_default(),
             is_supplier: self.supplier,
             is_customer: false,
+            merged_to: None,
             updated,
         }
     }
@@ -1271,7 +1272,15 @@ fn seed_invoices(org: &mut Org, now: DateTime<Utc>) {
         }),
     ];
     // The seed data is fixed and valid; a failure here would show up in every test at once.
-    let _ = write_to_org(org, elements, Mode::Create, true, 2, None, now);
+    let batch = Batch {
+        mode: Mode::Create,
+        summarize: true,
+        unit_places: 2,
+        path_invoice: None,
+        created_by: None,
+        now,
+    };
+    let _ = write_to_org(org, elements, &batch);
     let _ = record_payment(org, "INV-0001", Decimal::from(495), Some(day(45)), now);
     // Seeding is not an API write.
     org.counters = WriteCounters::default();

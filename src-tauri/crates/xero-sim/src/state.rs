@@ -1,8 +1,9 @@
 //! The simulator's whole state behind one lock: organisations and their data, identity
 //! (codes, grants, tokens), queued faults, rate-limit windows, idempotency replies, counters.
 //!
-//! One `std::sync::Mutex` is enough: every critical section is short and never awaits.
-//! Writes that must be atomic with their idempotency record also take `write_gate`.
+//! One `std::sync::Mutex` is enough: every critical section is short and never awaits. There is
+//! no lock held across a whole request: calls (writes included) run side by side as in Xero,
+//! limited only per organisation (`Limits::concurrent`), so a client's races show up here too.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -28,8 +29,6 @@ pub struct Sim {
     pub base_url: String,
     pub client_id: String,
     inner: Mutex<Inner>,
-    /// Serialises accounting writes so an idempotency record and the write it guards land together.
-    pub write_gate: tokio::sync::Mutex<()>,
 }
 
 pub struct Inner {
@@ -39,6 +38,11 @@ pub struct Inner {
     pub limits: LimitState,
     pub idempotency: IdempotencyStore,
     pub stats: Stats,
+    /// The app's registered redirect URIs (matched exactly at authorize).
+    pub redirect_uris: Vec<String>,
+    /// Added to the real clock for "now" in the accounting API (`POST /__admin/clock`), so tests
+    /// can put the simulator at a chosen moment, e.g. just after midnight in Sydney.
+    pub clock_offset: chrono::Duration,
 }
 
 /// One Xero organisation (a "tenant") and everything Scopebook reads or writes in it.
@@ -82,14 +86,28 @@ impl Sim {
             limits: LimitState::default(),
             idempotency: IdempotencyStore::default(),
             stats: Stats::default(),
+            redirect_uris: config.redirect_uris.clone(),
+            clock_offset: chrono::Duration::zero(),
         };
         Self {
             config,
             base_url,
             client_id,
             inner: Mutex::new(inner),
-            write_gate: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Registers one more redirect URI for the app (exact string; duplicates are ignored).
+    pub fn register_redirect_uri(&self, uri: &str) {
+        let mut inner = self.lock();
+        if !inner.redirect_uris.iter().any(|known| known == uri) {
+            inner.redirect_uris.push(uri.to_string());
+        }
+    }
+
+    /// The simulator's "now": the real clock, moved by the admin API's clock offset.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.lock().clock_offset
     }
 
     /// A poisoned lock only means a handler panicked mid-way; the sim keeps serving.
@@ -97,7 +115,8 @@ impl Sim {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Back to the seeded data. Grants and tokens survive so a connected app stays connected.
+    /// Back to the seeded data and the real clock. Grants, tokens and registered redirect URIs
+    /// survive so a connected app stays connected.
     pub fn reset(&self) {
         let mut inner = self.lock();
         inner.orgs = seeded_orgs(&self.config, Utc::now());
@@ -105,6 +124,7 @@ impl Sim {
         inner.limits = LimitState::default();
         inner.idempotency = IdempotencyStore::default();
         inner.stats = Stats::default();
+        inner.clock_offset = chrono::Duration::zero();
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::Mode;
-use super::query::{Params, modified_since, parse_where};
+use super::query::{Params, SortKey, modified_since, parse_where, sort_by_order};
 use super::{
     Tenant, drop_nulls, envelope, not_found, ok_json, unknown_tenant, validation_exception,
     with_errors, with_ok, write_elements,
@@ -45,6 +45,8 @@ pub struct Contact {
     pub phones: Vec<Phone>,
     pub is_supplier: bool,
     pub is_customer: bool,
+    /// Set when a bookkeeper merged this contact into another one in Xero.
+    pub merged_to: Option<Uuid>,
     pub updated: DateTime<Utc>,
 }
 
@@ -99,6 +101,32 @@ impl Phone {
 }
 
 impl Contact {
+    /// A new active contact with only a name.
+    pub fn named(name: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            contact_id: Uuid::new_v4(),
+            contact_number: None,
+            account_number: None,
+            status: "ACTIVE".into(),
+            name: name.to_string(),
+            first_name: None,
+            last_name: None,
+            email_address: None,
+            company_number: None,
+            bank_account_details: None,
+            tax_number: None,
+            accounts_receivable_tax_type: None,
+            accounts_payable_tax_type: None,
+            default_currency: None,
+            addresses: Vec::new(),
+            phones: Vec::new(),
+            is_supplier: false,
+            is_customer: false,
+            merged_to: None,
+            updated: now,
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == "ACTIVE"
     }
@@ -124,6 +152,7 @@ impl Contact {
             "ContactGroups": [],
             "IsSupplier": self.is_supplier,
             "IsCustomer": self.is_customer,
+            "MergedToContactID": self.merged_to,
             "DefaultCurrency": self.default_currency,
             "HasAttachments": false,
             "HasValidationErrors": false,
@@ -201,6 +230,30 @@ struct ContactInput {
     phones: Option<Vec<Phone>>,
 }
 
+/// The query parameters of `GET /Contacts` in Xero's spec.
+const LIST_PARAMS: &[&str] = &[
+    "where",
+    "order",
+    "IDs",
+    "page",
+    "pageSize",
+    "includeArchived",
+    "summaryOnly",
+    "searchTerm",
+];
+
+const ORDERABLE: &[&str] = &[
+    "Name",
+    "FirstName",
+    "LastName",
+    "EmailAddress",
+    "ContactNumber",
+    "AccountNumber",
+    "ContactStatus",
+    "TaxNumber",
+    "UpdatedDateUTC",
+];
+
 const FILTERABLE: &[&str] = &[
     "Name",
     "ContactNumber",
@@ -218,7 +271,14 @@ pub async fn list(
     Query(raw): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let params = Params::new(raw);
+    let params = match Params::only(raw, LIST_PARAMS) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    let order = match params.order(ORDERABLE) {
+        Ok(order) => order,
+        Err(reply) => return reply,
+    };
     let since = match modified_since(&headers) {
         Ok(since) => since,
         Err(reply) => return reply,
@@ -267,6 +327,7 @@ pub async fn list(
             .cmp(&b.name.to_lowercase())
             .then(a.contact_id.cmp(&b.contact_id))
     });
+    sort_by_order(&mut found, &order, |c, field| sort_key(c, field));
 
     let render = |c: &&Contact| {
         if summary {
@@ -288,12 +349,30 @@ pub async fn list(
     }
 }
 
+fn sort_key(contact: &Contact, field: &str) -> SortKey {
+    match field {
+        "UpdatedDateUTC" => SortKey::Time(contact.updated),
+        other => SortKey::text(field_value(contact, other).as_deref()),
+    }
+}
+
+fn field_value(contact: &Contact, name: &str) -> Option<String> {
+    match name {
+        "FirstName" => contact.first_name.clone(),
+        "LastName" => contact.last_name.clone(),
+        other => field(contact, other),
+    }
+}
+
+/// Xero's `searchTerm` for contacts: Name, FirstName, LastName, ContactNumber, CompanyNumber
+/// and EmailAddress, case-insensitively.
 fn matches_search(contact: &Contact, term: &str) -> bool {
     [
         Some(&contact.name),
         contact.first_name.as_ref(),
         contact.last_name.as_ref(),
         contact.contact_number.as_ref(),
+        contact.company_number.as_ref(),
         contact.email_address.as_ref(),
     ]
     .into_iter()
@@ -314,12 +393,19 @@ fn field(contact: &Contact, name: &str) -> Option<String> {
     }
 }
 
+/// The query parameter of contact writes.
+const WRITE_PARAMS: &[&str] = &["summarizeErrors"];
+
 /// `GET /Contacts/{ContactID or ContactNumber}`.
 pub async fn one(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(id): Path<String>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Err(reply) = Params::only(raw, &[]) {
+        return reply;
+    }
     let inner = sim.lock();
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
@@ -341,7 +427,11 @@ pub async fn create(
     Query(raw): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    write(&sim, tenant, &Params::new(raw), &body, Mode::Create, None)
+    let params = match Params::only(raw, WRITE_PARAMS) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    write(&sim, tenant, &params, &body, Mode::Create, None)
 }
 
 pub async fn create_or_update(
@@ -350,14 +440,11 @@ pub async fn create_or_update(
     Query(raw): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    write(
-        &sim,
-        tenant,
-        &Params::new(raw),
-        &body,
-        Mode::CreateOrUpdate,
-        None,
-    )
+    let params = match Params::only(raw, WRITE_PARAMS) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    write(&sim, tenant, &params, &body, Mode::CreateOrUpdate, None)
 }
 
 /// `POST /Contacts/{ContactID}` updates that contact.
@@ -368,17 +455,14 @@ pub async fn update_one(
     Query(raw): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
+    let params = match Params::only(raw, WRITE_PARAMS) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found();
     };
-    write(
-        &sim,
-        tenant,
-        &Params::new(raw),
-        &body,
-        Mode::CreateOrUpdate,
-        Some(id),
-    )
+    write(&sim, tenant, &params, &body, Mode::CreateOrUpdate, Some(id))
 }
 
 fn write(
@@ -394,7 +478,7 @@ fn write(
         Err(reply) => return reply,
     };
     let summarize = params.summarize_errors();
-    let now = Utc::now();
+    let now = sim.now();
     let mut inner = sim.lock();
     let Some(org) = inner.orgs.get_mut(&tenant) else {
         return unknown_tenant();
@@ -406,7 +490,9 @@ fn write(
     }
 
     // Elements apply in order to a working copy, so a batch can't create two contacts with the
-    // same name; the copy is committed only if the request as a whole succeeds.
+    // same name. As in Xero, the valid elements are saved even when others fail: with
+    // `summarizeErrors` (the default) the 400 then lists only the failures, and the saved
+    // ones are not in the reply at all.
     let mut working = org.contacts.clone();
     let (mut replies, mut failed) = (Vec::new(), Vec::new());
     let (mut created, mut updated) = (0, 0);
@@ -447,12 +533,12 @@ fn write(
         }
     }
 
-    if summarize && !failed.is_empty() {
-        return validation_exception(failed);
-    }
     org.contacts = working;
     org.counters.contacts_created += created;
     org.counters.contacts_updated += updated;
+    if summarize && !failed.is_empty() {
+        return validation_exception(failed);
+    }
     let replies = if summarize {
         replies
     } else {
@@ -513,27 +599,7 @@ fn apply(
 
     let mut contact = match target.and_then(|index| working.get(index)) {
         Some(existing) => existing.clone(),
-        None => Contact {
-            contact_id: Uuid::new_v4(),
-            contact_number: None,
-            account_number: None,
-            status: "ACTIVE".into(),
-            name: String::new(),
-            first_name: None,
-            last_name: None,
-            email_address: None,
-            company_number: None,
-            bank_account_details: None,
-            tax_number: None,
-            accounts_receivable_tax_type: None,
-            accounts_payable_tax_type: None,
-            default_currency: None,
-            addresses: Vec::new(),
-            phones: Vec::new(),
-            is_supplier: false,
-            is_customer: false,
-            updated: now,
-        },
+        None => Contact::named("", now),
     };
     if let Some(name) = input.name {
         contact.name = name.trim().to_string();
@@ -703,6 +769,64 @@ fn is_well_formed_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.chars().any(char::is_whitespace)
+}
+
+/// A bookkeeper's edit in Xero: `changes` (Xero's field names, e.g. `{"EmailAddress": …}` or
+/// `{"ContactStatus": "ARCHIVED"}`) applied to the contact with the API's validation.
+pub fn edit_contact(
+    org: &mut Org,
+    id: Uuid,
+    changes: Value,
+    now: DateTime<Utc>,
+) -> Result<Value, String> {
+    let mut input = serde_json::from_value::<ContactInput>(changes)
+        .map_err(|error| format!("The changes could not be read: {error}"))?;
+    input.contact_id = Some(id.to_string());
+    let working = org.contacts.clone();
+    let (index, contact) =
+        apply(org, &working, input, Mode::CreateOrUpdate, now).map_err(|e| e.join(" "))?;
+    let reply = contact.to_json();
+    match index.and_then(|index| org.contacts.get_mut(index)) {
+        Some(slot) => *slot = contact,
+        None => return Err(format!("No contact {id} in this organisation")),
+    }
+    Ok(reply)
+}
+
+/// Merges contact `from` into `into` as Xero's "Merge contacts" does: `from`'s invoices move
+/// to `into`, and `from` is archived with `MergedToContactID` set. Both are bumped.
+pub fn merge_contacts(
+    org: &mut Org,
+    from: Uuid,
+    into: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Value, String> {
+    if from == into {
+        return Err("A contact cannot be merged into itself".into());
+    }
+    let target = org
+        .contacts
+        .iter_mut()
+        .find(|c| c.contact_id == into)
+        .ok_or_else(|| format!("No contact {into} in this organisation"))?;
+    if !target.is_active() {
+        return Err(format!(
+            "'{}' is archived; merge into an active contact",
+            target.name
+        ));
+    }
+    target.updated = now;
+    let source = org
+        .contacts
+        .iter_mut()
+        .find(|c| c.contact_id == from)
+        .ok_or_else(|| format!("No contact {from} in this organisation"))?;
+    source.status = "ARCHIVED".into();
+    source.merged_to = Some(into);
+    source.updated = now;
+    let reply = source.to_json();
+    crate::accounting::invoices::move_invoices(org, from, into, now);
+    Ok(reply)
 }
 
 #[cfg(test)]

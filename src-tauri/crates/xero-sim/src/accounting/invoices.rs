@@ -10,18 +10,21 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::Mode;
+use super::contacts::Contact;
 use super::query::{Params, modified_since, parse_where};
+use super::query::{SortKey, sort_by_order};
+use super::{Caller, Mode};
 use super::{
     Tenant, drop_nulls, envelope, not_found, ok_json, unknown_tenant, validation_exception,
     with_errors, with_ok, write_elements,
 };
+use crate::clock::local_day;
 use crate::state::{Org, Sim};
 use crate::wire::{day_string, money_json, ms_date, ms_day, parse_day, round, ser_opt_money};
 
@@ -49,8 +52,41 @@ pub struct Invoice {
     pub url: Option<String>,
     pub sent_to_contact: bool,
     pub payments: Vec<Payment>,
+    /// Credit notes a bookkeeper allocated to this invoice in Xero.
+    pub credit_notes: Vec<CreditAllocation>,
     pub fully_paid_on: Option<NaiveDate>,
+    /// The client id of the app that created it through the API (`createdByMyApp`).
+    pub created_by: Option<String>,
     pub updated: DateTime<Utc>,
+}
+
+/// A credit note (of the same contact) allocated to an invoice.
+#[derive(Clone, Debug)]
+pub struct CreditAllocation {
+    pub credit_note_id: Uuid,
+    pub credit_note_number: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+}
+
+/// How an invoice is shown: `unitdp`, and whether line items and payments are included
+/// (Xero leaves line items out of unpaged lists, and heavy parts out of `summaryOnly`).
+#[derive(Clone, Copy, Debug)]
+pub struct View {
+    pub unit_places: u32,
+    pub line_items: bool,
+    pub summary: bool,
+}
+
+impl View {
+    /// One invoice in full, unit amounts at `unit_places` (2 unless `unitdp=4`).
+    pub fn full(unit_places: u32) -> Self {
+        Self {
+            unit_places,
+            line_items: true,
+            summary: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -87,10 +123,14 @@ pub struct Payment {
 
 impl Invoice {
     pub fn amount_due(&self) -> Decimal {
-        self.total - self.amount_paid
+        self.total - self.amount_paid - self.amount_credited()
     }
 
-    pub fn to_json(&self, org: &Org) -> Value {
+    pub fn amount_credited(&self) -> Decimal {
+        self.credit_notes.iter().map(|c| c.amount).sum()
+    }
+
+    pub fn to_json(&self, org: &Org, view: View) -> Value {
         let contact = org
             .contacts
             .iter()
@@ -109,14 +149,16 @@ impl Invoice {
             "DueDateString": day_string(self.due_date),
             "Status": self.status,
             "LineAmountTypes": self.line_amount_types,
-            "LineItems": self.line_items.iter().map(LineItem::to_json).collect::<Vec<_>>(),
+            "LineItems": (view.line_items && !view.summary).then(|| {
+                self.line_items.iter().map(|l| l.to_json(view.unit_places)).collect::<Vec<_>>()
+            }),
             "SubTotal": money_json(self.sub_total),
             "TotalTax": money_json(self.total_tax),
             "Total": money_json(self.total),
             "TotalDiscount": (!self.total_discount.is_zero()).then(|| money_json(self.total_discount)),
             "AmountDue": money_json(self.amount_due()),
             "AmountPaid": money_json(self.amount_paid),
-            "AmountCredited": 0,
+            "AmountCredited": money_json(self.amount_credited()),
             "CurrencyCode": self.currency_code,
             "CurrencyRate": 1,
             "BrandingThemeID": self.branding_theme_id,
@@ -125,7 +167,7 @@ impl Invoice {
             "IsDiscounted": !self.total_discount.is_zero(),
             "HasAttachments": false,
             "HasErrors": false,
-            "Payments": self.payments.iter().map(|p| json!({
+            "Payments": (!view.summary).then(|| self.payments.iter().map(|p| json!({
                 "PaymentID": p.payment_id,
                 "Date": ms_day(p.date),
                 "Amount": money_json(p.amount),
@@ -133,7 +175,14 @@ impl Invoice {
                 "HasAccount": false,
                 "HasValidationErrors": false,
                 "UpdatedDateUTC": ms_date(p.updated),
-            })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>()),
+            "CreditNotes": (!view.summary).then(|| self.credit_notes.iter().map(|c| json!({
+                "CreditNoteID": c.credit_note_id,
+                "CreditNoteNumber": c.credit_note_number,
+                "Date": ms_day(c.date),
+                "AppliedAmount": money_json(c.amount),
+                "Total": money_json(c.amount),
+            })).collect::<Vec<_>>()),
             "FullyPaidOnDate": self.fully_paid_on.map(ms_day),
             "UpdatedDateUTC": ms_date(self.updated),
         }))
@@ -141,12 +190,13 @@ impl Invoice {
 }
 
 impl LineItem {
-    fn to_json(&self) -> Value {
+    /// Without `unitdp=4` Xero shows unit amounts rounded to 2 places.
+    fn to_json(&self, unit_places: u32) -> Value {
         drop_nulls(json!({
             "LineItemID": self.line_item_id,
             "Description": self.description,
             "Quantity": money_json(self.quantity),
-            "UnitAmount": money_json(self.unit_amount),
+            "UnitAmount": money_json(round(self.unit_amount, unit_places)),
             "ItemCode": self.item_code,
             "AccountCode": self.account_code,
             "AccountID": self.account_id,
@@ -302,14 +352,62 @@ const FILTERABLE: &[&str] = &[
     "Contact.Name",
 ];
 
-/// `GET /Invoices`.
+/// The query parameters of `GET /Invoices` in Xero's spec.
+const LIST_PARAMS: &[&str] = &[
+    "where",
+    "order",
+    "IDs",
+    "InvoiceNumbers",
+    "ContactIDs",
+    "Statuses",
+    "page",
+    "pageSize",
+    "includeArchived",
+    "createdByMyApp",
+    "unitdp",
+    "summaryOnly",
+    "searchTerm",
+];
+
+const ORDERABLE: &[&str] = &[
+    "Date",
+    "DueDate",
+    "InvoiceNumber",
+    "Reference",
+    "Status",
+    "Type",
+    "Total",
+    "SubTotal",
+    "AmountDue",
+    "AmountPaid",
+    "UpdatedDateUTC",
+    "Contact.Name",
+];
+
+/// The query parameters of invoice writes.
+const WRITE_PARAMS: &[&str] = &["summarizeErrors", "unitdp"];
+
+/// `GET /Invoices`. As in Xero, an unpaged list leaves out line items (page through, or get
+/// one invoice, to see them); `includeArchived` is accepted but changes nothing, since no
+/// invoice here is ever archived.
 pub async fn list(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Extension(Caller(caller)): Extension<Caller>,
     Query(raw): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let params = Params::new(raw);
+    let params = match Params::only(raw, LIST_PARAMS) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    let (order, unit_places) = match (params.order(ORDERABLE), params.unit_places()) {
+        (Ok(order), Ok(places)) => (order, places),
+        (Err(reply), _) | (_, Err(reply)) => return reply,
+    };
+    let mine_only = params.flag("createdByMyApp");
+    let summary = params.flag("summaryOnly");
+    let search = params.get("searchTerm").map(str::to_lowercase);
     let since = match modified_since(&headers) {
         Ok(since) => since,
         Err(reply) => return reply,
@@ -339,10 +437,19 @@ pub async fn list(
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
     };
-    let found: Vec<&Invoice> = org
+    let mut found: Vec<&Invoice> = org
         .invoices
         .iter()
         .filter(|i| since.is_none_or(|since| i.updated > since))
+        .filter(|i| !mine_only || i.created_by.as_deref() == Some(caller.as_str()))
+        .filter(|i| {
+            search.as_ref().is_none_or(|term| {
+                i.invoice_number.to_lowercase().contains(term)
+                    || i.reference
+                        .as_ref()
+                        .is_some_and(|r| r.to_lowercase().contains(term))
+            })
+        })
         .filter(|i| ids.as_ref().is_none_or(|ids| ids.contains(&i.invoice_id)))
         .filter(|i| {
             contact_ids
@@ -365,7 +472,13 @@ pub async fn list(
                 .all(|cond| where_field(org, i, &cond.field).is_some_and(|v| v == cond.value))
         })
         .collect();
-    let render = |i: &&Invoice| i.to_json(org);
+    sort_by_order(&mut found, &order, |i, field| sort_key(org, i, field));
+    let view = View {
+        unit_places,
+        line_items: paging.is_some(),
+        summary,
+    };
+    let render = |i: &&Invoice| i.to_json(org, view);
     match paging {
         Some(paging) => {
             let (page, pagination) = paging.apply(found);
@@ -376,6 +489,21 @@ pub async fn list(
             ok_json(body)
         }
         None => ok_json(envelope("Invoices", found.iter().map(render).collect())),
+    }
+}
+
+fn sort_key(org: &Org, invoice: &Invoice, field: &str) -> SortKey {
+    let day =
+        |d: NaiveDate| SortKey::Time(Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)));
+    match field {
+        "Date" => day(invoice.date),
+        "DueDate" => day(invoice.due_date),
+        "Total" => SortKey::Number(invoice.total),
+        "SubTotal" => SortKey::Number(invoice.sub_total),
+        "AmountDue" => SortKey::Number(invoice.amount_due()),
+        "AmountPaid" => SortKey::Number(invoice.amount_paid),
+        "UpdatedDateUTC" => SortKey::Time(invoice.updated),
+        other => SortKey::text(where_field(org, invoice, other).as_deref()),
     }
 }
 
@@ -409,13 +537,21 @@ pub async fn one(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(id): Path<String>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
+    let unit_places = match Params::only(raw, &["unitdp"]).and_then(|p| p.unit_places()) {
+        Ok(places) => places,
+        Err(reply) => return reply,
+    };
     let inner = sim.lock();
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
     };
     match find(&org.invoices, &id).and_then(|index| org.invoices.get(index)) {
-        Some(invoice) => ok_json(envelope("Invoices", vec![invoice.to_json(org)])),
+        Some(invoice) => ok_json(envelope(
+            "Invoices",
+            vec![invoice.to_json(org, View::full(unit_places))],
+        )),
         None => not_found(),
     }
 }
@@ -423,22 +559,25 @@ pub async fn one(
 pub async fn create(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Extension(caller): Extension<Caller>,
     Query(raw): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    write(&sim, tenant, &Params::new(raw), &body, Mode::Create, None)
+    write(&sim, tenant, &caller, raw, &body, Mode::Create, None)
 }
 
 pub async fn create_or_update(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Extension(caller): Extension<Caller>,
     Query(raw): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
     write(
         &sim,
         tenant,
-        &Params::new(raw),
+        &caller,
+        raw,
         &body,
         Mode::CreateOrUpdate,
         None,
@@ -449,6 +588,7 @@ pub async fn create_or_update(
 pub async fn update_one(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(raw): Query<HashMap<String, String>>,
     body: Bytes,
@@ -456,7 +596,8 @@ pub async fn update_one(
     write(
         &sim,
         tenant,
-        &Params::new(raw),
+        &caller,
+        raw,
         &body,
         Mode::CreateOrUpdate,
         Some(id),
@@ -466,22 +607,27 @@ pub async fn update_one(
 fn write(
     sim: &Sim,
     tenant: Uuid,
-    params: &Params,
+    Caller(caller): &Caller,
+    raw: HashMap<String, String>,
     body: &[u8],
     mode: Mode,
     path_id: Option<String>,
 ) -> Response {
+    let params = match Params::only(raw, WRITE_PARAMS) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    // `unitdp=4` keeps unit amounts to 4 places; Xero's default is 2.
+    let unit_places = match params.unit_places() {
+        Ok(places) => places,
+        Err(reply) => return reply,
+    };
     let elements = match write_elements(body, "Invoices") {
         Ok(elements) => elements,
         Err(reply) => return reply,
     };
     let summarize = params.summarize_errors();
-    // `unitdp=4` keeps unit amounts to 4 places; Xero's default is 2.
-    let unit_places = if params.get("unitdp") == Some("4") {
-        4
-    } else {
-        2
-    };
+    let now = sim.now();
     let mut inner = sim.lock();
     let Some(org) = inner.orgs.get_mut(&tenant) else {
         return unknown_tenant();
@@ -493,15 +639,15 @@ fn write(
         },
         None => None,
     };
-    match write_to_org(
-        org,
-        elements,
+    let batch = Batch {
         mode,
         summarize,
         unit_places,
         path_invoice,
-        Utc::now(),
-    ) {
+        created_by: Some(caller.clone()),
+        now,
+    };
+    match write_to_org(org, elements, &batch) {
         Written::Saved(replies) => ok_json(envelope("Invoices", replies)),
         Written::Rejected(failed) => validation_exception(failed),
     }
@@ -511,25 +657,28 @@ pub enum Written {
     /// What the reply's `Invoices` array holds (saved ones, and with `summarizeErrors=false`
     /// also the failed ones marked with their errors).
     Saved(Vec<Value>),
-    /// Nothing was saved; the failed elements for the 400's `Elements`.
+    /// Some elements failed under `summarizeErrors` (the default): the valid ones were saved
+    /// all the same, as in Xero; these are the failed elements for the 400's `Elements`.
     Rejected(Vec<Value>),
 }
 
-/// Validates and saves a batch. Elements apply in order to a working copy that is committed
-/// only if the request as a whole succeeds (or per element with `summarizeErrors=false`).
-pub fn write_to_org(
-    org: &mut Org,
-    elements: Vec<Value>,
-    mode: Mode,
-    summarize: bool,
-    unit_places: u32,
-    path_invoice: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Written {
-    let mut working = org.invoices.clone();
-    let mut next_number = org.next_invoice_number;
+/// How a batch of invoice elements is written.
+pub struct Batch {
+    pub mode: Mode,
+    pub summarize: bool,
+    pub unit_places: u32,
+    pub path_invoice: Option<Uuid>,
+    /// The app writing (for `createdByMyApp`); `None` for the seed.
+    pub created_by: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+/// Validates and saves a batch. Elements apply in order; each valid one is saved whether or not
+/// others fail, as Xero does (even under `summarizeErrors`, where the reply then lists only the
+/// failures).
+pub fn write_to_org(org: &mut Org, elements: Vec<Value>, batch: &Batch) -> Written {
+    let view = View::full(batch.unit_places);
     let (mut replies, mut failed) = (Vec::new(), Vec::new());
-    let (mut created, mut updated) = (0, 0);
     for element in elements {
         let outcome = serde_json::from_value::<InvoiceInput>(element.clone())
             .map_err(|error| {
@@ -539,39 +688,39 @@ pub fn write_to_org(
                 )
             })
             .and_then(|mut input| {
-                if let Some(id) = path_invoice {
+                if let Some(id) = batch.path_invoice {
                     input.invoice_id = Some(id.to_string());
                 }
                 let mut echo = serde_json::to_value(&input).unwrap_or(Value::Null);
                 if let Value::Object(map) = &mut echo {
                     map.entry("InvoiceID").or_insert(json!(Uuid::nil()));
                 }
-                build(
-                    org,
-                    &working,
-                    &mut next_number,
-                    input,
-                    mode,
-                    unit_places,
-                    now,
-                )
-                .map_err(|errors| (echo, errors))
+                build(org, input, batch).map_err(|errors| (echo, errors))
             });
         match outcome {
-            Ok((index, invoice)) => {
-                let mut reply = invoice.to_json(org);
-                if !summarize {
+            Ok(built) => {
+                if let Some(contact) = built.new_contact {
+                    org.contacts.push(contact);
+                    org.counters.contacts_created += 1;
+                }
+                org.next_invoice_number = built.next_number;
+                let invoice = built.invoice;
+                mark_customer_or_supplier(org, &invoice);
+                let mut reply = invoice.to_json(org, view);
+                if !batch.summarize {
                     reply = with_ok(reply);
                 }
                 replies.push(reply);
-                match index {
+                match built.index {
                     Some(index) => {
-                        working[index] = invoice;
-                        updated += 1;
+                        if let Some(slot) = org.invoices.get_mut(index) {
+                            *slot = invoice;
+                        }
+                        org.counters.invoices_updated += 1;
                     }
                     None => {
-                        working.push(invoice);
-                        created += 1;
+                        org.invoices.push(invoice);
+                        org.counters.invoices_created += 1;
                     }
                 }
             }
@@ -582,43 +731,44 @@ pub fn write_to_org(
             }
         }
     }
-    if summarize && !failed.is_empty() {
+    if batch.summarize && !failed.is_empty() {
         return Written::Rejected(failed);
     }
-    // Xero marks a contact as customer/supplier once it has an approved transaction.
-    for invoice in working
-        .iter()
-        .filter(|i| i.status == "AUTHORISED" || i.status == "PAID")
-    {
-        if let Some(contact) = org
-            .contacts
-            .iter_mut()
-            .find(|c| c.contact_id == invoice.contact_id)
-        {
-            if invoice.invoice_type == "ACCREC" {
-                contact.is_customer = true;
-            } else {
-                contact.is_supplier = true;
-            }
-        }
-    }
-    org.invoices = working;
-    org.next_invoice_number = next_number;
-    org.counters.invoices_created += created;
-    org.counters.invoices_updated += updated;
     Written::Saved(replies)
 }
 
+/// Xero marks a contact as customer/supplier once it has an approved transaction.
+fn mark_customer_or_supplier(org: &mut Org, invoice: &Invoice) {
+    if invoice.status != "AUTHORISED" && invoice.status != "PAID" {
+        return;
+    }
+    if let Some(contact) = org
+        .contacts
+        .iter_mut()
+        .find(|c| c.contact_id == invoice.contact_id)
+    {
+        if invoice.invoice_type == "ACCREC" {
+            contact.is_customer = true;
+        } else {
+            contact.is_supplier = true;
+        }
+    }
+}
+
+/// A valid element: where it goes (existing index or new), the invoice, the contact it creates
+/// (an unknown contact Name) and the next free invoice number.
+struct Built {
+    index: Option<usize>,
+    invoice: Invoice,
+    new_contact: Option<Contact>,
+    next_number: u32,
+}
+
 /// Builds the invoice an element describes, or every reason it can't be saved.
-fn build(
-    org: &Org,
-    working: &[Invoice],
-    next_number: &mut u32,
-    input: InvoiceInput,
-    mode: Mode,
-    unit_places: u32,
-    now: DateTime<Utc>,
-) -> Result<(Option<usize>, Invoice), Vec<String>> {
+fn build(org: &Org, input: InvoiceInput, batch: &Batch) -> Result<Built, Vec<String>> {
+    let (mode, unit_places, now) = (batch.mode, batch.unit_places, batch.now);
+    let working = &org.invoices;
+    let mut next_number = org.next_invoice_number;
     let mut errors = Vec::new();
     let index = match (mode, &input.invoice_id) {
         (Mode::Create, Some(id))
@@ -665,7 +815,12 @@ fn build(
             let mut voided = existing.clone();
             voided.status = "VOIDED".into();
             voided.updated = now;
-            return Ok((index, voided));
+            return Ok(Built {
+                index,
+                invoice: voided,
+                new_contact: None,
+                next_number,
+            });
         }
         return Err(vec![format!(
             "This document cannot be edited as it has a status of {}; only draft invoices can be updated",
@@ -706,19 +861,26 @@ fn build(
         }
     };
 
-    let contact_id = resolve_contact(
+    let (contact_id, new_contact) = match resolve_contact(
         org,
         input.contact.as_ref(),
         existing.map(|e| e.contact_id),
         &mut errors,
-    );
+        now,
+    ) {
+        Some(Resolved::Existing(id)) => (Some(id), None),
+        Some(Resolved::New(contact)) => (Some(contact.contact_id), Some(*contact)),
+        None => (None, None),
+    };
 
+    // "Today" is the organisation's day, not UTC's.
+    let today = local_day(&org.organisation.timezone, now);
     let date = match &input.date {
         Some(text) => parse_day(text).unwrap_or_else(|| {
             errors.push(format!("The Date '{text}' is not a valid date"));
-            now.date_naive()
+            today
         }),
-        None => existing.map_or_else(|| now.date_naive(), |e| e.date),
+        None => existing.map_or(today, |e| e.date),
     };
     let terms = if is_sale {
         org.organisation.sales_due_days
@@ -794,7 +956,7 @@ fn build(
     }
     if is_sale {
         if invoice_number.is_empty() {
-            invoice_number = next_free_number(working, next_number);
+            invoice_number = next_free_number(working, &mut next_number);
         } else if working.iter().enumerate().any(|(i, other)| {
             Some(i) != index
                 && other.invoice_type == "ACCREC"
@@ -846,9 +1008,11 @@ fn build(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok((
+    Ok(Built {
         index,
-        Invoice {
+        new_contact,
+        next_number,
+        invoice: Invoice {
             invoice_id: existing.map_or_else(Uuid::new_v4, |e| e.invoice_id),
             invoice_type,
             invoice_number,
@@ -874,10 +1038,12 @@ fn build(
                 .or_else(|| existing.map(|e| e.sent_to_contact))
                 .unwrap_or(false),
             payments: existing.map(|e| e.payments.clone()).unwrap_or_default(),
+            credit_notes: existing.map(|e| e.credit_notes.clone()).unwrap_or_default(),
             fully_paid_on: None,
+            created_by: existing.map_or_else(|| batch.created_by.clone(), |e| e.created_by.clone()),
             updated: now,
         },
-    ))
+    })
 }
 
 fn next_free_number(working: &[Invoice], next_number: &mut u32) -> String {
@@ -892,20 +1058,27 @@ fn next_free_number(working: &[Invoice], next_number: &mut u32) -> String {
     }
 }
 
-/// The contact is required and must exist: by ContactID, ContactNumber or (active) Name.
-/// Unlike Xero, an unknown Name is an error rather than a new contact, so a posting bug can
-/// never create a duplicate contact behind the matcher's back.
+/// The contact of an invoice: an existing one, or one the invoice creates.
+enum Resolved {
+    Existing(Uuid),
+    New(Box<Contact>),
+}
+
+/// The contact is required: by ContactID or ContactNumber it must exist; by Name it is the
+/// active contact of that name or, as in Xero, a new contact of that name is created with the
+/// invoice (so a client that loses track of a ContactID makes duplicates here as in Xero).
 fn resolve_contact(
     org: &Org,
     reference: Option<&ContactRef>,
     existing: Option<Uuid>,
     errors: &mut Vec<String>,
-) -> Option<Uuid> {
+    now: DateTime<Utc>,
+) -> Option<Resolved> {
     let Some(reference) = reference else {
         if existing.is_none() {
             errors.push("A Contact must be specified for this type of transaction".into());
         }
-        return existing;
+        return existing.map(Resolved::Existing);
     };
     let found = if let Some(id) = reference.contact_id.as_deref().filter(|id| !id.is_empty()) {
         let found = Uuid::parse_str(id)
@@ -933,14 +1106,24 @@ fn resolve_contact(
         }
         found
     } else if let Some(name) = reference.name.as_deref().filter(|n| !n.trim().is_empty()) {
-        let found = org
+        let name = name.trim();
+        let same_name = |c: &&Contact| c.name.eq_ignore_ascii_case(name);
+        match org
             .contacts
             .iter()
-            .find(|c| c.is_active() && c.name.eq_ignore_ascii_case(name.trim()));
-        if found.is_none() {
-            errors.push(format!("The contact named '{name}' could not be found"));
+            .filter(same_name)
+            .find(|c| c.is_active())
+            .or_else(|| org.contacts.iter().find(same_name))
+        {
+            Some(found) => Some(found),
+            None => {
+                if name.chars().count() > 255 {
+                    errors.push("The contact name must not be longer than 255 characters.".into());
+                    return None;
+                }
+                return Some(Resolved::New(Box::new(Contact::named(name, now))));
+            }
         }
-        found
     } else {
         errors.push("A Contact must be specified for this type of transaction".into());
         None
@@ -952,7 +1135,7 @@ fn resolve_contact(
             found.name
         ));
     }
-    Some(found.contact_id)
+    Some(Resolved::Existing(found.contact_id))
 }
 
 /// One line: its account, tax type, tracking and Xero's per-line arithmetic.
@@ -1211,5 +1394,98 @@ pub fn record_payment(
     target.updated = now;
     org.counters.payments += 1;
     let target = org.invoices.get(index).ok_or("invoice vanished")?;
-    Ok(target.to_json(org))
+    Ok(target.to_json(org, View::full(2)))
+}
+
+/// Voids an approved invoice with nothing paid, as a bookkeeper would in Xero.
+pub fn void_invoice(org: &mut Org, invoice: &str, now: DateTime<Utc>) -> Result<Value, String> {
+    change_status(org, invoice, now, "VOIDED", &["AUTHORISED"])
+}
+
+/// Deletes a draft or submitted invoice, as a bookkeeper would in Xero.
+pub fn delete_invoice(org: &mut Org, invoice: &str, now: DateTime<Utc>) -> Result<Value, String> {
+    change_status(org, invoice, now, "DELETED", &["DRAFT", "SUBMITTED"])
+}
+
+fn change_status(
+    org: &mut Org,
+    invoice: &str,
+    now: DateTime<Utc>,
+    status: &str,
+    from: &[&str],
+) -> Result<Value, String> {
+    let index = find(&org.invoices, invoice)
+        .ok_or_else(|| format!("No invoice {invoice} in this organisation"))?;
+    let target = org.invoices.get_mut(index).ok_or("invoice vanished")?;
+    if !from.contains(&target.status.as_str()) {
+        return Err(format!(
+            "Only {} invoices can be {}; this one is {}",
+            from.join(" or "),
+            status.to_lowercase(),
+            target.status
+        ));
+    }
+    if !target.amount_paid.is_zero() || !target.amount_credited().is_zero() {
+        return Err("An invoice with payments or credit notes cannot be voided".into());
+    }
+    target.status = status.to_string();
+    target.updated = now;
+    let target = org.invoices.get(index).ok_or("invoice vanished")?;
+    Ok(target.to_json(org, View::full(2)))
+}
+
+/// Creates an approved credit note of `amount` for the invoice's contact and allocates it to
+/// the invoice, as a bookkeeper would in Xero: the amount due falls, and the invoice is PAID
+/// once nothing is due.
+pub fn allocate_credit_note(
+    org: &mut Org,
+    invoice: &str,
+    amount: Decimal,
+    date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Value, String> {
+    let index = find(&org.invoices, invoice)
+        .ok_or_else(|| format!("No invoice {invoice} in this organisation"))?;
+    let number = org
+        .invoices
+        .iter()
+        .map(|i| i.credit_notes.len())
+        .sum::<usize>()
+        + 1;
+    let target = org.invoices.get_mut(index).ok_or("invoice vanished")?;
+    if target.status != "AUTHORISED" {
+        return Err(format!(
+            "Credit notes can only be allocated to AUTHORISED invoices; this one is {}",
+            target.status
+        ));
+    }
+    let amount = round(amount, 2);
+    if amount <= Decimal::ZERO || amount > target.amount_due() {
+        return Err(format!(
+            "The credit must be more than 0 and at most the amount due ({})",
+            target.amount_due()
+        ));
+    }
+    let date = date.unwrap_or_else(|| now.date_naive());
+    target.credit_notes.push(CreditAllocation {
+        credit_note_id: Uuid::new_v4(),
+        credit_note_number: format!("CN-{number:04}"),
+        date,
+        amount,
+    });
+    if target.amount_due().is_zero() {
+        target.status = "PAID".into();
+        target.fully_paid_on = Some(date);
+    }
+    target.updated = now;
+    let target = org.invoices.get(index).ok_or("invoice vanished")?;
+    Ok(target.to_json(org, View::full(2)))
+}
+
+/// Moves every invoice of `from` to `to` (a contact merge in Xero), bumping each one.
+pub fn move_invoices(org: &mut Org, from: Uuid, to: Uuid, now: DateTime<Utc>) {
+    for invoice in org.invoices.iter_mut().filter(|i| i.contact_id == from) {
+        invoice.contact_id = to;
+        invoice.updated = now;
+    }
 }

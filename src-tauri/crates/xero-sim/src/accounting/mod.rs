@@ -30,6 +30,10 @@ use crate::wire::ms_date_plain;
 #[derive(Clone, Copy, Debug)]
 pub struct Tenant(pub Uuid);
 
+/// The app making the call (its client id), for `createdByMyApp`.
+#[derive(Clone, Debug)]
+pub struct Caller(pub String);
+
 pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
     Router::new()
         .route("/Organisation", get(settings::organisation))
@@ -60,18 +64,36 @@ pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
         .layer(middleware::from_fn_with_state(sim, gate))
 }
 
-/// Runs before every accounting call, in Xero's order: authentication (401), tenant (403),
-/// rate limits (429), then injected faults, then the idempotency replay for writes.
+/// Runs before every accounting call, in Xero's order: authentication (401), scope (401
+/// `AuthorizationUnsuccessful`), tenant (403), rate limits (429), the idempotency check for
+/// writes (replay, or 409 while the same key is still being processed), then injected faults.
+/// No lock is held across the call: concurrent calls run side by side, as in Xero.
 async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> Response {
-    let tenant = match authorise(&sim, request.headers()) {
-        Ok(tenant) => tenant,
+    let (tenant, client_id) = match authorise(
+        &sim,
+        request.method(),
+        request.uri().path(),
+        request.headers(),
+    ) {
+        Ok(authorised) => authorised,
         Err(reply) => return reply,
     };
     request.extensions_mut().insert(Tenant(tenant));
+    request.extensions_mut().insert(Caller(client_id));
 
     let (_in_flight, remaining) = match crate::limits::admit(&sim, tenant) {
         Ok(admitted) => admitted,
         Err(rejected) => return rejected.into_response(),
+    };
+
+    let is_write = request.method() == Method::PUT || request.method() == Method::POST;
+    let (request, claim) = if is_write {
+        match idempotency::claim(&sim, tenant, request).await {
+            Ok(claimed) => claimed,
+            Err(reply) => return remaining.stamp(reply),
+        }
+    } else {
+        (request, None)
     };
 
     let fault = sim.lock().faults.next();
@@ -88,11 +110,10 @@ async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> 
         .get::<ConnectInfo<Connection>>()
         .map(|info| info.0.clone());
 
-    let is_write = request.method() == Method::PUT || request.method() == Method::POST;
-    let reply = if is_write {
-        idempotency::run_write(&sim, tenant, request, next).await
-    } else {
-        next.run(request).await
+    let reply = next.run(request).await;
+    let reply = match claim {
+        Some(claim) => claim.store(reply).await,
+        None => reply,
     };
 
     if drop_connection && let Some(connection) = connection {
@@ -102,8 +123,14 @@ async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> 
     remaining.stamp(reply)
 }
 
-/// Checks the Bearer token and `xero-tenant-id`.
-fn authorise(sim: &Sim, headers: &HeaderMap) -> Result<Uuid, Response> {
+/// Checks the Bearer token, the scope the endpoint needs and `xero-tenant-id`; returns the
+/// tenant and the calling app's client id.
+fn authorise(
+    sim: &Sim,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<(Uuid, String), Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -117,22 +144,68 @@ fn authorise(sim: &Sim, headers: &HeaderMap) -> Result<Uuid, Response> {
     let Some(grant) = token.and_then(|token| inner.identity.grant_for_access_token(token)) else {
         return Err(unauthorized());
     };
+    if let Some(scopes) = required_scopes(method, path)
+        && !grant.has_any_scope(scopes)
+    {
+        return Err(forbidden_scope());
+    }
     let tenant = headers
         .get("xero-tenant-id")
         .and_then(|value| value.to_str().ok())
         .and_then(|value| Uuid::parse_str(value.trim()).ok());
     match tenant {
         Some(tenant) if grant.is_connected(tenant) && inner.orgs.contains_key(&tenant) => {
-            Ok(tenant)
+            Ok((tenant, grant.client_id().to_string()))
         }
         _ => Err(unknown_tenant()),
     }
+}
+
+/// The scopes that let a token call `method path` (any one of them is enough): reads accept
+/// the `.read` scope too; invoices accept the broad `accounting.transactions` of older apps.
+pub fn required_scopes(method: &Method, path: &str) -> Option<&'static [&'static str]> {
+    let path = path.strip_prefix("/api.xro/2.0").unwrap_or(path);
+    let resource = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let read = method == Method::GET || method == Method::HEAD;
+    Some(match (resource.as_str(), read) {
+        ("contacts", true) => &["accounting.contacts", "accounting.contacts.read"],
+        ("contacts", false) => &["accounting.contacts"],
+        ("invoices", true) => &[
+            "accounting.invoices",
+            "accounting.invoices.read",
+            "accounting.transactions",
+            "accounting.transactions.read",
+        ],
+        ("invoices", false) => &["accounting.invoices", "accounting.transactions"],
+        (
+            "organisation" | "accounts" | "taxrates" | "brandingthemes" | "trackingcategories",
+            true,
+        ) => &["accounting.settings", "accounting.settings.read"],
+        (
+            "organisation" | "accounts" | "taxrates" | "brandingthemes" | "trackingcategories",
+            false,
+        ) => &["accounting.settings"],
+        _ => return None,
+    })
 }
 
 pub fn unauthorized() -> Response {
     json_reply(
         StatusCode::UNAUTHORIZED,
         json!({"Type": null, "Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"}),
+    )
+}
+
+/// The token is valid but lacks the scope this endpoint needs (or the endpoint is locked).
+pub fn forbidden_scope() -> Response {
+    json_reply(
+        StatusCode::UNAUTHORIZED,
+        json!({"Type": null, "Title": "Unauthorized", "Status": 401, "Detail": "AuthorizationUnsuccessful"}),
     )
 }
 

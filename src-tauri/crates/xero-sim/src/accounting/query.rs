@@ -25,6 +25,74 @@ impl Params {
         )
     }
 
+    /// Like Xero, a parameter the endpoint doesn't take is a 400 rather than silently ignored,
+    /// so a client never believes a filter was applied when it wasn't.
+    pub fn only(raw: HashMap<String, String>, known: &[&str]) -> Result<Self, Response> {
+        let mut unknown: Vec<&String> = raw
+            .keys()
+            .filter(|name| !known.iter().any(|k| k.eq_ignore_ascii_case(name)))
+            .collect();
+        unknown.sort();
+        if let Some(name) = unknown.first() {
+            return Err(bad_request(&format!(
+                "The query parameter '{name}' is not supported here{}",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (supported: {})", known.join(", "))
+                }
+            )));
+        }
+        Ok(Self::new(raw))
+    }
+
+    /// `unitdp`: 4 keeps unit amounts to four decimal places; anything else is Xero's 2.
+    pub fn unit_places(&self) -> Result<u32, Response> {
+        match self.get("unitdp").map(str::trim) {
+            None | Some("2") => Ok(2),
+            Some("4") => Ok(4),
+            Some(other) => Err(bad_request(&format!(
+                "unitdp must be 2 or 4, not '{other}'"
+            ))),
+        }
+    }
+
+    /// `order`: `Field [ASC|DESC]`, several separated by commas; fields from `allowed`.
+    pub fn order(&self, allowed: &[&str]) -> Result<Vec<(String, bool)>, Response> {
+        let Some(text) = self.get("order") else {
+            return Ok(Vec::new());
+        };
+        let mut keys = Vec::new();
+        for part in text.split(',') {
+            let mut words = part.split_whitespace();
+            let Some(field) = words.next() else {
+                continue;
+            };
+            let Some(known) = allowed.iter().find(|a| a.eq_ignore_ascii_case(field)) else {
+                return Err(query_error(&format!(
+                    "No property or field '{field}' exists in the order clause"
+                )));
+            };
+            let descending = match words.next().map(str::to_ascii_uppercase).as_deref() {
+                None | Some("ASC") => false,
+                Some("DESC") => true,
+                Some(other) => {
+                    return Err(query_error(&format!(
+                        "'{other}' in order must be ASC or DESC"
+                    )));
+                }
+            };
+            if words.next().is_some() {
+                return Err(query_error(&format!(
+                    "'{}' is not a valid order",
+                    part.trim()
+                )));
+            }
+            keys.push(((*known).to_string(), descending));
+        }
+        Ok(keys)
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .get(&name.to_ascii_lowercase())
@@ -91,6 +159,46 @@ impl Params {
         };
         Ok(Some(Paging { page, size }))
     }
+}
+
+/// A value to sort by: text compares case-insensitively, as Xero orders names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    Missing,
+    Number(rust_decimal::Decimal),
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+impl SortKey {
+    pub fn text(value: Option<&str>) -> Self {
+        value.map_or(Self::Missing, |v| Self::Text(v.to_lowercase()))
+    }
+}
+
+/// Sorts by the `order` keys (stable: records equal on every key keep their default order).
+pub fn sort_by_order<T>(
+    items: &mut [T],
+    order: &[(String, bool)],
+    key: impl Fn(&T, &str) -> SortKey,
+) {
+    if order.is_empty() {
+        return;
+    }
+    items.sort_by(|a, b| {
+        order
+            .iter()
+            .map(|(field, descending)| {
+                let ordering = key(a, field).cmp(&key(b, field));
+                if *descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            })
+            .find(|ordering| ordering.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -1,10 +1,11 @@
 //! Read-only organisation settings: Organisation, Accounts, TaxRates, BrandingThemes,
 //! TrackingCategories. Invoices validate against these.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::contacts::{Address, Phone};
+use super::query::{Params, SortKey, parse_where, sort_by_order};
 use super::{Tenant, drop_nulls, envelope, ok_json, unknown_tenant};
 use crate::state::Sim;
 use crate::wire::{money_json, ms_date};
@@ -213,12 +215,13 @@ pub struct TrackingOption {
 }
 
 impl TrackingCategory {
-    pub fn to_json(&self) -> Value {
+    /// `archived`: include archived options too.
+    pub fn to_json(&self, archived: bool) -> Value {
         json!({
             "TrackingCategoryID": self.tracking_category_id,
             "Name": self.name,
             "Status": self.status,
-            "Options": self.options.iter().map(|option| json!({
+            "Options": self.options.iter().filter(|o| archived || o.status == "ACTIVE").map(|option| json!({
                 "TrackingOptionID": option.tracking_option_id,
                 "Name": option.name,
                 "Status": option.status,
@@ -227,10 +230,62 @@ impl TrackingCategory {
     }
 }
 
+/// A settings list: the rendered records filtered by `where` and sorted by `order` on their
+/// top-level fields, after the endpoint's parameters were checked.
+fn settings_list(
+    raw: HashMap<String, String>,
+    known: &[&str],
+    fields: &[&str],
+    collection: &str,
+    items: impl FnOnce(&Params) -> Vec<Value>,
+) -> Response {
+    let params = match Params::only(raw, known) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    let conditions = match params
+        .get("where")
+        .map(|text| parse_where(text, fields))
+        .transpose()
+    {
+        Ok(conditions) => conditions.unwrap_or_default(),
+        Err(reply) => return reply,
+    };
+    let order = match params.order(fields) {
+        Ok(order) => order,
+        Err(reply) => return reply,
+    };
+    let text = |item: &Value, field: &str| match &item[field] {
+        Value::String(text) => Some(text.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    let mut found: Vec<Value> = items(&params)
+        .into_iter()
+        .filter(|item| {
+            conditions
+                .iter()
+                .all(|cond| text(item, &cond.field).is_some_and(|v| v == cond.value))
+        })
+        .collect();
+    sort_by_order(&mut found, &order, |item, field| match &item[field] {
+        Value::Number(number) => number
+            .to_string()
+            .parse()
+            .map_or(SortKey::Missing, SortKey::Number),
+        other => SortKey::text(other.as_str()),
+    });
+    ok_json(envelope(collection, found))
+}
+
 pub async fn organisation(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Err(reply) = Params::only(raw, &[]) {
+        return reply;
+    }
     let inner = sim.lock();
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
@@ -241,35 +296,55 @@ pub async fn organisation(
 pub async fn accounts(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
     let inner = sim.lock();
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
     };
-    ok_json(envelope(
+    settings_list(
+        raw,
+        &["where", "order"],
+        &[
+            "Code",
+            "Name",
+            "Type",
+            "Status",
+            "Class",
+            "TaxType",
+            "AccountID",
+        ],
         "Accounts",
-        org.accounts.iter().map(Account::to_json).collect(),
-    ))
+        |_| org.accounts.iter().map(Account::to_json).collect(),
+    )
 }
 
 pub async fn tax_rates(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
     let inner = sim.lock();
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
     };
-    ok_json(envelope(
+    settings_list(
+        raw,
+        &["where", "order"],
+        &["TaxType", "Name", "Status", "ReportTaxType"],
         "TaxRates",
-        org.tax_rates.iter().map(TaxRate::to_json).collect(),
-    ))
+        |_| org.tax_rates.iter().map(TaxRate::to_json).collect(),
+    )
 }
 
 pub async fn branding_themes(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Err(reply) = Params::only(raw, &[]) {
+        return reply;
+    }
     let inner = sim.lock();
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
@@ -283,19 +358,28 @@ pub async fn branding_themes(
     ))
 }
 
+/// Archived categories and options are left out unless `includeArchived=true`, as in Xero.
 pub async fn tracking_categories(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
+    Query(raw): Query<HashMap<String, String>>,
 ) -> Response {
     let inner = sim.lock();
     let Some(org) = inner.orgs.get(&tenant) else {
         return unknown_tenant();
     };
-    ok_json(envelope(
+    settings_list(
+        raw,
+        &["where", "order", "includeArchived"],
+        &["Name", "Status", "TrackingCategoryID"],
         "TrackingCategories",
-        org.tracking_categories
-            .iter()
-            .map(TrackingCategory::to_json)
-            .collect(),
-    ))
+        |params| {
+            let archived = params.flag("includeArchived");
+            org.tracking_categories
+                .iter()
+                .filter(|c| archived || c.status == "ACTIVE")
+                .map(|c| c.to_json(archived))
+                .collect()
+        },
+    )
 }

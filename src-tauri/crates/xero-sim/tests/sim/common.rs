@@ -123,9 +123,22 @@ pub struct App {
 }
 
 pub async fn connect(config: SimConfig) -> App {
+    connect_with_scopes(config, SCOPES).await
+}
+
+/// A connected app whose user granted only `scopes`.
+pub async fn connect_with_scopes(config: SimConfig, scopes: &str) -> App {
     let sim = xero_sim::start(config).await.unwrap();
     let (verifier, challenge) = pkce();
-    let code = authorize(&sim, &challenge).await;
+    let mut query = authorize_query(&sim, &challenge);
+    query[3].1 = scopes;
+    let response = no_redirects()
+        .get(sim.authorize_url())
+        .query(&query)
+        .send()
+        .await
+        .unwrap();
+    let code = param(&redirect_params(&response), "code").expect("code");
     let tokens: Value = exchange(&sim, &code, &verifier).await.json().await.unwrap();
     App {
         access: tokens["access_token"].as_str().unwrap().to_string(),

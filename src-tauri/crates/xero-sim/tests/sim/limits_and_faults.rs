@@ -41,7 +41,8 @@ async fn fourth_call_in_a_minute_is_429_with_retry_after() {
     assert_eq!(header(&response, "X-Rate-Limit-Problem"), "minute");
     let retry_after: u64 = header(&response, "Retry-After").parse().unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
-    assert_eq!(header(&response, "X-DayLimit-Remaining"), "4997");
+    // Xero's Starter tier (apps registered since March 2026): 1,000 calls a day.
+    assert_eq!(header(&response, "X-DayLimit-Remaining"), "997");
 
     // Another tenant has its own minute.
     assert_eq!(

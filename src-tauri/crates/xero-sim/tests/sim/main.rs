@@ -8,3 +8,4 @@ mod invoices;
 mod limits_and_faults;
 mod oauth;
 mod spec_conformance;
+mod strict;

@@ -92,8 +92,43 @@ async fn authorize_refuses_unknown_clients_and_foreign_redirects() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
+    // Matched exactly against the registered list: another port, host, path or a trailing
+    // slash is refused, even on loopback.
+    for unregistered in [
+        "http://localhost:9999/callback",
+        "http://127.0.0.1:53682/callback",
+        "http://localhost:53682/callback/",
+        "http://localhost:53682/Callback",
+        "https://localhost:53682/callback",
+    ] {
+        let mut query = authorize_query(&sim, &challenge);
+        query[2].1 = unregistered;
+        let response = http
+            .get(sim.authorize_url())
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{unregistered}");
+    }
+    for registered in [
+        "http://localhost:53683/callback",
+        "http://localhost:53684/callback",
+    ] {
+        let mut query = authorize_query(&sim, &challenge);
+        query[2].1 = registered;
+        let response = http
+            .get(sim.authorize_url())
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FOUND, "{registered}");
+    }
+    // Registering one more URI (as at developer.xero.com) makes it usable.
+    sim.register_redirect_uri("http://localhost:9999/callback");
     let mut query = authorize_query(&sim, &challenge);
-    query[2].1 = "http://127.0.0.1:9999/callback";
+    query[2].1 = "http://localhost:9999/callback";
     let response = http
         .get(sim.authorize_url())
         .query(&query)

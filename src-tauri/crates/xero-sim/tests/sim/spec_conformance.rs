@@ -289,6 +289,48 @@ async fn invoice_replies_match_the_spec() {
     }
 }
 
+/// What a bookkeeper does in Xero (merge, credit notes) and the new list options still match.
+#[tokio::test]
+async fn merged_contacts_and_credited_invoices_match_the_spec() {
+    let spec = Spec::load("xero_accounting.yaml");
+    let app = connect(auto_approve()).await;
+    let acme = xero_sim::seed::contact_id(DEMO, "Acme Plumbing");
+    let glebe = xero_sim::seed::contact_id(DEMO, "Glebe Legal");
+    let merged = app
+        .admin(Method::POST, "/contacts/merge")
+        .json(&json!({"tenant_id": DEMO, "contact_id": glebe, "into": acme}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(merged.status(), StatusCode::OK);
+    assert_clean(
+        "merged contact",
+        spec.check_reply("Contacts", &app.get(&format!("/Contacts/{glebe}")).await),
+    );
+    let credited: Value = app
+        .admin(Method::POST, "/credit-notes")
+        .json(&json!({"tenant_id": DEMO, "invoice_id": "INV-0002", "amount": 10}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(credited["CreditNotes"][0]["AppliedAmount"], 10);
+    assert_clean(
+        "credited invoice",
+        spec.check_reply("Invoices", &app.get("/Invoices/INV-0002?unitdp=4").await),
+    );
+    assert_clean(
+        "summary invoices",
+        spec.check_reply(
+            "Invoices",
+            &app.get("/Invoices?summaryOnly=true&order=Date%20DESC")
+                .await,
+        ),
+    );
+}
+
 #[tokio::test]
 async fn connections_match_the_identity_spec() {
     let spec = Spec::load("xero-identity.yaml");
