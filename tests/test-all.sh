@@ -38,8 +38,8 @@ in_keyring_session() {
   ' sh "$@" 2> >(grep -vE "dbus-daemon|xdg-desktop-portal|pw.conf|RealtimeKit|PipeWire|^$|max threads|GNOME_KEYRING|SpiRegistry" >&2)
 }
 
-step "Keychain: tokens through the real Secret Service (the keychain store, the CLI's Xero commands)"
-in_keyring_session cargo test --locked -p scopebook-xero -p scopebook-cli -p scopebook-core -- --ignored
+step "Keychain: secrets through the real Secret Service (the secrets store, Xero tokens, the CLI's Xero commands, the SMTP password)"
+in_keyring_session cargo test --locked -p scopebook-secrets -p scopebook-xero -p scopebook-cli -p scopebook-core -- --ignored
 
 step "Building the app with its bundled UI"
 cargo build --locked -p scopebook-app -p scopebook-cli -p xero-sim

@@ -43,6 +43,10 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
         ("SCOPEBOOK_BROWSER", browser.to_str().unwrap_or_default()),
     ];
     let app = App::launch_with(dir.path(), &env).await?;
+    // The keychain service of this data folder's entries (never the firm's own).
+    let service = scopebook_secrets::Namespace::data_folder(dir.path())
+        .service()
+        .to_string();
     app.script(RECORD_IPC).await?;
 
     app.click("[data-nav=settings]").await?;
@@ -95,8 +99,7 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.screenshot("22-integrations-connected").await?;
 
     // The tokens are in the keychain, and nowhere else.
-    let tokens =
-        keychain_tokens("com.scopebook.app", CLIENT_ID).ok_or("no tokens in the keychain")?;
+    let tokens = keychain_tokens(&service, CLIENT_ID).ok_or("no tokens in the keychain")?;
     let access = tokens["access_token"]
         .as_str()
         .unwrap_or_default()
@@ -149,7 +152,7 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.wait_for_text("[data-testid=xero-state]", "Not connected")
         .await?;
     assert!(
-        keychain_tokens("com.scopebook.app", CLIENT_ID).is_none(),
+        keychain_tokens(&service, CLIENT_ID).is_none(),
         "tokens left in the keychain"
     );
     app.screenshot("23-integrations-disconnected").await?;

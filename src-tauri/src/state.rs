@@ -20,8 +20,6 @@ pub struct AppState {
     /// left untouched).
     store: Result<SharedStore, ErrorReport>,
     pub endpoint: XeroEndpoint,
-    /// Keychain service the tokens are filed under (the demo has its own).
-    keychain_service: &'static str,
     xero: Mutex<Option<Arc<XeroClient>>>,
     pub demo: Option<Demo>,
     /// Cancels a sign-in that is waiting for the browser.
@@ -53,11 +51,6 @@ impl AppState {
         AppState {
             data_dir: data_dir.ok(),
             store,
-            keychain_service: if demo.is_some() {
-                "com.scopebook.app.demo"
-            } else {
-                scopebook_xero::tokens::KEYCHAIN_SERVICE
-            },
             endpoint,
             xero: Mutex::new(None),
             demo,
@@ -104,8 +97,10 @@ impl AppState {
         {
             return Ok(client.clone());
         }
-        let tokens = Arc::new(KeyringTokenStore::with_service(
-            self.keychain_service,
+        // The tokens are filed under the data folder's own keychain namespace (the demo's
+        // folder has its own).
+        let tokens = Arc::new(KeyringTokenStore::new(
+            scopebook_core::secrets_of(&lock(&store)),
             &config.client_id,
         ));
         let session = Session::new(config, tokens).map_err(|e| Error::from(e).report())?;

@@ -2,11 +2,9 @@
 //! back to the UI), composing a proposal's email, sending it by SMTP or opening it as a draft
 //! in the default mail app.
 
-use scopebook_core::email::{
-    self, ComposedEmail, EmailDraft, EmailSettings, EmailSettingsDraft, Keychain,
-};
+use scopebook_core::email::{self, ComposedEmail, EmailDraft, EmailSettings, EmailSettingsDraft};
 use scopebook_core::proposals::Proposal;
-use scopebook_core::{Error, ErrorReport};
+use scopebook_core::{Error, ErrorReport, secrets_of};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
@@ -16,7 +14,7 @@ use crate::AppState;
 #[tauri::command]
 pub async fn email_settings(state: State<'_, AppState>) -> Reply<EmailSettings> {
     state
-        .with_store(|store| email::get_settings(store, &Keychain::app()))
+        .with_store(|store| email::get_settings(store, &secrets_of(store)))
         .await
 }
 
@@ -29,14 +27,16 @@ pub async fn save_email_settings(
 ) -> Reply<EmailSettings> {
     state
         .with_store(move |store| {
-            email::save_settings(store, &draft, password.as_deref(), &Keychain::app())
+            email::save_settings(store, &draft, password.as_deref(), &secrets_of(store))
         })
         .await
 }
 
-async fn saved_password(state: &AppState) -> Result<Option<String>, ErrorReport> {
+async fn saved_password(
+    state: &AppState,
+) -> Result<Option<scopebook_core::email::Sensitive<String>>, ErrorReport> {
     state
-        .with_store(|store| email::saved_password(store, &Keychain::app()))
+        .with_store(|store| email::saved_password(store, &secrets_of(store)))
         .await
 }
 
@@ -44,7 +44,7 @@ async fn saved_password(state: &AppState) -> Result<Option<String>, ErrorReport>
 #[tauri::command]
 pub async fn send_test_email(state: State<'_, AppState>) -> Reply<String> {
     let password = saved_password(&state).await?;
-    email::send_test_email(&state.store()?, password.as_deref())
+    email::send_test_email(&state.store()?, password.as_ref())
         .await
         .map_err(|e| e.report())
 }
@@ -63,7 +63,7 @@ pub async fn compose_proposal_email(
 #[tauri::command]
 pub async fn send_proposal_email(state: State<'_, AppState>, draft: EmailDraft) -> Reply<Proposal> {
     let password = saved_password(&state).await?;
-    email::send_proposal(&state.store()?, &draft, password.as_deref())
+    email::send_proposal(&state.store()?, &draft, password.as_ref())
         .await
         .map_err(|e| e.report())
 }
@@ -76,9 +76,8 @@ pub async fn open_proposal_email_draft(
     state: State<'_, AppState>,
     draft: EmailDraft,
 ) -> Reply<String> {
-    let dir = std::env::temp_dir().join("Scopebook email drafts");
     let path = state
-        .with_store(move |store| email::write_eml(store, &draft, &dir))
+        .with_store(move |store| email::write_draft(store, &draft))
         .await?;
     let shown = path.display().to_string();
     app.opener()

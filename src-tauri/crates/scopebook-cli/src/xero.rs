@@ -71,7 +71,10 @@ pub enum XeroCommand {
 
 fn client(store: &SharedStore, endpoint: &XeroEndpoint) -> Result<XeroClient> {
     let config = connection::xero_config(&lock(store), endpoint)?;
-    let tokens = Arc::new(KeyringTokenStore::for_client(&config.client_id));
+    let tokens = Arc::new(KeyringTokenStore::new(
+        scopebook_core::secrets_of(&lock(store)),
+        &config.client_id,
+    ));
     Ok(XeroClient::new(Arc::new(Session::new(config, tokens)?))?)
 }
 
