@@ -37,6 +37,14 @@ pub struct XeroStatus {
     pub organisation: Option<ConnectedOrganisation>,
     /// Where Scopebook talks to: "Xero", or the simulator's address in demo mode.
     pub endpoint: String,
+    /// Calls per organisation per day Scopebook allows itself (Xero's Starter tier: 1,000).
+    pub daily_call_budget: u32,
+    /// Calls left for the connected organisation over the last 24 hours (`None` when none is
+    /// connected), counted from every call the app and the CLI made.
+    pub calls_left_today: Option<u32>,
+    /// Set when the connection has been idle long enough that Xero will soon end it (Xero
+    /// ends a refresh token unused for 60 days); says what to do.
+    pub idle_warning: Option<String>,
 }
 
 /// The organisation's lists as last fetched.
@@ -180,7 +188,9 @@ pub fn xero_config(store: &Store, endpoint: &XeroEndpoint) -> Result<XeroConfig>
             "Enter your Xero app's client id first (see “How to connect” below).",
         ));
     }
-    Ok(XeroConfig::new(client_id, endpoint.urls()))
+    let mut config = XeroConfig::new(client_id, endpoint.urls());
+    config.limits.per_day = crate::xero_calls::daily_call_budget(store)?;
+    Ok(config)
 }
 
 pub fn connected_organisation(store: &Store) -> Result<Option<ConnectedOrganisation>> {
@@ -210,15 +220,63 @@ pub fn require_tenant(store: &Store) -> Result<String> {
         .ok_or(Error::Xero(scopebook_xero::XeroError::NotConnected))
 }
 
+/// What Settings → Integrations shows, from the data file alone (no keychain, no Xero):
+/// `idle_warning` is filled by [`with_idle_warning`].
 pub fn status(store: &Store, endpoint: &XeroEndpoint) -> Result<XeroStatus> {
+    let organisation = connected_organisation(store)?;
+    let calls_left_today = organisation
+        .as_ref()
+        .map(|o| crate::xero_calls::calls_left_today(store, &o.tenant_id))
+        .transpose()?;
     Ok(XeroStatus {
         client_id: endpoint
             .client_id
             .clone()
             .map_or_else(|| client_id(store), Ok)?,
-        organisation: connected_organisation(store)?,
+        organisation,
         endpoint: endpoint.describe(),
+        daily_call_budget: crate::xero_calls::daily_call_budget(store)?,
+        calls_left_today,
+        idle_warning: None,
     })
+}
+
+/// Xero ends a refresh token that has not been used for this many days.
+pub const REFRESH_TOKEN_LIFETIME_DAYS: i64 = 60;
+
+/// Settings warns once the connection has been idle this many days.
+pub const IDLE_WARNING_DAYS: i64 = 50;
+
+/// The warning for a connection whose refresh token is `age` old, if it is old enough to worry.
+pub fn idle_warning(age: chrono::Duration) -> Option<String> {
+    let days = age.num_days();
+    if days < IDLE_WARNING_DAYS {
+        return None;
+    }
+    let left = REFRESH_TOKEN_LIFETIME_DAYS - days;
+    Some(if left > 0 {
+        format!(
+            "Scopebook hasn't used its Xero connection for {days} days. Xero ends a connection \
+             that goes unused for {REFRESH_TOKEN_LIFETIME_DAYS} days, so within {left} days \
+             refresh the organisation's lists (or do anything else with Xero) to keep it."
+        )
+    } else {
+        format!(
+            "Scopebook hasn't used its Xero connection for {days} days, so Xero has probably \
+             ended it. If Xero refuses the next call, connect to Xero again."
+        )
+    })
+}
+
+/// Adds the idle warning from the stored tokens (the keychain; Xero is not called). A keychain
+/// that can't be read leaves the status as it is: the next Xero call will say what is wrong.
+pub async fn with_idle_warning(mut status: XeroStatus, xero: &XeroClient) -> XeroStatus {
+    if status.organisation.is_some()
+        && let Ok(Some(age)) = xero.session().refresh_token_age().await
+    {
+        status.idle_warning = idle_warning(age);
+    }
+    status
 }
 
 /// How long the browser sign-in may take before Scopebook stops waiting.
@@ -472,6 +530,8 @@ pub fn forget_organisation(store: &mut Store) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     #[test]
@@ -510,6 +570,101 @@ mod tests {
         assert_eq!(config.urls.token, "http://127.0.0.1:4010/connect/token");
         assert_eq!(config.urls.api, "http://127.0.0.1:5000/api");
         assert!(endpoint.describe().contains("127.0.0.1:4010"));
+    }
+
+    #[test]
+    fn the_budget_and_calls_left_are_in_the_status() {
+        let mut store = Store::open_in_memory().unwrap();
+        let status = status(&store, &XeroEndpoint::default()).unwrap();
+        assert_eq!(status.daily_call_budget, 1000);
+        assert_eq!(status.calls_left_today, None);
+        choose_organisation(
+            &mut store,
+            &Connection {
+                id: "conn-1".into(),
+                auth_event_id: None,
+                tenant_id: "tenant-1".into(),
+                tenant_type: "ORGANISATION".into(),
+                tenant_name: Some("Demo Company (AU)".into()),
+                created_date_utc: None,
+                updated_date_utc: None,
+            },
+        )
+        .unwrap();
+        for _ in 0..2 {
+            crate::xero_calls::record_call(
+                &mut store,
+                &scopebook_xero::CallRecord {
+                    at: chrono::Utc::now(),
+                    tenant_id: Some("tenant-1".into()),
+                    method: "GET".into(),
+                    path: "/api.xro/2.0/Accounts".into(),
+                    status: Some(200),
+                    duration_ms: 30,
+                },
+            )
+            .unwrap();
+        }
+        crate::xero_calls::set_daily_call_budget(&mut store, 5000).unwrap();
+        let status = super::status(&store, &XeroEndpoint::default()).unwrap();
+        assert_eq!(status.daily_call_budget, 5000);
+        assert_eq!(status.calls_left_today, Some(4998));
+        set_client_id(&mut store, "0123456789ABCDEF0123456789ABCDEF").unwrap();
+        let config = xero_config(&store, &XeroEndpoint::default()).unwrap();
+        assert_eq!(config.limits.per_day, 5000);
+    }
+
+    #[test]
+    fn an_idle_connection_is_warned_about_from_50_days() {
+        assert_eq!(idle_warning(chrono::Duration::days(49)), None);
+        let warning = idle_warning(chrono::Duration::days(52)).unwrap();
+        assert!(
+            warning.contains("52 days") && warning.contains("within 8 days"),
+            "{warning}"
+        );
+        let gone = idle_warning(chrono::Duration::days(61)).unwrap();
+        assert!(gone.contains("connect to Xero again"), "{gone}");
+    }
+
+    #[tokio::test]
+    async fn the_status_warns_when_the_refresh_token_has_been_idle_50_days() {
+        use scopebook_xero::{MemoryTokenStore, Session, TokenSet, TokenStore};
+        let mut store = Store::open_in_memory().unwrap();
+        choose_organisation(
+            &mut store,
+            &Connection {
+                id: "conn-1".into(),
+                auth_event_id: None,
+                tenant_id: "tenant-1".into(),
+                tenant_type: "ORGANISATION".into(),
+                tenant_name: None,
+                created_date_utc: None,
+                updated_date_utc: None,
+            },
+        )
+        .unwrap();
+        let tokens = Arc::new(MemoryTokenStore::new());
+        tokens
+            .save(&TokenSet {
+                access_token: "a".into(),
+                refresh_token: "r".into(),
+                expires_at: chrono::Utc::now() - chrono::Duration::days(52),
+                scope: None,
+                refresh_issued_at: Some(chrono::Utc::now() - chrono::Duration::days(52)),
+            })
+            .unwrap();
+        let config = XeroConfig::new("CLIENT", XeroUrls::production());
+        let xero = XeroClient::new(Arc::new(Session::new(config, tokens).unwrap())).unwrap();
+        let plain = status(&store, &XeroEndpoint::default()).unwrap();
+        assert_eq!(plain.idle_warning, None);
+        let warned = with_idle_warning(plain, &xero).await;
+        assert!(
+            warned
+                .idle_warning
+                .as_deref()
+                .is_some_and(|w| w.contains("52 days")),
+            "{warned:?}"
+        );
     }
 
     #[test]

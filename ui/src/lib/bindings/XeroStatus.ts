@@ -12,4 +12,18 @@ client_id: string, organisation: ConnectedOrganisation | null,
 /**
  * Where Scopebook talks to: "Xero", or the simulator's address in demo mode.
  */
-endpoint: string, };
+endpoint: string, 
+/**
+ * Calls per organisation per day Scopebook allows itself (Xero's Starter tier: 1,000).
+ */
+daily_call_budget: number, 
+/**
+ * Calls left for the connected organisation over the last 24 hours (`None` when none is
+ * connected), counted from every call the app and the CLI made.
+ */
+calls_left_today: number | null, 
+/**
+ * Set when the connection has been idle long enough that Xero will soon end it (Xero
+ * ends a refresh token unused for 60 days); says what to do.
+ */
+idle_warning: string | null, };
