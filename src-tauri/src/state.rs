@@ -86,7 +86,8 @@ impl AppState {
         })?
     }
 
-    /// The Xero client for the saved client id (made on first use, remade when it changes).
+    /// The Xero client for the saved client id (made on first use, remade when it or the daily
+    /// budget changes).
     pub fn xero(&self) -> Result<Arc<XeroClient>, ErrorReport> {
         let store = self.store.clone()?;
         let config =
@@ -94,6 +95,7 @@ impl AppState {
         let mut cached = self.xero.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(client) = cached.as_ref()
             && client.session().config().client_id == config.client_id
+            && client.session().config().limits == config.limits
         {
             return Ok(client.clone());
         }
@@ -104,8 +106,13 @@ impl AppState {
             &config.client_id,
         ));
         let session = Session::new(config, tokens).map_err(|e| Error::from(e).report())?;
-        let client =
-            Arc::new(XeroClient::new(Arc::new(session)).map_err(|e| Error::from(e).report())?);
+        // Every call is recorded in the data file, which the daily budget is counted from (the
+        // CLI records there too).
+        let call_log = scopebook_core::xero_calls::call_log(&store);
+        let client = Arc::new(
+            XeroClient::with_call_log(Arc::new(session), call_log)
+                .map_err(|e| Error::from(e).report())?,
+        );
         *cached = Some(client.clone());
         Ok(client)
     }

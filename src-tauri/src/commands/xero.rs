@@ -19,9 +19,14 @@ fn report(e: impl Into<Error>) -> ErrorReport {
 #[tauri::command]
 pub async fn xero_status(state: State<'_, AppState>) -> Reply<XeroStatus> {
     let endpoint = state.endpoint.clone();
-    state
+    let status = state
         .with_store(move |store| connection::status(store, &endpoint))
-        .await
+        .await?;
+    // Without a client id there is no connection to warn about.
+    Ok(match state.xero() {
+        Ok(xero) => connection::with_idle_warning(status, &xero).await,
+        Err(_) => status,
+    })
 }
 
 #[tauri::command]
