@@ -149,3 +149,34 @@ pub fn change_status(
     })?;
     get_proposal(store, id)
 }
+
+/// Marks sent proposals whose validity has passed as expired: an automatic step, logged with
+/// the `system` source. The app runs it when the proposals list opens; the CLI before listing.
+pub fn expire_overdue(store: &mut Store) -> Result<usize> {
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let overdue: Vec<i64> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT id FROM proposals WHERE status = 'sent' AND valid_until < ?1")?;
+        stmt.query_map([&today], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    if overdue.is_empty() {
+        return Ok(0);
+    }
+    store.write(Source::System, |tx| {
+        for id in &overdue {
+            apply_action(
+                tx,
+                *id,
+                ProposalAction::Expire,
+                Acceptance::default(),
+                serde_json::json!({ "valid_until_before": today }),
+            )?;
+        }
+        Ok(overdue.len())
+    })
+}

@@ -2,10 +2,15 @@
 //! accepted (the prospect becomes a client and the lines become active scope), amended by a new
 //! version that supersedes the accepted one from a given month.
 
+mod amendments;
 pub mod document;
 pub mod lifecycle;
+mod numbering;
 pub mod price_increase;
+mod scope;
+mod templates;
 pub mod terms;
+mod validation;
 
 use chrono::Datelike;
 use rusqlite::{OptionalExtension, params};
@@ -19,8 +24,15 @@ use crate::error::{Error, Problems, Result};
 use crate::money::{AmountError, Currency, parse_amount};
 use crate::practice::require_practice;
 use crate::store::{Source, Store, Tx, decimal_column, json_column};
-pub use lifecycle::change_status;
+pub use amendments::{amend_proposal, duplicate_proposal};
+pub use lifecycle::{change_status, expire_overdue};
+pub use numbering::find_by_number;
+use numbering::next_number;
+pub use scope::{ClientScope, ScopeLine, client_scope};
+use templates::default_number_prefix;
+pub use templates::{ProposalTemplates, proposal_templates, save_proposal_templates};
 pub use terms::{AllowedActions, ProposalAction, ProposalStatus, ProposalTotals};
+use validation::{Snapshot, ValidLine, validate};
 
 /// A proposal line as typed in the editor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -168,122 +180,6 @@ fn totals_of(lines: &[ProposalLine], currency: Currency) -> ProposalTotals {
     terms::totals(&priced, currency)
 }
 
-/// The firm's engagement-letter template: what every new proposal starts with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct ProposalTemplates {
-    pub introduction: String,
-    pub terms: String,
-    /// How many days a new proposal is valid for.
-    pub validity_days: String,
-    /// What proposal numbers start with: `P` gives P-2026-0001.
-    #[serde(default = "default_number_prefix")]
-    pub number_prefix: String,
-}
-
-fn default_number_prefix() -> String {
-    "P".into()
-}
-
-pub fn proposal_templates(store: &Store) -> Result<ProposalTemplates> {
-    Ok(store
-        .conn()
-        .query_row(
-            "SELECT introduction, terms, validity_days, number_prefix FROM proposal_settings WHERE id = 1",
-            [],
-            |r| {
-                Ok(ProposalTemplates {
-                    introduction: r.get(0)?,
-                    terms: r.get(1)?,
-                    validity_days: r.get::<_, u32>(2)?.to_string(),
-                    number_prefix: r.get(3)?,
-                })
-            },
-        )
-        .optional()?
-        .unwrap_or_else(|| ProposalTemplates {
-            introduction: terms::DEFAULT_INTRODUCTION.into(),
-            terms: terms::DEFAULT_TERMS.into(),
-            validity_days: "30".into(),
-            number_prefix: default_number_prefix(),
-        }))
-}
-
-/// Saves the firm's template. Placeholders must be ones Scopebook knows.
-pub fn save_proposal_templates(
-    store: &mut Store,
-    templates: &ProposalTemplates,
-) -> Result<ProposalTemplates> {
-    let mut problems = Problems::new();
-    let known: Vec<(&str, String)> = terms::PLACEHOLDERS
-        .iter()
-        .map(|p| (*p, String::new()))
-        .collect();
-    let braces = |names: &[String]| {
-        names
-            .iter()
-            .map(|u| format!("{{{{{u}}}}}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for (field, text) in [
-        ("introduction", &templates.introduction),
-        ("terms", &templates.terms),
-    ] {
-        let (_, unknown) = terms::fill_placeholders(text, &known);
-        if !unknown.is_empty() {
-            let all: Vec<String> = terms::PLACEHOLDERS.iter().map(|p| p.to_string()).collect();
-            problems.add(
-                field,
-                format!(
-                    "Scopebook doesn't know {}. Use {}.",
-                    braces(&unknown),
-                    braces(&all)
-                ),
-            );
-        }
-    }
-    if templates.terms.trim().is_empty() {
-        problems.add(
-            "terms",
-            "Write the terms of engagement (the letter's body).",
-        );
-    }
-    let days = templates
-        .validity_days
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|d| (1..=365).contains(d));
-    if days.is_none() {
-        problems.add("validity_days", "Enter a number of days from 1 to 365.");
-    }
-    let prefix = templates.number_prefix.trim();
-    if prefix.is_empty()
-        || prefix.chars().count() > 10
-        || !prefix.chars().all(|c| c.is_ascii_alphanumeric())
-    {
-        problems.add(
-            "number_prefix",
-            "Use 1 to 10 letters or digits, like P or LOE.",
-        );
-    }
-    problems.into_result()?;
-    let days = days.unwrap_or(30);
-    store.write(Source::User, |tx| {
-        tx.execute(
-            "INSERT INTO proposal_settings (id, validity_days, introduction, terms, number_prefix, updated_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (id) DO UPDATE SET validity_days = excluded.validity_days,
-                introduction = excluded.introduction, terms = excluded.terms,
-                number_prefix = excluded.number_prefix, updated_at = excluded.updated_at",
-            params![days, templates.introduction.trim(), templates.terms.trim(), prefix, crate::now()],
-        )?;
-        tx.log("proposal_settings", 1, "update", templates)
-    })?;
-    proposal_templates(store)
-}
-
 /// A blank proposal for `client_id`, with the firm's introduction and terms templates.
 pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
     clients::get_client(store, client_id)?;
@@ -322,182 +218,6 @@ pub fn line_for_service(store: &Store, service_id: i64) -> Result<LineDraft> {
     })
 }
 
-/// A line ready to be stored.
-struct ValidLine {
-    snapshot: Snapshot,
-    quantity: Decimal,
-    discount: Decimal,
-    price: Decimal,
-    start_month: String,
-    end_month: Option<String>,
-    optional: bool,
-    /// For an optional line: already chosen by the client (kept through amendments).
-    chosen: bool,
-}
-
-#[derive(Clone)]
-struct Snapshot {
-    service_id: Option<i64>,
-    name: String,
-    description: String,
-    category: String,
-    pricing: Pricing,
-    frequency: Frequency,
-    account_code: String,
-    tax_type: String,
-    estimated_minutes: u32,
-}
-
-fn validate(
-    store: &Store,
-    draft: &ProposalDraft,
-    existing: &[ProposalLine],
-) -> Result<Vec<ValidLine>> {
-    let practice = require_practice(store)?;
-    let (currency, numbers) = (practice.currency(), practice.number_format());
-    let mut problems = Problems::new();
-    if clients::get_client(store, draft.client_id).is_err() {
-        problems.add(
-            "client_id",
-            "Choose the client or prospect this proposal is for.",
-        );
-    }
-    if draft.title.trim().is_empty() {
-        problems.add("title", "Give the proposal a title.");
-    }
-    if chrono::NaiveDate::parse_from_str(draft.valid_until.trim(), "%Y-%m-%d").is_err() {
-        problems.add("valid_until", "Enter the date the proposal is valid until.");
-    }
-    if draft.lines.is_empty() {
-        problems.add("lines", "Add at least one service.");
-    }
-    let mut lines = Vec::new();
-    for (i, line) in draft.lines.iter().enumerate() {
-        let field = |name: &str| format!("lines.{i}.{name}");
-        let kept = line
-            .line_id
-            .and_then(|id| existing.iter().find(|l| l.id == id));
-        let chosen = kept.is_some_and(|l| l.chosen);
-        let snapshot = match (kept, line.service_id) {
-            (Some(kept), _) => Some(Snapshot {
-                service_id: kept.service_id,
-                name: kept.name.clone(),
-                description: kept.description.clone(),
-                category: kept.category.clone(),
-                pricing: kept.pricing.clone(),
-                frequency: kept.frequency,
-                account_code: kept.account_code.clone(),
-                tax_type: kept.tax_type.clone(),
-                estimated_minutes: kept.estimated_minutes,
-            }),
-            (None, Some(service_id)) => match catalog::get_service(store, service_id) {
-                Ok(s) => Some(Snapshot {
-                    service_id: Some(s.id),
-                    name: s.name,
-                    description: s.description,
-                    category: s.category,
-                    pricing: s.pricing,
-                    frequency: s.frequency,
-                    account_code: s.account_code,
-                    tax_type: s.tax_type,
-                    estimated_minutes: s.estimated_minutes,
-                }),
-                Err(_) => {
-                    problems.add(
-                        field("service_id"),
-                        "That service is no longer in the catalogue.",
-                    );
-                    None
-                }
-            },
-            (None, None) => {
-                problems.add(field("service_id"), "Choose a service.");
-                None
-            }
-        };
-        let quantity = match parse_amount(&line.quantity, numbers) {
-            Ok(q) if q > Decimal::ZERO => Some(q),
-            Err(
-                error @ (AmountError::MisplacedSeparator { .. }
-                | AmountError::TwoDecimalSeparators { .. }
-                | AmountError::Ambiguous { .. }),
-            ) => {
-                problems.add(field("quantity"), error.to_string());
-                None
-            }
-            _ => {
-                problems.add(field("quantity"), "Enter a quantity above zero.");
-                None
-            }
-        };
-        let discount = if line.discount_percent.trim().is_empty() {
-            Some(Decimal::ZERO)
-        } else {
-            match parse_amount(line.discount_percent.trim_end_matches('%'), numbers) {
-                Ok(d) if d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED => Some(d),
-                _ => {
-                    problems.add(
-                        field("discount_percent"),
-                        "Enter a discount from 0 to 100 %.",
-                    );
-                    None
-                }
-            }
-        };
-        let start = terms::parse_month(&line.start_month);
-        if start.is_none() {
-            problems.add(field("start_month"), "Choose the month the service starts.");
-        }
-        let end = if line.end_month.trim().is_empty() {
-            Some(None)
-        } else {
-            match (terms::parse_month(&line.end_month), start) {
-                (Some(end), Some(start)) if end >= start => {
-                    Some(Some(line.end_month.trim().to_string()))
-                }
-                (Some(_), Some(_)) => {
-                    problems.add(
-                        field("end_month"),
-                        "The end month can't be before the start month.",
-                    );
-                    None
-                }
-                _ => {
-                    problems.add(
-                        field("end_month"),
-                        "Choose the last month, or leave it empty.",
-                    );
-                    None
-                }
-            }
-        };
-        if let (Some(snapshot), Some(quantity), Some(discount), Some(_), Some(end_month)) =
-            (snapshot, quantity, discount, start, end)
-        {
-            match catalog::quote(&snapshot.pricing, quantity, currency) {
-                Ok(quote) => {
-                    let price = currency.round(
-                        quote.total * (Decimal::ONE_HUNDRED - discount) / Decimal::ONE_HUNDRED,
-                    );
-                    lines.push(ValidLine {
-                        snapshot,
-                        quantity,
-                        discount,
-                        price,
-                        start_month: line.start_month.trim().to_string(),
-                        end_month,
-                        optional: line.optional,
-                        chosen: chosen && line.optional,
-                    });
-                }
-                Err(e) => problems.add(field("quantity"), e.to_string()),
-            }
-        }
-    }
-    problems.into_result()?;
-    Ok(lines)
-}
-
 fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()> {
     tx.execute(
         "DELETE FROM proposal_lines WHERE proposal_id = ?1",
@@ -533,34 +253,6 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
         )?;
     }
     Ok(())
-}
-
-/// The next number this year, after the prefix set in Settings → Proposals: P-2026-0001,
-/// P-2026-0002, … (or LOE-2026-0001 with the prefix LOE).
-fn next_number(tx: &Tx<'_>) -> Result<String> {
-    let year = chrono::Local::now().year();
-    let firm_prefix: String = tx
-        .query_row(
-            "SELECT number_prefix FROM proposal_settings WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or_else(default_number_prefix);
-    let prefix = format!("{firm_prefix}-{year}-");
-    let last: Option<String> = tx
-        .query_row(
-            "SELECT max(number) FROM proposals WHERE number LIKE ?1 || '%'",
-            [&prefix],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    let next = last
-        .and_then(|n| n.rsplit('-').next().and_then(|s| s.parse::<u32>().ok()))
-        .unwrap_or(0)
-        + 1;
-    Ok(format!("{prefix}{next:04}"))
 }
 
 /// What the editor shows live: each line's price and the totals, or the problems so far.
@@ -786,30 +478,6 @@ pub fn get_proposal(store: &Store, id: i64) -> Result<Proposal> {
     Ok(proposal)
 }
 
-/// Finds a proposal by its number ("P-2026-0042", newest version, or "P-2026-0042 v2").
-pub fn find_by_number(store: &Store, label: &str) -> Result<Proposal> {
-    let (number, version) = match label.trim().split_once(" v") {
-        Some((n, v)) => (n.trim().to_string(), v.trim().parse::<u32>().ok()),
-        None => (label.trim().to_string(), None),
-    };
-    let id: Option<i64> = store
-        .conn()
-        .query_row(
-            "SELECT id FROM proposals WHERE number = ?1 AND (?2 IS NULL OR version = ?2)
-             ORDER BY version DESC LIMIT 1",
-            params![number, version],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match id {
-        Some(id) => get_proposal(store, id),
-        None => Err(Error::invalid(
-            "number",
-            format!("There is no proposal {label}."),
-        )),
-    }
-}
-
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[ts(export)]
 pub struct ProposalFilter {
@@ -850,193 +518,6 @@ pub fn list_proposals(store: &Store, filter: &ProposalFilter) -> Result<Vec<Prop
         }
     }
     Ok(out)
-}
-
-/// Marks sent proposals whose validity has passed as expired: an automatic step, logged with
-/// the `system` source. The app runs it when the proposals list opens; the CLI before listing.
-pub fn expire_overdue(store: &mut Store) -> Result<usize> {
-    let today = chrono::Local::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
-    let overdue: Vec<i64> = {
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT id FROM proposals WHERE status = 'sent' AND valid_until < ?1")?;
-        stmt.query_map([&today], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    if overdue.is_empty() {
-        return Ok(0);
-    }
-    store.write(Source::System, |tx| {
-        for id in &overdue {
-            lifecycle::apply_action(
-                tx,
-                *id,
-                ProposalAction::Expire,
-                lifecycle::Acceptance::default(),
-                serde_json::json!({ "valid_until_before": today }),
-            )?;
-        }
-        Ok(overdue.len())
-    })
-}
-
-/// A copy as a new draft with a new number (for the same or another client).
-pub fn duplicate_proposal(store: &mut Store, id: i64, client_id: Option<i64>) -> Result<Proposal> {
-    let original = get_proposal(store, id)?;
-    let mut draft = original.draft();
-    if let Some(client) = client_id {
-        draft.client_id = client;
-    }
-    draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
-    let lines = validate(store, &draft, &original.lines)?;
-    let new_id = store.write(Source::User, |tx| {
-        let number = next_number(tx)?;
-        insert(tx, &number, 1, &draft, None, None)?;
-        let new_id = tx.last_insert_rowid();
-        write_lines(tx, new_id, &lines)?;
-        tx.log(
-            "proposal",
-            new_id,
-            "duplicate",
-            &serde_json::json!({ "from": original.label() }),
-        )?;
-        Ok(new_id)
-    })?;
-    get_proposal(store, new_id)
-}
-
-/// Starts an amendment of an accepted proposal: a new version (a draft) that will supersede it
-/// from `effective_from` (`YYYY-MM`) once accepted. History is kept.
-pub fn amend_proposal(store: &mut Store, id: i64, effective_from: &str) -> Result<Proposal> {
-    let original = get_proposal(store, id)?;
-    if original.status != ProposalStatus::Accepted {
-        return Err(Error::invalid(
-            "status",
-            "Only an accepted proposal is amended; edit or duplicate this one instead.",
-        ));
-    }
-    if terms::parse_month(effective_from).is_none() {
-        return Err(Error::invalid(
-            "effective_from",
-            "Choose the month the amendment takes effect.",
-        ));
-    }
-    let open: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT number || ' v' || version FROM proposals WHERE supersedes_id = ?1 AND status IN ('draft', 'sent')",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(label) = open {
-        return Err(Error::invalid(
-            "status",
-            format!("An amendment is already open: {label}."),
-        ));
-    }
-    let mut draft = original.draft();
-    draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
-    // Lines keep their snapshots; they run from the amendment's month.
-    for line in &mut draft.lines {
-        if line.start_month.as_str() < effective_from {
-            line.start_month = effective_from.to_string();
-        }
-    }
-    let lines = validate(store, &draft, &original.lines)?;
-    let version: u32 = store.conn().query_row(
-        "SELECT max(version) + 1 FROM proposals WHERE number = ?1",
-        [&original.number],
-        |r| r.get(0),
-    )?;
-    let new_id = store.write(Source::User, |tx| {
-        insert(
-            tx,
-            &original.number,
-            version,
-            &draft,
-            Some(id),
-            Some(effective_from),
-        )?;
-        let new_id = tx.last_insert_rowid();
-        write_lines(tx, new_id, &lines)?;
-        tx.log(
-            "proposal",
-            new_id,
-            "amend",
-            &serde_json::json!({ "supersedes": id, "effective_from": effective_from }),
-        )?;
-        Ok(new_id)
-    })?;
-    get_proposal(store, new_id)
-}
-
-/// One service in a client's current scope.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct ScopeLine {
-    pub proposal: String,
-    pub line: ProposalLine,
-}
-
-/// What a client has engaged the firm for in `month` (`YYYY-MM`): the lines of its proposals in
-/// force then, and what they say is out of scope.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct ClientScope {
-    pub month: String,
-    pub in_scope: Vec<ScopeLine>,
-    pub out_of_scope: Vec<String>,
-    pub totals: ProposalTotals,
-}
-
-pub fn client_scope(store: &Store, client_id: i64, month: &str) -> Result<ClientScope> {
-    let currency = require_practice(store)?.currency();
-    // Accepted proposals, and superseded ones before their amendment's month.
-    let ids: Vec<i64> = {
-        let mut stmt = store.conn().prepare(
-            "SELECT p.id FROM proposals p
-             WHERE p.client_id = ?1 AND (
-                p.status = 'accepted' OR (p.status = 'superseded' AND EXISTS (
-                    SELECT 1 FROM proposals n WHERE n.supersedes_id = p.id AND n.status = 'accepted'
-                      AND n.effective_from > ?2)))
-             ORDER BY p.accepted_at",
-        )?;
-        stmt.query_map(params![client_id, month], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    let mut in_scope = Vec::new();
-    let mut out_of_scope: Vec<String> = Vec::new();
-    for id in ids {
-        let p = get_proposal(store, id)?;
-        let in_force = |l: &ProposalLine| {
-            l.included()
-                && l.start_month.as_str() <= month
-                && l.end_month.as_deref().is_none_or(|end| end >= month)
-                && p.effective_from.as_deref().is_none_or(|from| from <= month)
-        };
-        for line in p.lines.iter().filter(|l| in_force(l)) {
-            in_scope.push(ScopeLine {
-                proposal: p.label(),
-                line: line.clone(),
-            });
-        }
-        for item in &p.scope_out {
-            if !out_of_scope.contains(item) {
-                out_of_scope.push(item.clone());
-            }
-        }
-    }
-    let lines: Vec<ProposalLine> = in_scope.iter().map(|s| s.line.clone()).collect();
-    Ok(ClientScope {
-        month: month.to_string(),
-        totals: totals_of(&lines, currency),
-        in_scope,
-        out_of_scope,
-    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,95 @@
+//! New versions and copies: an accepted proposal is amended by a new version that supersedes
+//! it from a month (history kept); any proposal can be duplicated as a new draft.
+
+use super::*;
+
+/// A copy as a new draft with a new number (for the same or another client).
+pub fn duplicate_proposal(store: &mut Store, id: i64, client_id: Option<i64>) -> Result<Proposal> {
+    let original = get_proposal(store, id)?;
+    let mut draft = original.draft();
+    if let Some(client) = client_id {
+        draft.client_id = client;
+    }
+    draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
+    let lines = validate(store, &draft, &original.lines)?;
+    let new_id = store.write(Source::User, |tx| {
+        let number = next_number(tx)?;
+        insert(tx, &number, 1, &draft, None, None)?;
+        let new_id = tx.last_insert_rowid();
+        write_lines(tx, new_id, &lines)?;
+        tx.log(
+            "proposal",
+            new_id,
+            "duplicate",
+            &serde_json::json!({ "from": original.label() }),
+        )?;
+        Ok(new_id)
+    })?;
+    get_proposal(store, new_id)
+}
+
+/// Starts an amendment of an accepted proposal: a new version (a draft) that will supersede it
+/// from `effective_from` (`YYYY-MM`) once accepted. History is kept.
+pub fn amend_proposal(store: &mut Store, id: i64, effective_from: &str) -> Result<Proposal> {
+    let original = get_proposal(store, id)?;
+    if original.status != ProposalStatus::Accepted {
+        return Err(Error::invalid(
+            "status",
+            "Only an accepted proposal is amended; edit or duplicate this one instead.",
+        ));
+    }
+    if terms::parse_month(effective_from).is_none() {
+        return Err(Error::invalid(
+            "effective_from",
+            "Choose the month the amendment takes effect.",
+        ));
+    }
+    let open: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT number || ' v' || version FROM proposals WHERE supersedes_id = ?1 AND status IN ('draft', 'sent')",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(label) = open {
+        return Err(Error::invalid(
+            "status",
+            format!("An amendment is already open: {label}."),
+        ));
+    }
+    let mut draft = original.draft();
+    draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
+    // Lines keep their snapshots; they run from the amendment's month.
+    for line in &mut draft.lines {
+        if line.start_month.as_str() < effective_from {
+            line.start_month = effective_from.to_string();
+        }
+    }
+    let lines = validate(store, &draft, &original.lines)?;
+    let version: u32 = store.conn().query_row(
+        "SELECT max(version) + 1 FROM proposals WHERE number = ?1",
+        [&original.number],
+        |r| r.get(0),
+    )?;
+    let new_id = store.write(Source::User, |tx| {
+        insert(
+            tx,
+            &original.number,
+            version,
+            &draft,
+            Some(id),
+            Some(effective_from),
+        )?;
+        let new_id = tx.last_insert_rowid();
+        write_lines(tx, new_id, &lines)?;
+        tx.log(
+            "proposal",
+            new_id,
+            "amend",
+            &serde_json::json!({ "supersedes": id, "effective_from": effective_from }),
+        )?;
+        Ok(new_id)
+    })?;
+    get_proposal(store, new_id)
+}

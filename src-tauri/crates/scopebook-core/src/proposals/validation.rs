@@ -1,0 +1,180 @@
+//! Checking the editor's form: every line priced from its service snapshot, months, discounts
+//! and validity, with every problem named by its field.
+
+use super::*;
+
+/// A line ready to be stored.
+pub(super) struct ValidLine {
+    pub(super) snapshot: Snapshot,
+    pub(super) quantity: Decimal,
+    pub(super) discount: Decimal,
+    pub(super) price: Decimal,
+    pub(super) start_month: String,
+    pub(super) end_month: Option<String>,
+    pub(super) optional: bool,
+    /// For an optional line: already chosen by the client (kept through amendments).
+    pub(super) chosen: bool,
+}
+
+#[derive(Clone)]
+pub(super) struct Snapshot {
+    pub(super) service_id: Option<i64>,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) category: String,
+    pub(super) pricing: Pricing,
+    pub(super) frequency: Frequency,
+    pub(super) account_code: String,
+    pub(super) tax_type: String,
+    pub(super) estimated_minutes: u32,
+}
+
+pub(super) fn validate(
+    store: &Store,
+    draft: &ProposalDraft,
+    existing: &[ProposalLine],
+) -> Result<Vec<ValidLine>> {
+    let practice = require_practice(store)?;
+    let (currency, numbers) = (practice.currency(), practice.number_format());
+    let mut problems = Problems::new();
+    if clients::get_client(store, draft.client_id).is_err() {
+        problems.add(
+            "client_id",
+            "Choose the client or prospect this proposal is for.",
+        );
+    }
+    if draft.title.trim().is_empty() {
+        problems.add("title", "Give the proposal a title.");
+    }
+    if chrono::NaiveDate::parse_from_str(draft.valid_until.trim(), "%Y-%m-%d").is_err() {
+        problems.add("valid_until", "Enter the date the proposal is valid until.");
+    }
+    if draft.lines.is_empty() {
+        problems.add("lines", "Add at least one service.");
+    }
+    let mut lines = Vec::new();
+    for (i, line) in draft.lines.iter().enumerate() {
+        let field = |name: &str| format!("lines.{i}.{name}");
+        let kept = line
+            .line_id
+            .and_then(|id| existing.iter().find(|l| l.id == id));
+        let chosen = kept.is_some_and(|l| l.chosen);
+        let snapshot = match (kept, line.service_id) {
+            (Some(kept), _) => Some(Snapshot {
+                service_id: kept.service_id,
+                name: kept.name.clone(),
+                description: kept.description.clone(),
+                category: kept.category.clone(),
+                pricing: kept.pricing.clone(),
+                frequency: kept.frequency,
+                account_code: kept.account_code.clone(),
+                tax_type: kept.tax_type.clone(),
+                estimated_minutes: kept.estimated_minutes,
+            }),
+            (None, Some(service_id)) => match catalog::get_service(store, service_id) {
+                Ok(s) => Some(Snapshot {
+                    service_id: Some(s.id),
+                    name: s.name,
+                    description: s.description,
+                    category: s.category,
+                    pricing: s.pricing,
+                    frequency: s.frequency,
+                    account_code: s.account_code,
+                    tax_type: s.tax_type,
+                    estimated_minutes: s.estimated_minutes,
+                }),
+                Err(_) => {
+                    problems.add(
+                        field("service_id"),
+                        "That service is no longer in the catalogue.",
+                    );
+                    None
+                }
+            },
+            (None, None) => {
+                problems.add(field("service_id"), "Choose a service.");
+                None
+            }
+        };
+        let quantity = match parse_amount(&line.quantity, numbers) {
+            Ok(q) if q > Decimal::ZERO => Some(q),
+            Err(
+                error @ (AmountError::MisplacedSeparator { .. }
+                | AmountError::TwoDecimalSeparators { .. }
+                | AmountError::Ambiguous { .. }),
+            ) => {
+                problems.add(field("quantity"), error.to_string());
+                None
+            }
+            _ => {
+                problems.add(field("quantity"), "Enter a quantity above zero.");
+                None
+            }
+        };
+        let discount = if line.discount_percent.trim().is_empty() {
+            Some(Decimal::ZERO)
+        } else {
+            match parse_amount(line.discount_percent.trim_end_matches('%'), numbers) {
+                Ok(d) if d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED => Some(d),
+                _ => {
+                    problems.add(
+                        field("discount_percent"),
+                        "Enter a discount from 0 to 100 %.",
+                    );
+                    None
+                }
+            }
+        };
+        let start = terms::parse_month(&line.start_month);
+        if start.is_none() {
+            problems.add(field("start_month"), "Choose the month the service starts.");
+        }
+        let end = if line.end_month.trim().is_empty() {
+            Some(None)
+        } else {
+            match (terms::parse_month(&line.end_month), start) {
+                (Some(end), Some(start)) if end >= start => {
+                    Some(Some(line.end_month.trim().to_string()))
+                }
+                (Some(_), Some(_)) => {
+                    problems.add(
+                        field("end_month"),
+                        "The end month can't be before the start month.",
+                    );
+                    None
+                }
+                _ => {
+                    problems.add(
+                        field("end_month"),
+                        "Choose the last month, or leave it empty.",
+                    );
+                    None
+                }
+            }
+        };
+        if let (Some(snapshot), Some(quantity), Some(discount), Some(_), Some(end_month)) =
+            (snapshot, quantity, discount, start, end)
+        {
+            match catalog::quote(&snapshot.pricing, quantity, currency) {
+                Ok(quote) => {
+                    let price = currency.round(
+                        quote.total * (Decimal::ONE_HUNDRED - discount) / Decimal::ONE_HUNDRED,
+                    );
+                    lines.push(ValidLine {
+                        snapshot,
+                        quantity,
+                        discount,
+                        price,
+                        start_month: line.start_month.trim().to_string(),
+                        end_month,
+                        optional: line.optional,
+                        chosen: chosen && line.optional,
+                    });
+                }
+                Err(e) => problems.add(field("quantity"), e.to_string()),
+            }
+        }
+    }
+    problems.into_result()?;
+    Ok(lines)
+}
