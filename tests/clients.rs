@@ -10,7 +10,8 @@ async fn a_prospect_by_hand_with_an_inline_error_on_the_way() -> Result {
     app.click("[data-nav=clients]").await?;
     app.wait_for_text("[data-testid=empty-state]", "Add your first client")
         .await?;
-    app.screenshot("30-clients-empty").await?;
+    app.screenshot("30-clients-empty", "[data-testid=empty-state]")
+        .await?;
     app.click("[data-testid=new-client]").await?;
     app.type_into("input[name=display_name]", "Acme Plumbing")
         .await?;
@@ -25,7 +26,11 @@ async fn a_prospect_by_hand_with_an_inline_error_on_the_way() -> Result {
     app.click("[data-tab=invoicing]").await?;
     app.type_into("input[name='invoicing.payment_terms_days']", "7")
         .await?;
-    app.screenshot("31-client-invoicing").await?;
+    app.screenshot(
+        "31-client-invoicing",
+        "input[name='invoicing.payment_terms_days']",
+    )
+    .await?;
     app.click("[data-testid=save-client]").await?;
     let row = app
         .wait_for_text("tr[data-client='Acme Plumbing']", "Prospect")
@@ -85,7 +90,8 @@ async fn a_csv_with_a_bad_line_is_reported_then_fixed_imported_and_undone() -> R
         disabled.is_some(),
         "import must wait until every line is right"
     );
-    app.screenshot("32-import-report").await?;
+    app.screenshot("32-import-report", "[data-testid=run-import]")
+        .await?;
 
     // Fixed in the spreadsheet, chosen again: all four import.
     app.upload("[data-testid=import-file]", &good).await?;
@@ -95,7 +101,8 @@ async fn a_csv_with_a_bad_line_is_reported_then_fixed_imported_and_undone() -> R
     app.wait_for_text("[data-testid=import-notice]", "Imported 4 clients")
         .await?;
     app.wait_for("tr[data-client='Smith Electrical']").await?;
-    app.screenshot("33-clients-imported").await?;
+    app.screenshot("33-clients-imported", "tr[data-client='Smith Electrical']")
+        .await?;
     let listed = cli(dir.path(), &["clients", "list"]);
     assert!(
         listed.contains("Northwind Advisory") && listed.contains("prospect"),

@@ -90,6 +90,8 @@ pub struct App {
     driver: Child,
     port: u16,
     args: Vec<String>,
+    /// The last screenshot taken, to tell a fresh capture from a stale one.
+    last_capture: std::sync::Mutex<Vec<u8>>,
 }
 
 impl App {
@@ -136,6 +138,7 @@ impl App {
             driver,
             port,
             args: app_args,
+            last_capture: std::sync::Mutex::new(Vec::new()),
         };
         app_handle.wait_for("#app > *").await?;
         Ok(app_handle)
@@ -205,7 +208,7 @@ impl App {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        let _ = self.screenshot(&format!("failed-{slug}")).await;
+        let _ = self.raw_screenshot(&format!("failed-{slug}")).await;
     }
 
     pub async fn click(&self, css: &str) -> Result {
@@ -308,10 +311,62 @@ impl App {
         Ok(())
     }
 
-    /// Saves a screenshot as `target/e2e-artifacts/<name>.png`.
-    pub async fn screenshot(&self, name: &str) -> Result {
-        // Let the last change paint: a screenshot right after a DOM change can be a frame behind.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    /// Saves a screenshot as `target/e2e-artifacts/<name>.png` once it shows `showing`.
+    ///
+    /// WebKitWebDriver can capture a frame painted before the last DOM change, so a screenshot
+    /// whose test passed may show an earlier screen. Here the capture waits for two animation
+    /// frames (the change is painted), checks at capture time that `showing` is on screen, and
+    /// retakes a capture identical to the previous one until the screen moves on; a capture that
+    /// never shows the state fails the test instead of keeping a misleading picture.
+    pub async fn screenshot(&self, name: &str, showing: &str) -> Result {
+        self.wait_for(showing).await?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            self.client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                    Vec::new(),
+                )
+                .await?;
+            let png = self.client.screenshot().await?;
+            let on_screen = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]);
+                     if (!e) return false;
+                     const r = e.getBoundingClientRect();
+                     const s = getComputedStyle(e);
+                     return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight
+                       && s.visibility !== 'hidden' && s.display !== 'none';",
+                    vec![serde_json::Value::from(showing)],
+                )
+                .await?
+                .as_bool()
+                .unwrap_or(false);
+            let stale = {
+                let last = self.last_capture.lock().unwrap_or_else(|p| p.into_inner());
+                *last == png
+            };
+            let timed_out = Instant::now() > deadline;
+            if on_screen && (!stale || timed_out) {
+                // Still identical after the wait: the screen really didn't change (the same
+                // state shown twice), and `showing` is on it.
+                let dir = target_dir().join("e2e-artifacts");
+                std::fs::create_dir_all(&dir)?;
+                std::fs::write(dir.join(format!("{name}.png")), &png)?;
+                *self.last_capture.lock().unwrap_or_else(|p| p.into_inner()) = png;
+                return Ok(());
+            }
+            if timed_out {
+                return Err(format!("screenshot {name}: {showing} is not on screen").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Keeps what the window shows now, whatever it is (for a failure).
+    async fn raw_screenshot(&self, name: &str) -> Result {
         let png = self.client.screenshot().await?;
         let dir = target_dir().join("e2e-artifacts");
         std::fs::create_dir_all(&dir)?;

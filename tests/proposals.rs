@@ -93,7 +93,8 @@ async fn build_send_and_accept_a_proposal() -> Result {
     app.click("[data-testid=save-proposal]").await?;
     app.wait_for_text("[data-testid=proposal-status]", "Draft")
         .await?;
-    app.screenshot("40-proposal-draft").await?;
+    app.screenshot("40-proposal-draft", "[data-testid=proposal-status]")
+        .await?;
 
     app.click("[data-testid=mark-sent]").await?;
     app.wait_for_text("[data-testid=proposal-status]", "Sent")
@@ -108,7 +109,8 @@ async fn build_send_and_accept_a_proposal() -> Result {
     assert!(out.contains("Payroll"), "{out}");
     app.wait_for_text("[data-testid=total-one-off]", "$450.00")
         .await?;
-    app.screenshot("41-proposal-accepted").await?;
+    app.screenshot("41-proposal-accepted", "[data-testid=total-one-off]")
+        .await?;
 
     // The client's page shows its active scope, in and out.
     app.click("[data-nav=clients]").await?;
@@ -122,7 +124,7 @@ async fn build_send_and_accept_a_proposal() -> Result {
         "{scope}"
     );
     app.wait_for_text(".drawer-body", "Payroll").await?;
-    app.screenshot("44-client-scope").await?;
+    app.screenshot("44-client-scope", ".drawer-body").await?;
     app.click("[aria-label='Close (Esc)']").await?;
     app.click("[data-nav=proposals]").await?;
     app.click("tr[data-proposal] .row-title").await?;
@@ -133,7 +135,11 @@ async fn build_send_and_accept_a_proposal() -> Result {
     app.click("[data-testid=preview-pdf]").await?;
     app.wait_for("[data-testid=pdf-preview] iframe").await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    app.screenshot("42-proposal-pdf-preview").await?;
+    app.screenshot(
+        "42-proposal-pdf-preview",
+        "[data-testid=pdf-preview] iframe",
+    )
+    .await?;
     app.click("[aria-label='Close preview']").await?;
 
     // A 10 % price increase on bookkeeping from July: preview per client, then apply.
@@ -155,7 +161,11 @@ async fn build_send_and_accept_a_proposal() -> Result {
         row.contains("$5,100.00") && row.contains("+$510.00") && row.contains("$467.50"),
         "{row}"
     );
-    app.screenshot("43-price-increase-preview").await?;
+    app.screenshot(
+        "43-price-increase-preview",
+        "[data-testid=increase-preview]",
+    )
+    .await?;
     let unchanged = cli(d, &["proposals", "list"]);
     assert!(
         !unchanged.contains(" v2"),
@@ -244,7 +254,8 @@ async fn email_a_proposal_through_the_practices_mail_server() -> Result {
     app.click("[data-testid=email-proposal]").await?;
     app.wait_for_text("[data-testid=email-attachment]", "Acme Plumbing.pdf")
         .await?;
-    app.screenshot("45-email-proposal").await?;
+    app.screenshot("45-email-proposal", "[data-testid=email-attachment]")
+        .await?;
     app.click("[data-testid=email-send]").await?;
     app.wait_for_text("[data-testid=proposal-status]", "Sent")
         .await?;
@@ -288,7 +299,8 @@ async fn the_firms_engagement_letter_template_is_checked_and_saved() -> Result {
     app.click("[data-testid=save-proposal-templates]").await?;
     app.wait_for_text("[data-testid=toast]", "Proposal template saved")
         .await?;
-    app.screenshot("46-proposal-template").await?;
+    app.screenshot("46-proposal-template", "[data-testid=toast]")
+        .await?;
     app.close().await?;
     Ok(())
 }

@@ -10,13 +10,15 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
 
     // First run: the practice's name and currency.
     app.wait_for("[data-testid=first-run]").await?;
-    app.screenshot("01-first-run").await?;
+    app.screenshot("01-first-run", "[data-testid=first-run]")
+        .await?;
     app.type_into("#firm_name", "Harbour Bookkeeping").await?;
     app.select("#country", "AU").await?;
     app.click("[data-testid=get-started]").await?;
     app.wait_for_text("[data-testid=firm-name]", "Harbour Bookkeeping")
         .await?;
-    app.screenshot("02-dashboard").await?;
+    app.screenshot("02-dashboard", "[data-testid=firm-name]")
+        .await?;
 
     // Services & Pricing starts empty, and says so.
     app.click("[data-nav=services]").await?;
@@ -25,7 +27,8 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
         "Add the services your firm sells",
     )
     .await?;
-    app.screenshot("03-services-empty").await?;
+    app.screenshot("03-services-empty", "[data-testid=empty-state]")
+        .await?;
 
     // A per-unit service with graduated tiers: 0–100 at $2, 100–500 at $1.50, above at $1.
     app.click("[data-testid=new-service]").await?;
@@ -66,7 +69,8 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
         .await?;
     app.wait_for_text("[data-testid=example-total]", "$1,300.00")
         .await?;
-    app.screenshot("04-service-editor-tiers").await?;
+    app.screenshot("04-service-editor-tiers", "[data-testid=example-total]")
+        .await?;
     app.click("[data-testid=save-service]").await?;
 
     let row = app
@@ -74,12 +78,17 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
         .await?;
     assert!(row.contains("Per transaction · 3 tiers"), "{row}");
     assert!(row.contains("4 h"), "{row}");
-    app.screenshot("05-services-list").await?;
+    app.screenshot("05-services-list", "tr[data-service='Monthly bookkeeping']")
+        .await?;
     // The same screen in dark mode (system → light → dark), then back to following the system.
     app.click("[data-testid=theme-toggle]").await?;
     app.click("[data-testid=theme-toggle]").await?;
     app.wait_for("html[data-theme=dark]").await?;
-    app.screenshot("05b-services-list-dark").await?;
+    app.screenshot(
+        "05b-services-list-dark",
+        "tr[data-service='Monthly bookkeeping']",
+    )
+    .await?;
     app.click("[data-testid=theme-toggle]").await?;
 
     // Settings: legal name, ABN (checked), terms, account codes, cost of an hour.
@@ -96,7 +105,8 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
     let logo = scopebook_e2e::workspace().join("icons/128x128.png");
     app.upload("[data-testid=logo-input]", &logo).await?;
     app.wait_for("img[alt='Practice logo']").await?;
-    app.screenshot("06-settings").await?;
+    app.screenshot("06-settings", "img[alt='Practice logo']")
+        .await?;
     app.click("[data-testid=save-settings]").await?;
     app.wait_for_text("[data-testid=toast]", "Settings saved")
         .await?;
@@ -124,7 +134,8 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
     assert_eq!(app.value("#recurring_account_code").await?, "200");
     assert_eq!(app.value("#hourly_cost").await?, "65.00");
     app.wait_for("img[alt='Practice logo']").await?;
-    app.screenshot("07-settings-after-restart").await?;
+    app.screenshot("07-settings-after-restart", "img[alt='Practice logo']")
+        .await?;
     app.close().await?;
 
     // And the data file agrees (read through the CLI, not the window).
@@ -161,7 +172,8 @@ async fn an_invalid_price_is_shown_beside_its_field_and_nothing_is_saved() -> Re
     assert_eq!(invalid.as_deref(), Some("true"));
     // The editor stays open with what was typed.
     assert_eq!(app.value("input[name=name]").await?, "Tax return");
-    app.screenshot("08-invalid-price").await?;
+    app.screenshot("08-invalid-price", "input[name=name]")
+        .await?;
 
     // Fixing the price clears the message once the live check agrees.
     app.type_into("input[name=price]", "450").await?;
@@ -195,7 +207,8 @@ async fn invalid_settings_are_refused_field_by_field() -> Result {
         .await?;
     app.wait_for_text("[data-field-error=email]", "Enter an email address")
         .await?;
-    app.screenshot("09-settings-invalid").await?;
+    app.screenshot("09-settings-invalid", "[data-field-error=email]")
+        .await?;
     app.close().await?;
     let shown = cli(dir.path(), &["practice", "show", "--json"]);
     assert!(shown.contains("\"tax_number\": \"\""), "{shown}");
@@ -216,7 +229,8 @@ async fn a_damaged_data_file_is_reported_and_left_untouched() -> Result {
         )
         .await?;
     assert!(shown.contains("has not been changed"), "{shown}");
-    app.screenshot("10-damaged-data-file").await?;
+    app.screenshot("10-damaged-data-file", "[data-testid=startup-error]")
+        .await?;
     app.close().await?;
     assert_eq!(std::fs::read(&file)?, garbage);
     Ok(())

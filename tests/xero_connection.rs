@@ -53,7 +53,8 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.click("[data-tab=integrations]").await?;
     app.wait_for_text("[data-testid=xero-state]", "Not connected")
         .await?;
-    app.screenshot("20-integrations-not-connected").await?;
+    app.screenshot("20-integrations-not-connected", "[data-testid=xero-state]")
+        .await?;
 
     // The client id is checked, then saved.
     app.type_into("#client_id", "not valid!").await?;
@@ -80,7 +81,8 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     // Connect: the "browser" signs in; the grant reaches three organisations, so we choose.
     app.click("[data-testid=connect-xero]").await?;
     app.wait_for("[data-testid=xero-choose]").await?;
-    app.screenshot("21-choose-organisation").await?;
+    app.screenshot("21-choose-organisation", "[data-testid=xero-choose]")
+        .await?;
     app.click("input[data-tenant='Demo Company (AU)']").await?;
     app.click("[data-testid=choose-organisation]").await?;
     app.wait_for_text("[data-testid=xero-organisation]", "Demo Company (AU)")
@@ -96,7 +98,8 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.click("[data-testid=save-xero-defaults]").await?;
     app.wait_for_text("[data-testid=toast]", "Defaults saved")
         .await?;
-    app.screenshot("22-integrations-connected").await?;
+    app.screenshot("22-integrations-connected", "[data-testid=toast]")
+        .await?;
 
     // The tokens are in the keychain, and nowhere else.
     let tokens = keychain_tokens(&service, CLIENT_ID).ok_or("no tokens in the keychain")?;
@@ -155,7 +158,8 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
         keychain_tokens(&service, CLIENT_ID).is_none(),
         "tokens left in the keychain"
     );
-    app.screenshot("23-integrations-disconnected").await?;
+    app.screenshot("23-integrations-disconnected", "[data-testid=xero-state]")
+        .await?;
     app.close().await?;
 
     let status = cli(dir.path(), &["xero", "status"]);
@@ -188,7 +192,8 @@ async fn the_demo_runs_its_own_xero_sandbox_and_data() -> Result {
         .await?;
     app.wait_for("#xero_tax_type option[value='OUTPUT2']")
         .await?;
-    app.screenshot("24-demo-connected").await?;
+    app.screenshot("24-demo-connected", "[data-testid=xero-organisation]")
+        .await?;
     app.close().await?;
 
     // The practice's own data is untouched.
