@@ -3,6 +3,7 @@
 
 mod clients;
 mod email;
+mod files;
 mod practice;
 mod proposals;
 mod services;
@@ -33,6 +34,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         services::archive_service,
         services::restore_service,
         services::preview_price,
+        services::export_services_csv,
+        services::choose_services_csv,
+        services::import_services_csv,
         clients::list_clients,
         clients::get_client,
         clients::blank_client_draft,

@@ -18,6 +18,15 @@ describe("formatMoney", () => {
     expect(formatMoney("1234.5", "EUR", "en-IE")).toBe("€1,234.50");
   });
 
+  it("writes decimal-comma locales as Rust's money.rs does (and reads them back)", () => {
+    // The same strings as money.rs's digits_are_laid_out_as_the_ui_lays_them_out test.
+    expect(formatMoney("-1234567.5", "ZAR", "en-ZA")).toBe("-R\u00a01\u00a0234\u00a0567,50");
+    expect(formatNumber("-1234567.5", "en-ZA")).toBe("-1\u00a0234\u00a0567,5");
+    expect(formatNumber("-1234567.5", "fr-FR")).toBe("-1\u202f234\u202f567,5");
+    expect(formatNumber("-1234567.5", "nl-NL")).toBe("-1.234.567,5");
+    expect(formatMoney("1234.5", "EUR", "de-DE")).toBe("1.234,50\u00a0€");
+  });
+
   it("shows negatives with the locale's sign", () => {
     expect(formatMoney("-5", "USD", "en-US")).toBe("-$5.00");
     expect(formatMoney("-0.00", "USD", "en-US")).toBe("$0.00");

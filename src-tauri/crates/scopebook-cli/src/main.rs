@@ -13,16 +13,39 @@ use scopebook_core::catalog::{
 };
 use scopebook_core::clients::import::{self as client_import, RowStatus};
 use scopebook_core::clients::{self, ClientFilter, ClientStatusFilter};
+use scopebook_core::error::ErrorCode;
 use scopebook_core::practice::{self, PracticeSetup};
 use scopebook_core::proposals::{self, ProposalFilter};
 use scopebook_core::{DATA_DIR_ENV, Error, Store};
 
+/// What a script can branch on: the process's exit code for each kind of failure.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  something else went wrong
+  2  the command line itself is wrong (unknown command or flag, missing value)
+  3  bad input: a field, a CSV row or a file's content needs fixing
+  4  not found: the client, service or proposal named doesn't exist
+  5  conflict: already done, in use by other records, or the data file is busy
+  6  Xero, the keychain, email or the network
+  7  the data file or another file can't be read or written
+
+With --json, a failure prints {\"code\", \"message\", \"fields\"} as JSON on standard output.";
+
 #[derive(Parser)]
-#[command(name = "scopebook", version, about = "Scopebook from the command line")]
+#[command(
+    name = "scopebook",
+    version,
+    about = "Scopebook from the command line",
+    after_help = EXIT_CODES
+)]
 struct Cli {
     /// The data folder (default: $SCOPEBOOK_DATA_DIR, else the app's own folder).
     #[arg(long, global = true, env = DATA_DIR_ENV)]
     data_dir: Option<PathBuf>,
+    /// Prints results, and any error, as JSON.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(flatten)]
     xero: xero::EndpointFlags,
     #[command(subcommand)]
@@ -53,16 +76,10 @@ enum ProposalsCommand {
     /// Lists proposals, newest first.
     List {
         #[arg(long)]
-        json: bool,
-        #[arg(long)]
         search: Option<String>,
     },
     /// Shows one proposal ("P-2026-0042", or "P-2026-0042 v2" for a version).
-    Show {
-        number: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show { number: String },
     /// Writes a proposal as PDF.
     Pdf {
         number: String,
@@ -75,8 +92,6 @@ enum ProposalsCommand {
 enum ClientsCommand {
     /// Lists clients and prospects.
     List {
-        #[arg(long)]
-        json: bool,
         #[arg(long)]
         search: Option<String>,
         /// all (active clients and prospects), prospects, clients or archived.
@@ -115,10 +130,7 @@ fn parse_status(text: &str) -> Result<ClientStatusFilter, String> {
 #[derive(Subcommand)]
 enum PracticeCommand {
     /// Shows the practice's settings.
-    Show {
-        #[arg(long)]
-        json: bool,
-    },
+    Show,
     /// Sets up a new practice (what the app's first-run screen does).
     Setup {
         #[arg(long)]
@@ -136,8 +148,6 @@ enum PracticeCommand {
 enum ServicesCommand {
     /// Lists services.
     List {
-        #[arg(long)]
-        json: bool,
         #[arg(long)]
         search: Option<String>,
         #[arg(long)]
@@ -207,33 +217,82 @@ struct AddService {
 }
 
 fn parse_kind(text: &str) -> Result<PricingKind, String> {
-    PricingKind::parse(text).ok_or_else(|| "use fixed, per_unit or hourly".to_string())
+    PricingKind::from_user_text(text).ok_or_else(|| "use fixed, per_unit or hourly".to_string())
 }
 
 fn parse_frequency(text: &str) -> Result<Frequency, String> {
-    Frequency::parse(text)
+    Frequency::from_user_text(text)
         .ok_or_else(|| "use one_off, weekly, monthly, quarterly or annually".to_string())
 }
 
+/// The exit code for each kind of failure (listed in `--help`, see [`EXIT_CODES`]).
+fn exit_code(code: ErrorCode) -> u8 {
+    use ErrorCode as C;
+    match code {
+        C::Invalid | C::NotSetUp | C::BadRequest => INVALID,
+        C::NotFound => 4,
+        C::AlreadyDone | C::InUse | C::Busy => 5,
+        C::XeroNotConnected
+        | C::XeroUnauthorised
+        | C::XeroForbidden
+        | C::XeroNotFound
+        | C::XeroRateLimited
+        | C::XeroValidation
+        | C::XeroUnavailable
+        | C::XeroUncertain
+        | C::XeroNetwork
+        | C::XeroInvalidReply
+        | C::XeroAuthorization
+        | C::Keychain
+        | C::Email => 6,
+        C::NewerDatabase | C::UnreadableDatabase | C::Database | C::Io => 7,
+        _ => 1,
+    }
+}
+
+/// Bad input: also what an import with bad rows ends with.
+const INVALID: u8 = 3;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Known before parsing, so that a usage error is JSON too when asked.
+    let json = std::env::args_os().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if json && error.use_stderr() => {
+            let report = serde_json::json!({
+                "code": "usage",
+                "message": error.kind().to_string(),
+                "fields": [],
+                "detail": error.render().to_string(),
+            });
+            println!("{report}");
+            return ExitCode::from(2);
+        }
+        Err(error) => error.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
-            if let Error::Invalid(problems) = &error
-                && problems.fields().len() > 1
-            {
-                for field in problems.fields() {
+            let report = error.report();
+            if json {
+                match serde_json::to_string(&report) {
+                    Ok(text) => println!("{text}"),
+                    Err(_) => eprintln!("error: {error}"),
+                }
+            }
+            eprintln!("error: {}", report.message);
+            if report.fields.len() > 1 {
+                for field in &report.fields {
                     eprintln!("  {}: {}", field.field, field.message);
                 }
             }
-            ExitCode::FAILURE
+            ExitCode::from(exit_code(report.code))
         }
     }
 }
 
 fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
+    let json = cli.json;
     let dir = scopebook_core::data_dir(cli.data_dir.as_deref())?;
     let mut store = Store::open_in(&dir)?;
     let stdout = std::io::stdout();
@@ -249,9 +308,10 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     match command {
         Command::Xero(_) => {}
-        Command::Proposals(ProposalsCommand::List { json, search }) => {
+        Command::Proposals(ProposalsCommand::List { search }) => {
+            proposals::expire_overdue(&mut store)?;
             let list = proposals::list_proposals(
-                &mut store,
+                &store,
                 &ProposalFilter {
                     search,
                     ..Default::default()
@@ -283,13 +343,14 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
                 }
             }
         }
-        Command::Proposals(ProposalsCommand::Show { number, json }) => {
+        Command::Proposals(ProposalsCommand::Show { number }) => {
             let p = proposals::find_by_number(&store, &number)?;
             if json {
                 print_json(&mut out, &p)?;
             } else {
-                let currency = practice::require_practice(&store)?.currency();
-                let money = |d| scopebook_core::money::format_money(d, currency);
+                let practice = practice::require_practice(&store)?;
+                let (currency, numbers) = (practice.currency(), practice.number_format());
+                let money = |d| scopebook_core::money::format_money(d, currency, numbers);
                 writeln!(
                     out,
                     "{} — {} ({})",
@@ -348,11 +409,7 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
             )
             .map_err(write_error)?;
         }
-        Command::Clients(ClientsCommand::List {
-            json,
-            search,
-            status,
-        }) => {
+        Command::Clients(ClientsCommand::List { search, status }) => {
             let list = clients::list_clients(
                 &store,
                 &ClientFilter {
@@ -391,9 +448,15 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
             }
         }
         Command::Clients(ClientsCommand::Import { csv, dry_run }) => {
-            let text = std::fs::read_to_string(&csv)
+            let bytes = std::fs::read(&csv)
                 .map_err(|e| Error::io(format!("Couldn't read {}", csv.display()), e))?;
-            let preview = client_import::preview_import(&store, &text)?;
+            let preview = client_import::preview_import(&store, &bytes)?;
+            eprintln!(
+                "Read {} as {}, separated by {}.",
+                csv.display(),
+                preview.encoding,
+                preview.delimiter
+            );
             for row in preview.rows.iter().filter(|r| r.status != RowStatus::Ok) {
                 let label = if row.status == RowStatus::Error {
                     "error"
@@ -417,7 +480,7 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
                     preview.errors
                 )
                 .map_err(write_error)?;
-                return Ok(ExitCode::FAILURE);
+                return Ok(ExitCode::from(INVALID));
             }
             if dry_run {
                 writeln!(
@@ -428,7 +491,7 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
                 )
                 .map_err(write_error)?;
             } else {
-                let done = client_import::import_clients(&mut store, &text)?;
+                let done = client_import::import_clients(&mut store, &bytes)?;
                 writeln!(
                     out,
                     "Imported {} clients. To undo: scopebook clients undo-import {}",
@@ -456,7 +519,7 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
                 }
             }
         }
-        Command::Practice(PracticeCommand::Show { json }) => {
+        Command::Practice(PracticeCommand::Show) => {
             let practice = practice::require_practice(&store)?;
             if json {
                 print_json(&mut out, &practice)?;
@@ -503,7 +566,6 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
             .map_err(write_error)?;
         }
         Command::Services(ServicesCommand::List {
-            json,
             search,
             category,
             archived,
@@ -557,7 +619,7 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
                     )
                     .map_err(write_error)?;
                 }
-                return Ok(ExitCode::FAILURE);
+                return Ok(ExitCode::from(INVALID));
             }
             if dry_run {
                 writeln!(

@@ -1,7 +1,7 @@
 //! `scopebook xero …`: the Xero connection from the command line. Tokens are shared with the
 //! app through the OS keychain.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
@@ -10,22 +10,29 @@ use scopebook_core::store::{SharedStore, lock};
 use scopebook_core::{Error, Result};
 use scopebook_xero::{KeyringTokenStore, Session, XeroClient};
 
+/// The heading every subcommand's `--help` lists the Xero flags under, apart from its own.
+pub const XERO_FLAGS_HEADING: &str = "Xero connection (advanced)";
+
 /// Where Xero is; every URL can also come from the environment (`SCOPEBOOK_XERO_*`).
 #[derive(Args, Debug, Clone, Default)]
 pub struct EndpointFlags {
     /// A server laid out like xero-sim (all URLs under one base).
-    #[arg(long, global = true, env = "SCOPEBOOK_XERO_BASE_URL")]
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_BASE_URL", help_heading = XERO_FLAGS_HEADING)]
     xero_base_url: Option<String>,
-    #[arg(long, global = true, env = "SCOPEBOOK_XERO_AUTHORIZE_URL")]
+    /// Xero's sign-in page.
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_AUTHORIZE_URL", help_heading = XERO_FLAGS_HEADING)]
     xero_authorize_url: Option<String>,
-    #[arg(long, global = true, env = "SCOPEBOOK_XERO_TOKEN_URL")]
+    /// Xero's token endpoint.
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_TOKEN_URL", help_heading = XERO_FLAGS_HEADING)]
     xero_token_url: Option<String>,
-    #[arg(long, global = true, env = "SCOPEBOOK_XERO_CONNECTIONS_URL")]
+    /// Xero's list of connected organisations.
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_CONNECTIONS_URL", help_heading = XERO_FLAGS_HEADING)]
     xero_connections_url: Option<String>,
-    #[arg(long, global = true, env = "SCOPEBOOK_XERO_API_URL")]
+    /// Xero's accounting API.
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_API_URL", help_heading = XERO_FLAGS_HEADING)]
     xero_api_url: Option<String>,
     /// Overrides the client id saved in Settings.
-    #[arg(long, global = true, env = "SCOPEBOOK_XERO_CLIENT_ID")]
+    #[arg(long, global = true, env = "SCOPEBOOK_XERO_CLIENT_ID", help_heading = XERO_FLAGS_HEADING)]
     xero_client_id: Option<String>,
 }
 
@@ -178,6 +185,28 @@ pub fn run(
                 };
                 let org = connection::choose_organisation_by_id(&store, &xero, &chosen).await?;
                 writeln!(out, "Connected to {}.", org.name).map_err(write_error)?;
+                    (None, many) if !std::io::stdin().is_terminal() => {
+                        // Nobody to ask (a script, a scheduled job): say how to choose.
+                        let listed: Vec<String> = many
+                            .iter()
+                            .map(|org| {
+                                format!(
+                                    "  {}  {}",
+                                    org.tenant_id,
+                                    org.tenant_name.as_deref().unwrap_or("(no name)")
+                                )
+                            })
+                            .collect();
+                        return Err(Error::invalid(
+                            "tenant",
+                            format!(
+                                "Xero gave access to {} organisations; run the command again with \
+                                 --tenant and the id of the one this practice bills from:\n{}",
+                                many.len(),
+                                listed.join("\n")
+                            ),
+                        ));
+                    }
             }
             XeroCommand::Accounts => {
                 let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;

@@ -341,3 +341,204 @@ fn proposals_list_show_and_pdf() {
     let missing = scopebook(dir.path(), &["proposals", "show", "P-1999-0001"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("There is no proposal"));
 }
+
+/// A failed command's JSON report and exit code, for scripts to branch on.
+fn failure(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = scopebook(dir, args);
+    let code = out.status.code().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "scopebook {args:?} printed no JSON ({e}): {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, report)
+}
+
+#[test]
+fn json_mode_reports_errors_with_a_code_and_an_exit_code_per_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not set up yet: bad input (3).
+    let (code, report) = failure(dir.path(), &["--json", "practice", "show"]);
+    assert_eq!((code, report["code"].as_str()), (3, Some("not_set_up")));
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains("hasn't been set up")
+    );
+
+    set_up(dir.path());
+    // A field error names the field: "2,50" is not 250 in en-NZ.
+    let (code, report) = failure(
+        dir.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Payroll",
+            "--pricing",
+            "fixed",
+            "--price",
+            "2,50",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (code, report["code"].as_str()),
+        (3, Some("invalid")),
+        "{report}"
+    );
+    assert_eq!(report["fields"][0]["field"], "price", "{report}");
+    assert!(
+        report["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("separator in the wrong place"),
+        "{report}"
+    );
+    assert!(ok(dir.path(), &["services", "list"]).contains("No services."));
+
+    // Usage (2), also as JSON.
+    let (code, report) = failure(dir.path(), &["--json", "services", "frobnicate"]);
+    assert_eq!(
+        (code, report["code"].as_str()),
+        (2, Some("usage")),
+        "{report}"
+    );
+
+    // No Xero app client id yet: bad input (3); with one but not connected: Xero (6).
+    let (code, report) = failure(dir.path(), &["--json", "xero", "accounts"]);
+    assert_eq!(
+        (code, report["fields"][0]["field"].as_str()),
+        (3, Some("client_id")),
+        "{report}"
+    );
+    ok(
+        dir.path(),
+        &["xero", "client-id", "0123456789ABCDEF0123456789ABCDEF"],
+    );
+    let (code, report) = failure(dir.path(), &["--json", "xero", "accounts"]);
+    assert_eq!(
+        (code, report["code"].as_str()),
+        (6, Some("xero_not_connected")),
+        "{report}"
+    );
+
+    // A file that can't be read (7).
+    let missing = dir.path().join("missing.csv");
+    let (code, report) = failure(
+        dir.path(),
+        &[
+            "--json",
+            "services",
+            "import",
+            "--csv",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!((code, report["code"].as_str()), (7, Some("io")), "{report}");
+
+    // A data file that isn't one (7).
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(
+        broken.path().join("scopebook.sqlite3"),
+        "this is not a database, just text that is long enough to have a header".repeat(20),
+    )
+    .unwrap();
+    let (code, report) = failure(broken.path(), &["--json", "practice", "show"]);
+    assert_eq!(
+        (code, report["code"].as_str()),
+        (7, Some("unreadable_database")),
+        "{report}"
+    );
+
+    // Without --json, the sentence goes to stderr and the exit code is the same.
+    let out = scopebook(
+        dir.path(),
+        &["services", "import", "--csv", missing.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(7));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
+
+    // The exit codes are documented where a user looks.
+    let help = ok(dir.path(), &["--help"]);
+    assert!(
+        help.contains("Exit codes:") && help.contains("7  the data file"),
+        "{help}"
+    );
+}
+
+#[test]
+fn an_import_with_bad_rows_exits_with_the_bad_input_code() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let csv = dir.path().join("s.csv");
+    std::fs::write(
+        &csv,
+        "name,pricing,frequency,price\nPayroll,fixed,monthly,abc\n",
+    )
+    .unwrap();
+    let out = scopebook(
+        dir.path(),
+        &["services", "import", "--csv", csv.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nothing was imported"));
+}
+
+#[test]
+fn subcommand_help_lists_the_xero_flags_under_their_own_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = ok(dir.path(), &["services", "list", "--help"]);
+    let heading = help
+        .find("Xero connection (advanced):")
+        .unwrap_or_else(|| panic!("no Xero heading in:\n{help}"));
+    let (own, xero) = help.split_at(heading);
+    assert!(own.contains("--search"), "{help}");
+    for flag in [
+        "--xero-base-url",
+        "--xero-authorize-url",
+        "--xero-token-url",
+        "--xero-connections-url",
+        "--xero-api-url",
+        "--xero-client-id",
+    ] {
+        assert!(
+            xero.contains(flag) && !own.contains(flag),
+            "{flag} in:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn imports_read_excel_files_in_windows_1252_with_semicolons() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let csv = dir.path().join("excel.csv");
+    // As Excel on Windows saves "CSV" where the list separator is a semicolon.
+    std::fs::write(
+        &csv,
+        b"Name;Email\r\nCaf\xE9 M\xFCller;cafe@example.com\r\n",
+    )
+    .unwrap();
+    let checked = ok(
+        dir.path(),
+        &[
+            "clients",
+            "import",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert!(checked.contains("All 1 lines are ready"), "{checked}");
+    ok(
+        dir.path(),
+        &["clients", "import", "--csv", csv.to_str().unwrap()],
+    );
+    let listed = ok(dir.path(), &["clients", "list"]);
+    assert!(listed.contains("Café Müller"), "{listed}");
+}

@@ -97,3 +97,86 @@ async fn connect_list_and_disconnect_from_the_command_line() {
         "{out:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs an unlocked Secret Service; tests/test-all.sh runs it"]
+async fn connect_without_a_terminal_says_to_pass_tenant_and_lists_the_organisations() {
+    // Xero grants all three demo organisations at once.
+    let sim = xero_sim::start(xero_sim::SimConfig {
+        auto_approve: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let base = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &base, &["xero", "client-id", xero_sim::CLIENT_ID]);
+    // `Command::output` gives the command no terminal: nobody can answer a question.
+    let out = tokio::task::spawn_blocking({
+        let (d, base) = (d.to_path_buf(), base.clone());
+        move || scopebook(&d, &base, &["xero", "connect"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("isn't one of the numbers"), "{said}");
+    assert!(said.contains("--tenant"), "{said}");
+    for id in [
+        xero_sim::seed::DEMO_COMPANY_AU.to_string(),
+        xero_sim::seed::HARBOUR_BOOKKEEPING.to_string(),
+        xero_sim::seed::NORTHWIND_ADVISORY.to_string(),
+    ] {
+        assert!(said.contains(&id), "{id} missing from: {said}");
+    }
+    assert!(said.contains("Demo Company (AU)"), "{said}");
+    assert!(ok(d, &base, &["xero", "status"]).contains("not connected"));
+    let _ = ok(d, &base, &["xero", "disconnect"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs an unlocked Secret Service; tests/test-all.sh runs it"]
+async fn every_command_counts_against_one_daily_budget_kept_in_the_data_file() {
+    let sim = xero_sim::start(xero_sim::SimConfig {
+        auto_approve: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let base = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &base, &["xero", "client-id", xero_sim::CLIENT_ID]);
+    let tenant = xero_sim::seed::DEMO_COMPANY_AU.to_string();
+    tokio::task::spawn_blocking({
+        let (d, base, tenant) = (d.to_path_buf(), base.clone(), tenant.clone());
+        move || ok(&d, &base, &["xero", "connect", "--tenant", &tenant])
+    })
+    .await
+    .unwrap();
+    let status = ok(d, &base, &["xero", "status"]);
+    assert!(status.contains("of 1000 today"), "{status}");
+
+    // Each run is a new process: the count lives in the data file, not in memory.
+    ok(d, &base, &["xero", "daily-budget", "6"]);
+    ok(d, &base, &["xero", "accounts"]); // 4 calls: accounts, tax rates, themes, tracking
+    let status = ok(d, &base, &["xero", "status"]);
+    let used: usize = status
+        .lines()
+        .find(|l| l.starts_with("Calls left"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(used <= 2, "{status}");
+    ok(d, &base, &["xero", "contacts", "--search", "harbourside"]);
+    let refused = tokio::task::spawn_blocking({
+        let (d, base) = (d.to_path_buf(), base.clone());
+        move || scopebook(&d, &base, &["xero", "accounts"])
+    })
+    .await
+    .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("6 calls to Xero"), "{said}");
+}

@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod clients;
 pub mod connection;
+pub mod csv_input;
 pub mod data_folder;
 pub mod email;
 pub mod error;

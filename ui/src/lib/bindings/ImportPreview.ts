@@ -5,4 +5,9 @@ export type ImportPreview = { rows: Array<PreviewRow>, errors: number, warnings:
 /**
  * Columns in the file Scopebook doesn't know (ignored).
  */
-ignored_columns: Array<string>, };
+ignored_columns: Array<string>, 
+/**
+ * How the file was read: "UTF-8", "Windows-1252" or "UTF-16", and its separator
+ * ("commas", "semicolons", "tabs").
+ */
+encoding: string, delimiter: string, };

@@ -13,4 +13,9 @@ imported: number, problems: Array<RowProblem>,
 /**
  * The batch to undo the import with, when something was written.
  */
-batch: string | null, };
+batch: string | null, 
+/**
+ * How the file was read: "UTF-8", "Windows-1252" or "UTF-16", and its separator
+ * ("commas", "semicolons", "tabs").
+ */
+encoding: string, delimiter: string, };

@@ -7,4 +7,8 @@ export type ProposalTemplates = { introduction: string, terms: string,
 /**
  * How many days a new proposal is valid for.
  */
-validity_days: string, };
+validity_days: string, 
+/**
+ * What proposal numbers start with: `P` gives P-2026-0001.
+ */
+number_prefix: string, };

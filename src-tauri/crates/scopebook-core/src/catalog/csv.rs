@@ -15,6 +15,7 @@ use super::{
     Frequency, Pricing, PricingDraft, PricingKind, ServiceDraft, ServiceFilter, TierDraft,
     insert_service, list_services, validate_service,
 };
+use crate::csv_input::CsvInput;
 use crate::error::{Error, Result};
 use crate::practice::require_practice;
 use crate::store::{Source, Store};
@@ -106,16 +107,31 @@ pub struct ImportReport {
     pub problems: Vec<RowProblem>,
     /// The batch to undo the import with, when something was written.
     pub batch: Option<String>,
+    /// How the file was read: "UTF-8", "Windows-1252" or "UTF-16", and its separator
+    /// ("commas", "semicolons", "tabs").
+    pub encoding: String,
+    pub delimiter: String,
 }
 
 /// Reads services from CSV. If any row is wrong nothing is written and every problem is
 /// reported; `dry_run` checks everything and writes nothing in any case.
-pub fn import_services(store: &mut Store, input: impl Read, dry_run: bool) -> Result<ImportReport> {
-    let currency = require_practice(store)?.currency();
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .flexible(true)
-        .from_reader(input);
+pub fn import_services(
+    store: &mut Store,
+    mut input: impl Read,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let practice = require_practice(store)?;
+    let (currency, numbers) = (practice.currency(), practice.number_format());
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("Couldn't read the CSV", e))?;
+    let input = CsvInput::decode(&bytes);
+    let (encoding, delimiter) = (
+        input.encoding.to_string(),
+        input.delimiter_name().to_string(),
+    );
+    let mut reader = input.reader();
     let mut problems = Vec::new();
     let headers = reader
         .headers()
@@ -137,6 +153,8 @@ pub fn import_services(store: &mut Store, input: impl Read, dry_run: bool) -> Re
             imported: 0,
             problems,
             batch: None,
+            encoding,
+            delimiter,
         });
     }
     let existing: HashSet<String> = list_services(store, &ServiceFilter::default())?
@@ -173,14 +191,14 @@ pub fn import_services(store: &mut Store, input: impl Read, dry_run: bool) -> Re
                 message,
             })
         };
-        let Some(frequency) = Frequency::parse(&get("frequency")) else {
+        let Some(frequency) = Frequency::from_user_text(&get("frequency")) else {
             problem(
                 "frequency",
                 "Use one_off, weekly, monthly, quarterly or annually.".into(),
             );
             continue;
         };
-        let Some(kind) = PricingKind::parse(&get("pricing")) else {
+        let Some(kind) = PricingKind::from_user_text(&get("pricing")) else {
             problem("pricing", "Use fixed, per_unit or hourly.".into());
             continue;
         };
@@ -215,7 +233,7 @@ pub fn import_services(store: &mut Store, input: impl Read, dry_run: bool) -> Re
             tax_type: get("tax_type"),
             estimated_minutes: get("estimated_minutes"),
         };
-        match validate_service(&draft, currency) {
+        match validate_service(&draft, currency, numbers) {
             Err(Error::Invalid(found)) => {
                 for field in found.fields() {
                     // A form field like `tiers.1.unit_price` is the `tiers` column here.
@@ -254,6 +272,8 @@ pub fn import_services(store: &mut Store, input: impl Read, dry_run: bool) -> Re
             imported: 0,
             problems,
             batch: None,
+            encoding,
+            delimiter,
         });
     }
     let batch = format!(
@@ -272,6 +292,8 @@ pub fn import_services(store: &mut Store, input: impl Read, dry_run: bool) -> Re
         imported: valid.len() as u64,
         problems,
         batch: Some(batch),
+        encoding,
+        delimiter,
     })
 }
 

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -12,6 +13,7 @@ use super::{
     ClientDraft, ClientFilter, ClientKind, ClientStatusFilter, insert_client, list_clients,
     validate_client,
 };
+use crate::csv_input::CsvInput;
 use crate::error::{Error, Result};
 use crate::reference::Country;
 use crate::store::{Source, Store};
@@ -46,6 +48,23 @@ fn canonical(header: &str) -> String {
     match h.as_str() {
         "name" | "client" | "client_name" | "contact_name" | "display" => "display_name".into(),
         "type" | "status" => "kind".into(),
+        // Xero's own contacts export.
+        "*contactname" | "contactname" => "display_name".into(),
+        "emailaddress" => "email".into(),
+        "phonenumber" => "phone".into(),
+        "mobilenumber" | "mobile_number" => "mobile".into(),
+        "taxnumber" => "tax_number".into(),
+        "accountnumber" => "account_number".into(),
+        "legalname" => "legal_name".into(),
+        x if x.starts_with("poaddressline") => format!("postal_line{}", &x[13..]),
+        "pocity" => "postal_city".into(),
+        "poregion" => "postal_region".into(),
+        "popostalcode" => "postal_postcode".into(),
+        "pocountry" => "postal_country".into(),
+        x if x.starts_with("saaddressline") => format!("street_line{}", &x[13..]),
+        "sacity" => "street_city".into(),
+        "saregion" => "street_region".into(),
+        "sapostalcode" => "street_postcode".into(),
         "first" | "firstname" => "first_name".into(),
         "last" | "lastname" | "surname" => "last_name".into(),
         "email_address" | "e_mail" => "email".into(),
@@ -89,6 +108,10 @@ pub struct ImportPreview {
     pub warnings: u32,
     /// Columns in the file Scopebook doesn't know (ignored).
     pub ignored_columns: Vec<String>,
+    /// How the file was read: "UTF-8", "Windows-1252" or "UTF-16", and its separator
+    /// ("commas", "semicolons", "tabs").
+    pub encoding: String,
+    pub delimiter: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -132,12 +155,10 @@ struct Parsed {
     drafts: Vec<ClientDraft>,
 }
 
-fn parse(store: &Store, csv_text: &str) -> Result<Parsed> {
+fn parse(store: &Store, bytes: &[u8]) -> Result<Parsed> {
     let country = crate::practice::get_practice(store)?.and_then(|p| Country::find(&p.country));
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .flexible(true)
-        .from_reader(csv_text.as_bytes());
+    let input = CsvInput::decode(bytes);
+    let mut reader = input.reader();
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Error::invalid("file", format!("The file isn't readable CSV: {e}")))?
@@ -152,7 +173,14 @@ fn parse(store: &Store, csv_text: &str) -> Result<Parsed> {
     }
     let ignored_columns = headers
         .iter()
-        .filter(|h| !COLUMNS.contains(&h.as_str()) && !h.starts_with("street_country"))
+        .filter(|h| {
+            !COLUMNS.contains(&h.as_str())
+                && !h.starts_with("street_country")
+                && !matches!(
+                    h.as_str(),
+                    "postal_line3" | "postal_line4" | "street_line3" | "street_line4" | "mobile"
+                )
+        })
         .cloned()
         .collect();
 
@@ -223,7 +251,7 @@ fn parse(store: &Store, csv_text: &str) -> Result<Parsed> {
         let mut status = RowStatus::Ok;
         let kind = match get("kind") {
             k if k.is_empty() => Some(ClientKind::Client),
-            k => ClientKind::parse(&k),
+            k => ClientKind::from_user_text(&k),
         };
         if kind.is_none() {
             messages.push("Kind must be client or prospect.".to_string());
@@ -236,18 +264,29 @@ fn parse(store: &Store, csv_text: &str) -> Result<Parsed> {
         draft.first_name = get("first_name");
         draft.last_name = get("last_name");
         draft.email = get("email");
-        draft.phone = get("phone");
+        draft.phone = match get("phone") {
+            phone if phone.is_empty() => get("mobile"),
+            phone => phone,
+        };
         draft.tax_number = get("tax_number");
         draft.account_number = get("account_number");
         draft.notes = get("notes");
         draft.postal_address.line1 = get("postal_line1");
-        draft.postal_address.line2 = get("postal_line2");
+        draft.postal_address.line2 = joined(&[
+            get("postal_line2"),
+            get("postal_line3"),
+            get("postal_line4"),
+        ]);
         draft.postal_address.city = get("postal_city");
         draft.postal_address.region = get("postal_region");
         draft.postal_address.postcode = get("postal_postcode");
         draft.postal_address.country = get("postal_country");
         draft.street_address.line1 = get("street_line1");
-        draft.street_address.line2 = get("street_line2");
+        draft.street_address.line2 = joined(&[
+            get("street_line2"),
+            get("street_line3"),
+            get("street_line4"),
+        ]);
         draft.street_address.city = get("street_city");
         draft.street_address.region = get("street_region");
         draft.street_address.postcode = get("street_postcode");
@@ -325,18 +364,31 @@ fn parse(store: &Store, csv_text: &str) -> Result<Parsed> {
         warnings: count(RowStatus::Warning),
         rows,
         ignored_columns,
+        encoding: input.encoding.to_string(),
+        delimiter: input.delimiter_name().to_string(),
     };
     Ok(Parsed { preview, drafts })
 }
 
-/// Checks a CSV without writing anything.
-pub fn preview_import(store: &Store, csv_text: &str) -> Result<ImportPreview> {
-    Ok(parse(store, csv_text)?.preview)
+/// Address lines 2–4 (Xero's export has four) in our second line.
+fn joined(lines: &[String]) -> String {
+    lines
+        .iter()
+        .filter(|l| !l.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks a CSV file's bytes (any of the encodings and separators `CsvInput` reads) without
+/// writing anything.
+pub fn preview_import(store: &Store, bytes: impl AsRef<[u8]>) -> Result<ImportPreview> {
+    Ok(parse(store, bytes.as_ref())?.preview)
 }
 
 /// Imports every row, or none if any row has an error (then the preview is the error).
-pub fn import_clients(store: &mut Store, csv_text: &str) -> Result<ClientImport> {
-    let parsed = parse(store, csv_text)?;
+pub fn import_clients(store: &mut Store, bytes: impl AsRef<[u8]>) -> Result<ClientImport> {
+    let parsed = parse(store, bytes.as_ref())?;
     if parsed.preview.errors > 0 {
         let first = parsed
             .preview
@@ -376,6 +428,18 @@ pub fn import_clients(store: &mut Store, csv_text: &str) -> Result<ClientImport>
 /// Removes every client an import created, as long as none has changed since or has anything
 /// attached; otherwise nothing is removed and the reason says which.
 pub fn undo_import(store: &mut Store, batch: &str) -> Result<u32> {
+    let undo_batch = format!("undo-{batch}");
+    let undone_at: Option<String> = store.conn().query_row(
+        "SELECT min(at) FROM changes WHERE batch = ?1",
+        [&undo_batch],
+        |r| r.get(0),
+    )?;
+    if let Some(at) = undone_at {
+        return Err(Error::AlreadyDone(format!(
+            "That import was already undone ({}). Nothing was changed.",
+            at.replace('T', " ").trim_end_matches('Z')
+        )));
+    }
     let ids: Vec<i64> = {
         let mut stmt = store.conn().prepare(
             "SELECT entity_id FROM changes WHERE batch = ?1 AND entity = 'client' AND action = 'create'",
@@ -390,30 +454,57 @@ pub fn undo_import(store: &mut Store, batch: &str) -> Result<u32> {
         ));
     }
     store.write(Source::Import, |tx| {
-        tx.set_batch(format!("undo-{batch}"));
+        tx.set_batch(undo_batch.clone());
+        let mut blocked = Vec::new();
+        let mut removed = 0;
         for id in &ids {
+            let name: Option<String> = tx
+                .query_row(
+                    "SELECT display_name FROM clients WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(name) = name else {
+                // Deleted by hand since the import: nothing left to undo for it.
+                continue;
+            };
             let later: i64 = tx.query_row(
                 "SELECT count(*) FROM changes WHERE entity = 'client' AND entity_id = ?1
                    AND (batch IS NOT ?2)",
                 rusqlite::params![id, batch],
                 |r| r.get(0),
             )?;
-            let name: Option<String> = tx
-                .query_row("SELECT display_name FROM clients WHERE id = ?1", [id], |r| r.get(0))
-                .ok();
-            let Some(name) = name else {
-                continue;
-            };
-            if later > 0 {
-                return Err(Error::invalid(
-                    "batch",
-                    format!("The import can't be undone: \u{201c}{name}\u{201d} has been changed since. Nothing was removed."),
+            let attached = crate::clients::attachments(tx, *id)?;
+            if !attached.is_empty() {
+                blocked.push(format!(
+                    "\u{201c}{name}\u{201d}: {}",
+                    attached.join(" and ")
                 ));
+                continue;
+            }
+            if later > 0 {
+                blocked.push(format!("\u{201c}{name}\u{201d}: it has been changed since"));
+                continue;
             }
             tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
-            tx.log("client", *id, "undo_import", &serde_json::json!({ "batch": batch, "display_name": name }))?;
+            tx.log(
+                "client",
+                *id,
+                "undo_import",
+                &serde_json::json!({ "batch": batch, "display_name": name }),
+            )?;
+            removed += 1;
         }
-        Ok(ids.len() as u32)
+        if !blocked.is_empty() {
+            return Err(Error::InUse(format!(
+                "The import can't be undone, because {} imported client(s) are in use: {}. \
+                 Nothing was removed.",
+                blocked.len(),
+                blocked.join("; ")
+            )));
+        }
+        Ok(removed)
     })
 }
 
