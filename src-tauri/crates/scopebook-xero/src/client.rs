@@ -576,13 +576,14 @@ impl XeroClient {
             let response = match outcome {
                 Ok(response) => response,
                 Err(error) => {
-                    drop(slot);
                     let detail = describe(&error);
                     let sent = !error.is_connect();
                     if sent {
                         self.record(&call, sent_at, clock.elapsed(), None);
                         maybe_applied |= call.is_write();
                     }
+                    // Only now: the slot counts the call against the day until it is logged.
+                    drop(slot);
                     if call.is_write() && sent && !call.retry_is_safe() {
                         return Err(XeroError::Uncertain { detail });
                     }

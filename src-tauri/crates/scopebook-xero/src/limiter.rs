@@ -7,6 +7,7 @@
 //! once — to the call that received it and to every later call until it has passed.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -56,11 +57,24 @@ pub(crate) struct TenantLimiter {
     log: Arc<dyn CallLog>,
     slots: Arc<Semaphore>,
     window: Mutex<Window>,
+    /// Requests let through and not yet in the call log: counted against the day too, so
+    /// calls sent at once can't overshoot the budget.
+    unrecorded: Arc<AtomicU32>,
 }
 
-/// Held while a request is in flight; dropping it frees the slot.
+/// Held while a request is in flight; drop it once the call is in the log: that frees the
+/// slot.
 pub(crate) struct Slot {
     _permit: OwnedSemaphorePermit,
+    unrecorded: Arc<AtomicU32>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let _ = self
+            .unrecorded
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+    }
 }
 
 enum Next {
@@ -77,6 +91,7 @@ impl TenantLimiter {
             log,
             slots: Arc::new(Semaphore::new(limits.concurrent.max(1))),
             window: Mutex::new(Window::default()),
+            unrecorded: Arc::new(AtomicU32::new(0)),
         }
     }
 
@@ -112,7 +127,13 @@ impl TenantLimiter {
             }
             self.check_day()?;
             match self.take_minute_slot()? {
-                Next::Go => return Ok(Slot { _permit: permit }),
+                Next::Go => {
+                    self.unrecorded.fetch_add(1, Ordering::SeqCst);
+                    return Ok(Slot {
+                        _permit: permit,
+                        unrecorded: self.unrecorded.clone(),
+                    });
+                }
                 Next::Wait(wait) => tokio::time::sleep(wait.max(Duration::from_millis(10))).await,
             }
         }
@@ -122,7 +143,8 @@ impl TenantLimiter {
     fn check_day(&self) -> Result<()> {
         let now = Utc::now();
         let ours = self.log.count_since(&self.tenant, now - day())?;
-        if ours.calls >= self.limits.per_day {
+        let unrecorded = self.unrecorded.load(Ordering::SeqCst);
+        if ours.calls.saturating_add(unrecorded) >= self.limits.per_day {
             return Err(XeroError::DailyBudgetSpent {
                 budget: self.limits.per_day,
                 until: ours.earliest.map_or(now + day(), |e| e + day()),
@@ -133,7 +155,7 @@ impl TenantLimiter {
             let believed_until = read_at + day_reading_lifetime();
             if believed_until > now {
                 let since = self.log.count_since(&self.tenant, read_at)?.calls;
-                if remaining.saturating_sub(since) == 0 {
+                if remaining.saturating_sub(since).saturating_sub(unrecorded) == 0 {
                     // The earliest call we know of leaving the window may free one sooner.
                     let frees = ours.earliest.map(|e| e + day());
                     return Err(XeroError::RateLimited {
@@ -333,6 +355,19 @@ mod tests {
             }) => {}
             other => panic!("expected the daily limit, got {:?}", other.map(|_| ())),
         }
+    }
+
+    #[tokio::test]
+    async fn calls_sent_at_once_cannot_overshoot_the_budget() {
+        // 1 call made, 3 allowed: two may go at once; a third at the same time is refused.
+        let limiter = with_calls(3, &[1]);
+        let a = limiter.acquire().await.unwrap();
+        let b = limiter.acquire().await.unwrap();
+        assert!(matches!(
+            limiter.acquire().await,
+            Err(XeroError::DailyBudgetSpent { .. })
+        ));
+        drop((a, b));
     }
 
     #[tokio::test]
