@@ -59,8 +59,11 @@ pub enum XeroCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// Shows the connection.
+    /// Shows the connection, and the Xero calls left today.
     Status,
+    /// Sets how many calls to Xero Scopebook makes per organisation per day (1000 on Xero's
+    /// Starter tier, 5000 on higher tiers), counted over a rolling 24 hours.
+    DailyBudget { calls: u32 },
     /// The organisation's income and other accounts.
     Accounts,
     /// The organisation's branding themes.
@@ -82,7 +85,13 @@ fn client(store: &SharedStore, endpoint: &XeroEndpoint) -> Result<XeroClient> {
         scopebook_core::secrets_of(&lock(store)),
         &config.client_id,
     ));
-    Ok(XeroClient::new(Arc::new(Session::new(config, tokens)?))?)
+    // Every call is recorded in the data file, which the daily budget is counted from (the
+    // app records there too).
+    let call_log = scopebook_core::xero_calls::call_log(store);
+    Ok(XeroClient::with_call_log(
+        Arc::new(Session::new(config, tokens)?),
+        call_log,
+    )?)
 }
 
 fn open_browser(url: &str) -> std::result::Result<(), String> {
@@ -116,6 +125,11 @@ pub fn run(
             }
             XeroCommand::Status => {
                 let status = connection::status(&lock(&store), &endpoint)?;
+                // The keychain says how long the connection has been idle (Xero isn't called).
+                let status = match client(&store, &endpoint) {
+                    Ok(xero) => connection::with_idle_warning(status, &xero).await,
+                    Err(_) => status,
+                };
                 let client_id = if status.client_id.is_empty() {
                     "(not set)"
                 } else {
@@ -134,9 +148,30 @@ pub fn run(
                             org.last_call_at.unwrap_or_else(|| "never".into())
                         )
                         .map_err(write_error)?;
+                        writeln!(
+                            out,
+                            "Calls left    {} of {} today",
+                            status.calls_left_today.unwrap_or(status.daily_call_budget),
+                            status.daily_call_budget
+                        )
+                        .map_err(write_error)?;
+                        if let Some(warning) = &status.idle_warning {
+                            writeln!(out, "Warning       {warning}").map_err(write_error)?;
+                        }
                     }
                     None => writeln!(out, "Organisation  not connected").map_err(write_error)?,
                 }
+            }
+            XeroCommand::DailyBudget { calls } => {
+                let budget = scopebook_core::xero_calls::set_daily_call_budget(
+                    &mut lock(&store),
+                    calls,
+                )?;
+                writeln!(
+                    out,
+                    "Scopebook will make at most {budget} calls to Xero per organisation in any 24 hours."
+                )
+                .map_err(write_error)?;
             }
             XeroCommand::Connect { tenant } => {
                 let xero = client(&store, &endpoint)?;
