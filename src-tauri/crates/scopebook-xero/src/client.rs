@@ -538,8 +538,9 @@ impl XeroClient {
         Ok(answers)
     }
 
-    /// Keeps the call in the log; a log that fails never fails the call.
-    fn record(&self, call: &Call, at: DateTime<Utc>, took: Duration, status: Option<u16>) {
+    /// Keeps the call in the log (off the async threads: it may be a busy database); a log that
+    /// fails never fails the call.
+    async fn record(&self, call: &Call, at: DateTime<Utc>, took: Duration, status: Option<u16>) {
         let record = CallRecord {
             at,
             tenant_id: call.tenant.clone(),
@@ -548,7 +549,8 @@ impl XeroClient {
             status,
             duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
         };
-        let _ = self.log.record(&record);
+        let log = self.log.clone();
+        let _ = tokio::task::spawn_blocking(move || log.record(&record)).await;
     }
 
     /// Sends `call` with limits, auth and bounded retries; returns the JSON body.
@@ -579,7 +581,7 @@ impl XeroClient {
                     let detail = describe(&error);
                     let sent = !error.is_connect();
                     if sent {
-                        self.record(&call, sent_at, clock.elapsed(), None);
+                        self.record(&call, sent_at, clock.elapsed(), None).await;
                         maybe_applied |= call.is_write();
                     }
                     // Only now: the slot counts the call against the day until it is logged.
@@ -607,7 +609,8 @@ impl XeroClient {
             }
             let status = response.status();
             let body = response.text().await;
-            self.record(&call, sent_at, clock.elapsed(), Some(status.as_u16()));
+            self.record(&call, sent_at, clock.elapsed(), Some(status.as_u16()))
+                .await;
             drop(slot);
             let body = match body {
                 Ok(body) => body,

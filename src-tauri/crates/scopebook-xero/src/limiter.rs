@@ -125,7 +125,7 @@ impl TenantLimiter {
                     continue;
                 }
             }
-            self.check_day()?;
+            self.check_day().await?;
             match self.take_minute_slot()? {
                 Next::Go => {
                     self.unrecorded.fetch_add(1, Ordering::SeqCst);
@@ -140,9 +140,9 @@ impl TenantLimiter {
     }
 
     /// The daily budget: our own count over the last 24 hours, and Xero's last word on it.
-    fn check_day(&self) -> Result<()> {
+    async fn check_day(&self) -> Result<()> {
         let now = Utc::now();
-        let ours = self.log.count_since(&self.tenant, now - day())?;
+        let ours = self.count_since(now - day()).await?;
         let unrecorded = self.unrecorded.load(Ordering::SeqCst);
         if ours.calls.saturating_add(unrecorded) >= self.limits.per_day {
             return Err(XeroError::DailyBudgetSpent {
@@ -154,7 +154,7 @@ impl TenantLimiter {
         if let Some((remaining, read_at)) = reading {
             let believed_until = read_at + day_reading_lifetime();
             if believed_until > now {
-                let since = self.log.count_since(&self.tenant, read_at)?.calls;
+                let since = self.count_since(read_at).await?.calls;
                 if remaining.saturating_sub(since).saturating_sub(unrecorded) == 0 {
                     // The earliest call we know of leaving the window may free one sooner.
                     let frees = ours.earliest.map(|e| e + day());
@@ -167,6 +167,14 @@ impl TenantLimiter {
             }
         }
         Ok(())
+    }
+
+    /// The log may be a database another process is writing: ask it off the async threads.
+    async fn count_since(&self, since: DateTime<Utc>) -> Result<crate::calls::CallCount> {
+        let (log, tenant) = (self.log.clone(), self.tenant.clone());
+        tokio::task::spawn_blocking(move || log.count_since(&tenant, since))
+            .await
+            .map_err(|e| XeroError::CallLog(e.to_string()))?
     }
 
     fn take_minute_slot(&self) -> Result<Next> {
