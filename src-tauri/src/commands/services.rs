@@ -172,22 +172,26 @@ pub async fn choose_services_csv(
 /// Imports the file chosen with [`choose_services_csv`]: every row, or none.
 #[tauri::command]
 pub async fn import_services_csv(state: State<'_, AppState>, token: String) -> Reply<ImportReport> {
-    let mut pending = PENDING_IMPORT
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let bytes = match pending.take() {
-        Some((kept, bytes)) if kept == token => bytes,
-        other => {
-            // Not this file's token: keep whatever is pending for its own dialog.
-            *pending = other;
-            return Err(Error::invalid(
-                "file",
-                "That file is no longer open for import; choose it again.",
-            )
-            .report());
+    let bytes = {
+        let mut pending = PENDING_IMPORT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match pending.take() {
+            Some((kept, bytes)) if kept == token => Some(bytes),
+            other => {
+                // Not this file's token: keep whatever is pending for its own dialog.
+                *pending = other;
+                None
+            }
         }
     };
-    drop(pending);
+    let Some(bytes) = bytes else {
+        return Err(Error::invalid(
+            "file",
+            "That file is no longer open for import; choose it again.",
+        )
+        .report());
+    };
     state
         .with_store(move |store| csv::import_services(store, bytes.as_slice(), false))
         .await
