@@ -6,13 +6,20 @@
 //! the row — and now and then deletes rows older than [`KEEP_DAYS`]. `xero_calls` is a log in
 //! its own right (telemetry, not a change the bookkeeper made), so the store lets such a
 //! transaction commit without a `changes` row.
+//!
+//! The Xero client asks the log around every request, so the shared store's lock must never be
+//! held across a call to Xero (the store's rule anyway): if it is, the log gives up after
+//! [`LOCK_WAIT`] with an error instead of hanging.
+
+use std::sync::{MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use scopebook_xero::{CallCount, CallLog, CallRecord, XeroError};
 
 use crate::error::{Error, Result};
-use crate::store::{SharedStore, Source, Store, lock};
+use crate::store::{SharedStore, Source, Store};
 
 /// How long calls are kept (the budget needs a day; the rest is for looking back).
 pub const KEEP_DAYS: i64 = 30;
@@ -138,13 +145,39 @@ fn call_log_error(error: Error) -> XeroError {
     XeroError::CallLog(error.to_string())
 }
 
+/// How long the log waits for the shared store before giving up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(20);
+
+impl SqliteCallLog {
+    fn lock(&self) -> scopebook_xero::Result<MutexGuard<'_, Store>> {
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match self.store.try_lock() {
+                Ok(guard) => return Ok(guard),
+                // A panic elsewhere poisons the lock; the store is still sound (see `lock`).
+                Err(TryLockError::Poisoned(poisoned)) => return Ok(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(XeroError::CallLog(
+                        "the data file stayed busy with another task".into(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
 impl CallLog for SqliteCallLog {
     fn record(&self, call: &CallRecord) -> scopebook_xero::Result<()> {
-        record_call(&mut lock(&self.store), call).map_err(call_log_error)
+        let mut store = self.lock()?;
+        record_call(&mut store, call).map_err(call_log_error)
     }
 
     fn count_since(&self, tenant: &str, since: DateTime<Utc>) -> scopebook_xero::Result<CallCount> {
-        count_calls_since(&lock(&self.store), tenant, since).map_err(call_log_error)
+        let store = self.lock()?;
+        count_calls_since(&store, tenant, since).map_err(call_log_error)
     }
 }
 
