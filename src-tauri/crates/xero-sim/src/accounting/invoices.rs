@@ -1365,6 +1365,7 @@ pub fn record_payment(
 ) -> Result<Value, String> {
     let index = find(&org.invoices, invoice)
         .ok_or_else(|| format!("No invoice {invoice} in this organisation"))?;
+    let today = local_day(&org.organisation.timezone, now);
     let target = org.invoices.get_mut(index).ok_or("invoice vanished")?;
     if target.status != "AUTHORISED" {
         return Err(format!(
@@ -1379,7 +1380,7 @@ pub fn record_payment(
             target.amount_due()
         ));
     }
-    let date = date.unwrap_or_else(|| now.date_naive());
+    let date = date.unwrap_or(today);
     target.payments.push(Payment {
         payment_id: Uuid::new_v4(),
         date,
@@ -1452,6 +1453,7 @@ pub fn allocate_credit_note(
         .map(|i| i.credit_notes.len())
         .sum::<usize>()
         + 1;
+    let today = local_day(&org.organisation.timezone, now);
     let target = org.invoices.get_mut(index).ok_or("invoice vanished")?;
     if target.status != "AUTHORISED" {
         return Err(format!(
@@ -1466,7 +1468,7 @@ pub fn allocate_credit_note(
             target.amount_due()
         ));
     }
-    let date = date.unwrap_or_else(|| now.date_naive());
+    let date = date.unwrap_or(today);
     target.credit_notes.push(CreditAllocation {
         credit_note_id: Uuid::new_v4(),
         credit_note_number: format!("CN-{number:04}"),

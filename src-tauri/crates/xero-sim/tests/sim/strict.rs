@@ -417,6 +417,30 @@ async fn default_dates_are_the_organisations_day() {
     assert_eq!(body["Invoices"][0]["DateString"], "2026-12-01T00:00:00");
     // Its due date follows the organisation's terms (14 days) from that day.
     assert_eq!(body["Invoices"][0]["DueDateString"], "2026-12-15T00:00:00");
+    // A payment recorded in Xero without a date is dated that day too.
+    let (_, body) = put_invoices(
+        &app,
+        "",
+        &sale(
+            json!({"ContactID": contact_id(DEMO, "Acme Plumbing")}),
+            "PAY-TODAY",
+        ),
+    )
+    .await;
+    let (status, paid) = admin_post(
+        &app,
+        "/payments",
+        json!({"tenant_id": DEMO, "invoice_id": body["Invoices"][0]["InvoiceID"], "amount": 10}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    let december_first = NaiveDate::from_ymd_opt(2026, 12, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
+    assert_eq!(ms(&paid["Payments"][0]["Date"]), december_first);
     // 30 June 12:30 UTC: still 30 June in Sydney (22:30, +10), already 1 July in Wellington
     // (00:30, +12).
     admin_post(&app, "/clock", json!({"now": "2026-06-30T12:30:00Z"})).await;
