@@ -60,12 +60,20 @@ pub fn move_old_data_folder(parent: &Path) -> PathBuf {
 
 /// The secrets (the OS keychain) of the data folder `data_dir`: the default folder's entries
 /// under `com.scopebook.desktop`, any other folder's (the demo's, a test's, a second firm's)
-/// under a service of its own, so they never share an entry.
+/// under a service of its own, so they never share an entry. The old-named default folder
+/// (still in use if it couldn't be moved) counts as the default one.
 pub fn secrets_for(data_dir: &Path) -> Secrets {
-    Secrets::os_keychain(Namespace::for_data_dir(
-        data_dir,
-        default_data_dir().as_deref(),
-    ))
+    let os_data = dirs::data_dir();
+    let is_default = os_data.is_some_and(|os| {
+        [APP_IDENTIFIER, OLD_APP_IDENTIFIER]
+            .iter()
+            .any(|name| Namespace::for_data_dir(data_dir, Some(&os.join(name))) == Namespace::app())
+    });
+    Secrets::os_keychain(if is_default {
+        Namespace::app()
+    } else {
+        Namespace::data_folder(data_dir)
+    })
 }
 
 /// The secrets of the data folder `store` lives in ([`secrets_for`]); a store in memory gets a
@@ -154,6 +162,8 @@ mod tests {
         assert_ne!(secrets_of(&in_memory).namespace(), &Namespace::app());
         if let Some(default) = default_data_dir() {
             assert_eq!(secrets_for(&default).namespace(), &Namespace::app());
+            let old = default.with_file_name(OLD_APP_IDENTIFIER);
+            assert_eq!(secrets_for(&old).namespace(), &Namespace::app());
             assert_ne!(
                 secrets_for(&default.join("demo")).namespace(),
                 &Namespace::app()
