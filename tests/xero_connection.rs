@@ -53,6 +53,11 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.click("[data-tab=integrations]").await?;
     app.wait_for_text("[data-testid=xero-state]", "Not connected")
         .await?;
+    // Xero's URLs point at the simulator: the window says so.
+    let badge = app
+        .wait_for_text("[data-testid=test-server-badge]", "Test server")
+        .await?;
+    assert!(badge.contains(sim.base_url.as_str()), "{badge}");
     app.screenshot("20-integrations-not-connected", "[data-testid=xero-state]")
         .await?;
 

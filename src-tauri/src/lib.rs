@@ -70,6 +70,22 @@ pub(crate) fn relaunch(demo: bool) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Xero's URLs from the environment, if they are safe to use; otherwise Xero itself.
+fn endpoint_from_env() -> XeroEndpoint {
+    match XeroEndpoint::from_env().checked() {
+        Ok(endpoint) => {
+            if let Some(warning) = endpoint.warning() {
+                eprintln!("Scopebook: {warning}");
+            }
+            endpoint
+        }
+        Err(error) => {
+            eprintln!("Scopebook: {error} The override is ignored; Scopebook uses Xero.");
+            XeroEndpoint::default()
+        }
+    }
+}
+
 pub fn run() {
     let args = arguments();
     let (demo, endpoint) = if args.demo {
@@ -77,11 +93,11 @@ pub fn run() {
             Ok((demo, endpoint)) => (Some(demo), endpoint),
             Err(message) => {
                 eprintln!("Scopebook: {message}");
-                (None, XeroEndpoint::from_env())
+                (None, endpoint_from_env())
             }
         }
     } else {
-        (None, XeroEndpoint::from_env())
+        (None, endpoint_from_env())
     };
     let state = AppState::open(args.data_dir.as_deref(), endpoint, demo);
     let result = tauri::Builder::default()

@@ -23,7 +23,7 @@ pub struct AppState {
     xero: Mutex<Option<Arc<XeroClient>>>,
     pub demo: Option<Demo>,
     /// Cancels a sign-in that is waiting for the browser.
-    pub sign_in: Mutex<Option<tokio::task::AbortHandle>>,
+    pub sign_in: connection::SignInSlot,
 }
 
 impl AppState {
@@ -54,7 +54,7 @@ impl AppState {
             endpoint,
             xero: Mutex::new(None),
             demo,
-            sign_in: Mutex::new(None),
+            sign_in: connection::SignInSlot::default(),
         }
     }
 

@@ -2,6 +2,9 @@
 //! and the capabilities. A page that is compromised (a pasted proposal text, a bad PDF) must not
 //! be able to post forms, rebase URLs, embed plugins or name files for Rust to write.
 
+// A failed expectation should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 fn read_json(relative: &str) -> serde_json::Value {

@@ -16,7 +16,10 @@ pub struct SaveAs<'a> {
 }
 
 /// Opens the native save dialog; `None` when the bookkeeper cancelled.
-pub async fn choose_save_path(app: AppHandle, save_as: SaveAs<'_>) -> Result<Option<PathBuf>, ErrorReport> {
+pub async fn choose_save_path(
+    app: AppHandle,
+    save_as: SaveAs<'_>,
+) -> Result<Option<PathBuf>, ErrorReport> {
     let dialog = app
         .dialog()
         .file()

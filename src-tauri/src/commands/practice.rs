@@ -21,6 +21,9 @@ pub struct AppInfo {
     practice: Option<Practice>,
     /// Running with the Xero sandbox and a separate demo data folder.
     demo: bool,
+    /// Set while Xero's URLs point at a test server (not in the demo, which has its banner):
+    /// the window shows it as a badge.
+    test_server: Option<String>,
 }
 
 #[tauri::command]
@@ -39,6 +42,13 @@ pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
         startup_error: state.startup_error(),
         practice,
         demo: state.demo.is_some(),
+        test_server: match state.demo {
+            Some(_) => None,
+            None => state
+                .endpoint
+                .is_overridden()
+                .then(|| state.endpoint.describe()),
+        },
     })
 }
 

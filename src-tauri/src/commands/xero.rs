@@ -1,8 +1,8 @@
 //! Settings → Integrations: the Xero connection.
 
+use scopebook_core::Error;
 use scopebook_core::connection::{self, ConnectedOrganisation, XeroLists, XeroStatus};
 use scopebook_core::store::lock;
-use scopebook_core::{Error, ErrorReport};
 use scopebook_xero::models::Connection;
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -11,10 +11,6 @@ use ts_rs::TS;
 
 use super::Reply;
 use crate::AppState;
-
-fn report(e: impl Into<Error>) -> ErrorReport {
-    e.into().report()
-}
 
 #[tauri::command]
 pub async fn xero_status(state: State<'_, AppState>) -> Reply<XeroStatus> {
@@ -67,14 +63,13 @@ pub async fn connect_xero(app: AppHandle, state: State<'_, AppState>) -> Reply<S
             .open_url(url, None::<&str>)
             .map_err(|e| e.to_string()),
     };
-    let task = {
+    let organisations = {
         let (xero, store) = (xero.clone(), store.clone());
-        tokio::spawn(async move { connection::sign_in(&store, &xero, open).await })
-    };
-    *state.sign_in.lock().unwrap_or_else(|p| p.into_inner()) = Some(task.abort_handle());
-    let organisations = match task.await {
-        Ok(result) => result.map_err(|e| e.report())?,
-        Err(_) => return Err(report(scopebook_xero::XeroError::Cancelled)),
+        state
+            .sign_in
+            .run(async move { connection::sign_in(&store, &xero, open).await })
+            .await
+            .map_err(|e| e.report())?
     };
     let status = connection::status(&lock(&store), &state.endpoint).map_err(|e| e.report())?;
     Ok(SignInOutcome {
@@ -85,14 +80,7 @@ pub async fn connect_xero(app: AppHandle, state: State<'_, AppState>) -> Reply<S
 
 #[tauri::command]
 pub fn cancel_xero_connect(state: State<'_, AppState>) {
-    if let Some(task) = state
-        .sign_in
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
-        task.abort();
-    }
+    state.sign_in.cancel();
 }
 
 #[tauri::command]

@@ -75,6 +75,7 @@ enum Command {
 enum ProposalsCommand {
     /// Lists proposals, newest first.
     List {
+        /// Only those matching all of these words.
         #[arg(long)]
         search: Option<String>,
     },
@@ -92,6 +93,7 @@ enum ProposalsCommand {
 enum ClientsCommand {
     /// Lists clients and prospects.
     List {
+        /// Only those matching all of these words.
         #[arg(long)]
         search: Option<String>,
         /// all (active clients and prospects), prospects, clients or archived.
@@ -148,8 +150,10 @@ enum PracticeCommand {
 enum ServicesCommand {
     /// Lists services.
     List {
+        /// Only services matching all of these words (name, description, category, unit).
         #[arg(long)]
         search: Option<String>,
+        /// Only services in this category.
         #[arg(long)]
         category: Option<String>,
         /// Lists archived services instead of active ones.

@@ -111,7 +111,11 @@ pub fn run(
     command: XeroCommand,
     out: &mut impl Write,
 ) -> Result<()> {
-    let endpoint = flags.endpoint();
+    // Only https, or http to this computer; and say so whenever it isn't Xero.
+    let endpoint = flags.endpoint().checked()?;
+    if let Some(warning) = endpoint.warning() {
+        eprintln!("Warning: {warning}");
+    }
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -185,6 +189,28 @@ pub fn run(
                     }
                     (Some(id), _) => id,
                     (None, [only]) => only.tenant_id.clone(),
+                    (None, many) if !std::io::stdin().is_terminal() => {
+                        // Nobody to ask (a script, a scheduled job): say how to choose.
+                        let listed: Vec<String> = many
+                            .iter()
+                            .map(|org| {
+                                format!(
+                                    "  {}  {}",
+                                    org.tenant_id,
+                                    org.tenant_name.as_deref().unwrap_or("(no name)")
+                                )
+                            })
+                            .collect();
+                        return Err(Error::invalid(
+                            "tenant",
+                            format!(
+                                "Xero gave access to {} organisations; run the command again with \
+                                 --tenant and the id of the one this practice bills from:\n{}",
+                                many.len(),
+                                listed.join("\n")
+                            ),
+                        ));
+                    }
                     (None, many) => {
                         writeln!(out, "Xero gave access to {} organisations:", many.len())
                             .map_err(write_error)?;
@@ -220,28 +246,6 @@ pub fn run(
                 };
                 let org = connection::choose_organisation_by_id(&store, &xero, &chosen).await?;
                 writeln!(out, "Connected to {}.", org.name).map_err(write_error)?;
-                    (None, many) if !std::io::stdin().is_terminal() => {
-                        // Nobody to ask (a script, a scheduled job): say how to choose.
-                        let listed: Vec<String> = many
-                            .iter()
-                            .map(|org| {
-                                format!(
-                                    "  {}  {}",
-                                    org.tenant_id,
-                                    org.tenant_name.as_deref().unwrap_or("(no name)")
-                                )
-                            })
-                            .collect();
-                        return Err(Error::invalid(
-                            "tenant",
-                            format!(
-                                "Xero gave access to {} organisations; run the command again with \
-                                 --tenant and the id of the one this practice bills from:\n{}",
-                                many.len(),
-                                listed.join("\n")
-                            ),
-                        ));
-                    }
             }
             XeroCommand::Accounts => {
                 let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;

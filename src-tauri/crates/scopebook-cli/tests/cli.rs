@@ -542,3 +542,69 @@ fn imports_read_excel_files_in_windows_1252_with_semicolons() {
     let listed = ok(dir.path(), &["clients", "list"]);
     assert!(listed.contains("Café Müller"), "{listed}");
 }
+
+#[test]
+fn twenty_commands_writing_one_data_folder_at_once_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let children: Vec<_> = (0..20)
+        .map(|n| {
+            Command::new(env!("CARGO_BIN_EXE_scopebook"))
+                .arg("--data-dir")
+                .arg(dir.path())
+                .args([
+                    "services",
+                    "add",
+                    "--name",
+                    &format!("Service {n:02}"),
+                    "--pricing",
+                    "fixed",
+                    "--price",
+                    "100",
+                    "--frequency",
+                    "monthly",
+                ])
+                .env_remove("SCOPEBOOK_DATA_DIR")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the scopebook binary runs")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a writer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let list = ok(dir.path(), &["services", "list", "--json"]);
+    let services: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(services.as_array().map(Vec::len), Some(20), "{list}");
+}
+
+#[test]
+fn a_xero_override_to_another_machine_over_http_is_refused_and_a_safe_one_is_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    let out = scopebook(
+        dir.path(),
+        &[
+            "--xero-base-url",
+            "http://xero.example.com",
+            "xero",
+            "status",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("https://"), "{err}");
+
+    let out = scopebook(
+        dir.path(),
+        &["--xero-base-url", "http://127.0.0.1:9", "xero", "status"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not to Xero"), "{err}");
+}

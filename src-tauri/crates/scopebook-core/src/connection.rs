@@ -129,6 +129,62 @@ impl XeroEndpoint {
         urls
     }
 
+    /// Whether any URL points somewhere other than Xero (a test server, the demo's simulator).
+    pub fn is_overridden(&self) -> bool {
+        self.base_url.is_some()
+            || self.authorize_url.is_some()
+            || self.token_url.is_some()
+            || self.connections_url.is_some()
+            || self.api_url.is_some()
+    }
+
+    /// Refuses an override that could send the bookkeeper's sign-in or tokens in the clear to
+    /// another machine: every URL must be `https`, or `http` to this computer (127.0.0.0/8,
+    /// `::1`, `localhost`).
+    pub fn checked(self) -> Result<Self> {
+        let named = [
+            ("SCOPEBOOK_XERO_BASE_URL / --xero-base-url", &self.base_url),
+            (
+                "SCOPEBOOK_XERO_AUTHORIZE_URL / --xero-authorize-url",
+                &self.authorize_url,
+            ),
+            (
+                "SCOPEBOOK_XERO_TOKEN_URL / --xero-token-url",
+                &self.token_url,
+            ),
+            (
+                "SCOPEBOOK_XERO_CONNECTIONS_URL / --xero-connections-url",
+                &self.connections_url,
+            ),
+            ("SCOPEBOOK_XERO_API_URL / --xero-api-url", &self.api_url),
+        ];
+        for (name, value) in named {
+            if let Some(text) = value
+                && !safe_override(text)
+            {
+                return Err(Error::invalid(
+                    "xero_url",
+                    format!(
+                        "{name} is \u{201c}{text}\u{201d}: a Xero address must start with https://, \
+                         or be http:// to this computer (127.0.0.1 or localhost) for a test server."
+                    ),
+                ));
+            }
+        }
+        Ok(self)
+    }
+
+    /// The warning to print (CLI) or show as a badge (app) while an override is active.
+    pub fn warning(&self) -> Option<String> {
+        self.is_overridden().then(|| {
+            format!(
+                "Scopebook is talking to {}, not to Xero: nothing sent there reaches your real \
+                 Xero organisation.",
+                self.describe()
+            )
+        })
+    }
+
     /// "Xero", or the address of whatever stands in for it.
     pub fn describe(&self) -> String {
         match &self.base_url {
@@ -136,6 +192,58 @@ impl XeroEndpoint {
             None if self.api_url.is_some() => "a Xero stand-in (custom URLs)".to_string(),
             None => "Xero".to_string(),
         }
+    }
+}
+
+/// At most one sign-in waits for the browser. Starting another cancels the one before: its
+/// caller gets `Cancelled` (not an error to show) and its loopback listener closes, so the
+/// bookkeeper who clicked "Connect to Xero" twice ends up with one sign-in, the latest.
+#[derive(Default)]
+pub struct SignInSlot(std::sync::Mutex<Option<tokio::task::AbortHandle>>);
+
+impl SignInSlot {
+    /// Runs `sign_in` as the one current sign-in.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        sign_in: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        self.cancel();
+        let task = tokio::spawn(sign_in);
+        let previous = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(task.abort_handle());
+        if let Some(previous) = previous {
+            previous.abort();
+        }
+        match task.await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Xero(scopebook_xero::XeroError::Cancelled)),
+        }
+    }
+
+    /// Cancels the waiting sign-in, if any.
+    pub fn cancel(&self) {
+        if let Some(task) = self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            task.abort();
+        }
+    }
+}
+
+fn safe_override(text: &str) -> bool {
+    let Ok(url) = url::Url::parse(text.trim()) else {
+        return false;
+    };
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
     }
 }
 
@@ -570,6 +678,73 @@ mod tests {
         assert_eq!(config.urls.token, "http://127.0.0.1:4010/connect/token");
         assert_eq!(config.urls.api, "http://127.0.0.1:5000/api");
         assert!(endpoint.describe().contains("127.0.0.1:4010"));
+    }
+
+    #[tokio::test]
+    async fn a_second_sign_in_cancels_the_first_and_closes_its_listener() {
+        let slot = std::sync::Arc::new(SignInSlot::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let first = tokio::spawn({
+            let slot = slot.clone();
+            async move {
+                slot.run(async move {
+                    // Waits for a browser that never comes, holding its listener.
+                    let _ = listener.accept().await;
+                    Ok("first")
+                })
+                .await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let second = slot.run(async { Ok("second") }).await.unwrap();
+        assert_eq!(second, "second");
+        let first = first.await.unwrap().unwrap_err();
+        assert_eq!(first.code(), crate::ErrorCode::Cancelled);
+        // The first sign-in's listener is closed: nothing answers on its port now.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn overrides_must_be_https_or_this_computer_and_are_announced() {
+        let plain = XeroEndpoint::default();
+        assert!(plain.clone().checked().is_ok());
+        assert_eq!(plain.warning(), None);
+        for fine in [
+            "https://xero-proxy.example.com",
+            "http://127.0.0.1:4010",
+            "http://127.1.2.3:80",
+            "http://localhost:4010",
+            "http://[::1]:4010",
+        ] {
+            let endpoint = XeroEndpoint {
+                base_url: Some(fine.into()),
+                ..Default::default()
+            };
+            let endpoint = endpoint.checked().unwrap_or_else(|e| panic!("{fine}: {e}"));
+            let warning = endpoint.warning().expect("an override is announced");
+            assert!(warning.contains("not to Xero"), "{warning}");
+        }
+        for refused in [
+            "http://192.168.1.10:4010",
+            "http://evil.example.com",
+            "ftp://127.0.0.1",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            let endpoint = XeroEndpoint {
+                token_url: Some(refused.into()),
+                ..Default::default()
+            };
+            let err = endpoint.checked().unwrap_err();
+            assert_eq!(err.report().fields[0].field, "xero_url");
+            assert!(err.to_string().contains("--xero-token-url"), "{err}");
+        }
     }
 
     #[test]

@@ -3,4 +3,4 @@
 /**
  * The stable code of an error. The UI branches on it; the wording may change, the code may not.
  */
-export type ErrorCode = "invalid" | "not_found" | "newer_database" | "unreadable_database" | "not_set_up" | "database" | "io" | "xero_not_connected" | "xero_unauthorised" | "xero_forbidden" | "xero_not_found" | "xero_rate_limited" | "xero_validation" | "xero_unavailable" | "xero_uncertain" | "xero_network" | "xero_invalid_reply" | "xero_authorization" | "keychain" | "cancelled" | "email";
+export type ErrorCode = "invalid" | "not_found" | "newer_database" | "unreadable_database" | "not_set_up" | "database" | "busy" | "bad_request" | "already_done" | "in_use" | "io" | "xero_not_connected" | "xero_unauthorised" | "xero_forbidden" | "xero_not_found" | "xero_rate_limited" | "xero_daily_budget_spent" | "xero_permission_missing" | "xero_invalid_request" | "xero_validation" | "xero_unavailable" | "xero_uncertain" | "xero_network" | "xero_invalid_reply" | "xero_authorization" | "keychain" | "cancelled" | "email";

@@ -3,4 +3,4 @@
 /**
  * Who made a change.
  */
-export type Source = "user" | "import" | "sync" | "posting";
+export type Source = "user" | "import" | "sync" | "posting" | "system";
