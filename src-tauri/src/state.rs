@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use scopebook_core::connection::{self, XeroEndpoint};
 use scopebook_core::store::{SharedStore, lock};
 use scopebook_core::{Error, ErrorReport, Store};
-use scopebook_xero::{KeyringTokenStore, Session, XeroClient};
+use scopebook_xero::XeroClient;
 
 /// The demo: an in-process Xero simulator and its own data folder and keychain entries.
 pub struct Demo {
@@ -92,27 +92,17 @@ impl AppState {
         let store = self.store.clone()?;
         let config =
             connection::xero_config(&lock(&store), &self.endpoint).map_err(|e| e.report())?;
-        let mut cached = self.xero.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = self.xero.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(client) = cached.as_ref()
             && client.session().config().client_id == config.client_id
             && client.session().config().limits == config.limits
         {
             return Ok(client.clone());
         }
-        // The tokens are filed under the data folder's own keychain namespace (the demo's
-        // folder has its own).
-        let tokens = Arc::new(KeyringTokenStore::new(
-            scopebook_core::secrets_of(&lock(&store)),
-            &config.client_id,
-        ));
-        let session = Session::new(config, tokens).map_err(|e| Error::from(e).report())?;
-        // Every call is recorded in the data file, which the daily budget is counted from (the
-        // CLI records there too).
-        let call_log = scopebook_core::xero_calls::call_log(&store);
-        let client = Arc::new(
-            XeroClient::with_call_log(Arc::new(session), call_log)
-                .map_err(|e| Error::from(e).report())?,
-        );
+        drop(cached);
+        let client =
+            Arc::new(connection::xero_client(&store, &self.endpoint).map_err(|e| e.report())?);
+        let mut cached = self.xero.lock().unwrap_or_else(|p| p.into_inner());
         *cached = Some(client.clone());
         Ok(client)
     }

@@ -2,13 +2,11 @@
 //! app through the OS keychain.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use scopebook_core::connection::{self, XeroEndpoint};
 use scopebook_core::store::{SharedStore, lock};
 use scopebook_core::{Error, Result};
-use scopebook_xero::{KeyringTokenStore, Session, XeroClient};
 
 /// The heading every subcommand's `--help` lists the Xero flags under, apart from its own.
 pub const XERO_FLAGS_HEADING: &str = "Xero connection (advanced)";
@@ -79,21 +77,6 @@ pub enum XeroCommand {
     Disconnect,
 }
 
-fn client(store: &SharedStore, endpoint: &XeroEndpoint) -> Result<XeroClient> {
-    let config = connection::xero_config(&lock(store), endpoint)?;
-    let tokens = Arc::new(KeyringTokenStore::new(
-        scopebook_core::secrets_of(&lock(store)),
-        &config.client_id,
-    ));
-    // Every call is recorded in the data file, which the daily budget is counted from (the
-    // app records there too).
-    let call_log = scopebook_core::xero_calls::call_log(store);
-    Ok(XeroClient::with_call_log(
-        Arc::new(Session::new(config, tokens)?),
-        call_log,
-    )?)
-}
-
 fn open_browser(url: &str) -> std::result::Result<(), String> {
     eprintln!("Open this address in your browser to connect Scopebook to Xero:\n\n  {url}\n");
     if let Some(browser) = std::env::var_os("SCOPEBOOK_BROWSER") {
@@ -130,7 +113,7 @@ pub fn run(
             XeroCommand::Status => {
                 let status = connection::status(&lock(&store), &endpoint)?;
                 // The keychain says how long the connection has been idle (Xero isn't called).
-                let status = match client(&store, &endpoint) {
+                let status = match connection::xero_client(&store, &endpoint) {
                     Ok(xero) => connection::with_idle_warning(status, &xero).await,
                     Err(_) => status,
                 };
@@ -178,7 +161,7 @@ pub fn run(
                 .map_err(write_error)?;
             }
             XeroCommand::Connect { tenant } => {
-                let xero = client(&store, &endpoint)?;
+                let xero = connection::xero_client(&store, &endpoint)?;
                 let organisations = connection::sign_in(&store, &xero, open_browser).await?;
                 let chosen = match (tenant, organisations.as_slice()) {
                     (_, []) => {
@@ -248,7 +231,7 @@ pub fn run(
                 writeln!(out, "Connected to {}.", org.name).map_err(write_error)?;
             }
             XeroCommand::Accounts => {
-                let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;
+                let lists = connection::refresh_lists(&store, &connection::xero_client(&store, &endpoint)?).await?;
                 for a in lists.accounts {
                     writeln!(
                         out,
@@ -262,13 +245,13 @@ pub fn run(
                 }
             }
             XeroCommand::BrandingThemes => {
-                let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;
+                let lists = connection::refresh_lists(&store, &connection::xero_client(&store, &endpoint)?).await?;
                 for b in lists.branding_themes {
                     writeln!(out, "{}  {}", b.branding_theme_id, b.name).map_err(write_error)?;
                 }
             }
             XeroCommand::Tracking => {
-                let lists = connection::refresh_lists(&store, &client(&store, &endpoint)?).await?;
+                let lists = connection::refresh_lists(&store, &connection::xero_client(&store, &endpoint)?).await?;
                 for t in lists.tracking_categories {
                     let options: Vec<String> = t.options.into_iter().map(|o| o.name).collect();
                     writeln!(out, "{}: {}", t.name, options.join(", ")).map_err(write_error)?;
@@ -277,7 +260,7 @@ pub fn run(
             XeroCommand::Contacts { search } => {
                 let contacts = connection::xero_contacts(
                     &store,
-                    &client(&store, &endpoint)?,
+                    &connection::xero_client(&store, &endpoint)?,
                     search.as_deref(),
                 )
                 .await?;
@@ -295,7 +278,7 @@ pub fn run(
                 writeln!(out, "{} contacts", contacts.len()).map_err(write_error)?;
             }
             XeroCommand::Disconnect => {
-                connection::disconnect(&store, &client(&store, &endpoint)?).await?;
+                connection::disconnect(&store, &connection::xero_client(&store, &endpoint)?).await?;
                 writeln!(
                     out,
                     "Disconnected from Xero; the tokens were removed from the keychain."

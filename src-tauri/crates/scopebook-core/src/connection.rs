@@ -195,6 +195,27 @@ impl XeroEndpoint {
     }
 }
 
+/// The Xero client for this data folder: its configuration (client id, URLs, daily budget),
+/// its tokens in the OS keychain under the data folder's own namespace (the sandbox never
+/// touches the firm's entries), and every call recorded in the data file, which the daily
+/// budget is counted from. The app and the CLI both build their client here.
+pub fn xero_client(store: &SharedStore, endpoint: &XeroEndpoint) -> Result<XeroClient> {
+    let (config, secrets) = {
+        let store = lock(store);
+        (xero_config(&store, endpoint)?, crate::secrets_of(&store))
+    };
+    let tokens = std::sync::Arc::new(scopebook_xero::KeyringTokenStore::new(
+        secrets,
+        &config.client_id,
+    ));
+    let session = scopebook_xero::Session::new(config, tokens)?;
+    let call_log = crate::xero_calls::call_log(store);
+    Ok(XeroClient::with_call_log(
+        std::sync::Arc::new(session),
+        call_log,
+    )?)
+}
+
 /// At most one sign-in waits for the browser. Starting another cancels the one before: its
 /// caller gets `Cancelled` (not an error to show) and its loopback listener closes, so the
 /// bookkeeper who clicked "Connect to Xero" twice ends up with one sign-in, the latest.
