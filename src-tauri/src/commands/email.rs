@@ -76,9 +76,9 @@ pub async fn open_proposal_email_draft(
     state: State<'_, AppState>,
     draft: EmailDraft,
 ) -> Reply<String> {
-    let path = state
-        .with_store(move |store| email::write_draft(store, &draft))
-        .await?;
+    let path = email::write_draft(&state.store()?, &draft)
+        .await
+        .map_err(|e| e.report())?;
     let shown = path.display().to_string();
     app.opener()
         .open_path(shown.clone(), None::<&str>)

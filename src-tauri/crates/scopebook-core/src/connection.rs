@@ -326,16 +326,20 @@ pub fn connected_organisation(store: &Store) -> Result<Option<ConnectedOrganisat
     Ok(store
         .conn()
         .query_row(
-            "SELECT connection_id, tenant_id, tenant_name, connected_at, last_call_at
+            // When Xero last answered comes from the call log (every call is recorded there).
+            "SELECT connection_id, tenant_id, tenant_name, connected_at,
+                    coalesce((SELECT max(at) FROM xero_calls
+                              WHERE xero_calls.tenant_id = xero_connection.tenant_id
+                                AND status IS NOT NULL), last_call_at) AS last_call_at
              FROM xero_connection WHERE id = 1",
             [],
             |r| {
                 Ok(ConnectedOrganisation {
-                    connection_id: r.get(0)?,
-                    tenant_id: r.get(1)?,
-                    name: r.get(2)?,
-                    connected_at: r.get(3)?,
-                    last_call_at: r.get(4)?,
+                    connection_id: r.get("connection_id")?,
+                    tenant_id: r.get("tenant_id")?,
+                    name: r.get("tenant_name")?,
+                    connected_at: r.get("connected_at")?,
+                    last_call_at: r.get("last_call_at")?,
                 })
             },
         )
@@ -484,7 +488,6 @@ pub async fn choose_organisation_by_id(
         })?;
     let mut store = lock(store);
     let connected = choose_organisation(&mut store, chosen)?;
-    record_call(&mut store, xero)?;
     Ok(connected)
 }
 
@@ -505,28 +508,7 @@ pub async fn xero_contacts(
         }
         None => xero.all_contacts(&tenant, None, false).await?,
     };
-    record_call(&mut lock(store), xero)?;
     Ok(contacts)
-}
-
-/// Remembers when Xero last answered (shown as "last call").
-pub fn record_call(store: &mut Store, xero: &XeroClient) -> Result<()> {
-    if let Some(at) = xero.last_call() {
-        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        store.write(Source::System, |tx| {
-            tx.execute(
-                "UPDATE xero_connection SET last_call_at = ?1 WHERE id = 1",
-                [&at],
-            )?;
-            tx.log(
-                "xero_connection",
-                1,
-                "last_call",
-                &serde_json::json!({ "at": at }),
-            )
-        })?;
-    }
-    Ok(())
 }
 
 const LIST_KINDS: [&str; 4] = [
@@ -561,7 +543,6 @@ pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<Xer
     }
     .with_choices();
     let mut store = lock(store);
-    record_call(&mut store, xero)?;
     let bodies = [
         serde_json::to_string(&lists.accounts),
         serde_json::to_string(&lists.tax_rates),
@@ -801,6 +782,16 @@ mod tests {
             )
             .unwrap();
         }
+        // "Last call" is read from the call log: no extra write per call.
+        let last = connected_organisation(&store)
+            .unwrap()
+            .unwrap()
+            .last_call_at;
+        assert!(
+            last.is_some_and(
+                |at| at.starts_with(&chrono::Utc::now().format("%Y-%m-%d").to_string())
+            )
+        );
         crate::xero_calls::set_daily_call_budget(&mut store, 5000).unwrap();
         let status = super::status(&store, &XeroEndpoint::default()).unwrap();
         assert_eq!(status.daily_call_budget, 5000);

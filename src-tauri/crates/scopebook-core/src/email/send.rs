@@ -58,12 +58,8 @@ pub async fn send_proposal(
     draft: &EmailDraft,
     password: Option<&Sensitive<String>>,
 ) -> Result<Proposal> {
-    let (settings, message, outgoing) = {
-        let store = lock(store);
-        let settings = stored_settings(&store)?;
-        let outgoing = prepare(&store, &settings, draft)?;
-        (settings, message(&outgoing.email(), false)?, outgoing)
-    };
+    let (settings, outgoing) = prepare_off_the_lock(store, draft).await?;
+    let message = message(&outgoing.email(), false)?;
     send_smtp(&settings, password, &message).await?;
     record_sent(
         &mut lock(store),
@@ -135,7 +131,26 @@ fn private_folder(dir: &Path) -> Result<()> {
 /// Nothing is marked sent: the bookkeeper says so afterwards.
 pub fn write_eml(store: &Store, draft: &EmailDraft, dir: &Path) -> Result<PathBuf> {
     let settings = stored_settings(store)?;
-    let outgoing = prepare(store, &settings, draft)?;
+    save_eml(&prepare(store, &settings, draft)?, dir)
+}
+
+/// What [`prepare`] does, for the app: the draft is checked under the store lock, then the lock
+/// is released while the PDF renders on a blocking thread (so the window stays responsive).
+async fn prepare_off_the_lock(
+    store: &SharedStore,
+    draft: &EmailDraft,
+) -> Result<(EmailSettings, Outgoing)> {
+    let (settings, mut outgoing) = {
+        let store = lock(store);
+        let settings = stored_settings(&store)?;
+        let outgoing = check_draft(&store, &settings, draft)?;
+        (settings, outgoing)
+    };
+    outgoing.pdf = crate::proposals::document::proposal_pdf(store, draft.proposal_id).await?;
+    Ok((settings, outgoing))
+}
+
+fn save_eml(outgoing: &Outgoing, dir: &Path) -> Result<PathBuf> {
     let message = message(&outgoing.email(), true)?;
     private_folder(dir)?;
     let stem = outgoing.attachment_name.trim_end_matches(".pdf");
@@ -145,15 +160,21 @@ pub fn write_eml(store: &Store, draft: &EmailDraft, dir: &Path) -> Result<PathBu
     Ok(path)
 }
 
-/// Writes the `.eml` draft into the drafts folder of the store's data folder ([`drafts_dir`]).
-pub fn write_draft(store: &Store, draft: &EmailDraft) -> Result<PathBuf> {
-    let data_dir = store.path().and_then(Path::parent).ok_or_else(|| {
-        Error::io(
-            "Scopebook has no data folder to keep the email draft in",
-            std::io::Error::from(std::io::ErrorKind::NotFound),
-        )
-    })?;
-    write_eml(store, draft, &drafts_dir(data_dir))
+/// Writes the `.eml` draft into the drafts folder of the store's data folder ([`drafts_dir`]);
+/// the PDF renders off the store lock.
+pub async fn write_draft(store: &SharedStore, draft: &EmailDraft) -> Result<PathBuf> {
+    let data_dir = lock(store)
+        .path()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            Error::io(
+                "Scopebook has no data folder to keep the email draft in",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            )
+        })?;
+    let (_, outgoing) = prepare_off_the_lock(store, draft).await?;
+    save_eml(&outgoing, &drafts_dir(&data_dir))
 }
 
 /// Marks the proposal sent (if it was a draft) and records who it went to in the change log.

@@ -112,22 +112,29 @@ pub(super) fn stored_settings(store: &Store) -> Result<EmailSettings> {
         &format!("SELECT {COLUMNS} FROM email_settings WHERE id = 1"),
         [],
         |r| {
-            let security: String = r.get(2)?;
+            let security: String = r.get("security")?;
             Ok(EmailSettings {
-                smtp_host: r.get(0)?,
-                smtp_port: r.get(1)?,
+                smtp_host: r.get("smtp_host")?,
+                smtp_port: r.get("smtp_port")?,
                 // An unknown value is an error, never a guess.
-                security: security.parse().map_err(|e: String| {
-                    rusqlite::Error::FromSqlConversionFailure(2, Type::Text, e.into())
+                security: security.parse().map_err(|_| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        2,
+                        Type::Text,
+                        Box::new(crate::store::enums::UnknownValue {
+                            what: "mail server security setting",
+                            value: security.clone(),
+                        }),
+                    )
                 })?,
-                username: r.get(3)?,
-                from_address: r.get(4)?,
-                from_name: r.get(5)?,
-                subject_template: r.get(6)?,
-                body_template: r.get(7)?,
+                username: r.get("username")?,
+                from_address: r.get("from_address")?,
+                from_name: r.get("from_name")?,
+                subject_template: r.get("subject_template")?,
+                body_template: r.get("body_template")?,
                 has_password: false,
                 placeholders: PLACEHOLDERS.iter().map(|p| p.to_string()).collect(),
-                updated_at: r.get(8)?,
+                updated_at: r.get("updated_at")?,
             })
         },
     )?)
