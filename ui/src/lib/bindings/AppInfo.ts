@@ -14,4 +14,9 @@ practice: Practice | null,
 /**
  * Running with the Xero sandbox and a separate demo data folder.
  */
-demo: boolean, };
+demo: boolean, 
+/**
+ * Set while Xero's URLs point at a test server (not in the demo, which has its banner):
+ * the window shows it as a badge.
+ */
+test_server: string | null, };

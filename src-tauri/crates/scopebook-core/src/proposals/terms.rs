@@ -248,6 +248,52 @@ mod tests {
     use super::*;
     use rust_decimal_macros::dec;
 
+    #[test]
+    fn the_buttons_offered_are_exactly_what_the_transitions_allow() {
+        let draft = allowed_actions(ProposalStatus::Draft);
+        assert!(draft.edit && draft.send && draft.accept && draft.withdraw && draft.email);
+        assert!(!draft.decline && !draft.amend);
+        let sent = allowed_actions(ProposalStatus::Sent);
+        assert!(!sent.edit && !sent.send && sent.accept && sent.decline && sent.withdraw);
+        let accepted = allowed_actions(ProposalStatus::Accepted);
+        assert_eq!(
+            accepted,
+            AllowedActions {
+                amend: true,
+                email: true,
+                ..AllowedActions::default()
+            }
+        );
+        for closed in [
+            ProposalStatus::Declined,
+            ProposalStatus::Expired,
+            ProposalStatus::Withdrawn,
+            ProposalStatus::Superseded,
+        ] {
+            assert_eq!(
+                allowed_actions(closed),
+                AllowedActions::default(),
+                "{closed}"
+            );
+        }
+        // Whatever a status offers, the transition accepts; whatever it refuses, it doesn't offer.
+        for status in ProposalStatus::ALL {
+            let allowed = allowed_actions(*status);
+            for (action, offered) in [
+                (ProposalAction::Send, allowed.send),
+                (ProposalAction::Accept, allowed.accept),
+                (ProposalAction::Decline, allowed.decline),
+                (ProposalAction::Withdraw, allowed.withdraw),
+            ] {
+                assert_eq!(
+                    transition(*status, action).is_ok(),
+                    offered,
+                    "{status} {action:?}"
+                );
+            }
+        }
+    }
+
     fn aud() -> Currency {
         Currency::find("AUD").unwrap()
     }
