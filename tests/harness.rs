@@ -320,6 +320,14 @@ impl App {
     /// never shows the state fails the test instead of keeping a misleading picture.
     pub async fn screenshot(&self, name: &str, showing: &str) -> Result {
         self.wait_for(showing).await?;
+        // The asserted state belongs in the picture: bring it into view if the page scrolled.
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]);
+                 if (e) e.scrollIntoView({ block: 'nearest', inline: 'nearest' });",
+                vec![serde_json::Value::from(showing)],
+            )
+            .await?;
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             self.client
@@ -359,6 +367,7 @@ impl App {
                 return Ok(());
             }
             if timed_out {
+                let _ = self.raw_screenshot(&format!("failed-{name}")).await;
                 return Err(format!("screenshot {name}: {showing} is not on screen").into());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

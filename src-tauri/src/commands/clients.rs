@@ -1,4 +1,3 @@
-use scopebook_core::Error;
 use scopebook_core::clients::import::{self, ClientImport, ImportPreview};
 use scopebook_core::clients::{self, Client, ClientDraft, ClientFilter};
 use tauri::State;
@@ -103,15 +102,8 @@ pub async fn export_clients_csv(
         filter_name: "CSV",
         extension: "csv",
     };
-    let Some(path) = super::files::choose_save_path(app, save_as).await? else {
-        return Ok(None);
-    };
-    state
-        .with_store(move |store| {
-            let file = std::fs::File::create(&path)
-                .map_err(|e| Error::io(format!("Couldn't create {}", path.display()), e))?;
-            import::export_clients(store, &filter, file)
-        })
-        .await
-        .map(Some)
+    super::files::export_to_chosen_file(app, &state, save_as, move |store, file| {
+        import::export_clients(store, &filter, file)
+    })
+    .await
 }

@@ -34,6 +34,32 @@ pub async fn choose_save_path(
         .transpose()
 }
 
+/// Asks where to save (the native dialog) and writes the file there with `write`, which gets
+/// the store and the new file and says how many records it wrote. `None` when cancelled.
+pub async fn export_to_chosen_file<F>(
+    app: AppHandle,
+    state: &crate::AppState,
+    save_as: SaveAs<'_>,
+    write: F,
+) -> Result<Option<usize>, ErrorReport>
+where
+    F: FnOnce(&mut scopebook_core::Store, std::fs::File) -> scopebook_core::Result<usize>
+        + Send
+        + 'static,
+{
+    let Some(path) = choose_save_path(app, save_as).await? else {
+        return Ok(None);
+    };
+    state
+        .with_store(move |store| {
+            let file = std::fs::File::create(&path)
+                .map_err(|e| Error::io(format!("Couldn't create {}", path.display()), e))?;
+            write(store, file)
+        })
+        .await
+        .map(Some)
+}
+
 /// Opens the native open dialog; `None` when the bookkeeper cancelled.
 pub async fn choose_open_path(
     app: AppHandle,

@@ -112,17 +112,10 @@ pub async fn export_services_csv(
         filter_name: "CSV",
         extension: "csv",
     };
-    let Some(path) = super::files::choose_save_path(app, save_as).await? else {
-        return Ok(None);
-    };
-    state
-        .with_store(move |store| {
-            let file = std::fs::File::create(&path)
-                .map_err(|e| Error::io(format!("Couldn't create {}", path.display()), e))?;
-            csv::export_services(store, file)
-        })
-        .await
-        .map(Some)
+    super::files::export_to_chosen_file(app, &state, save_as, |store, file| {
+        csv::export_services(store, file)
+    })
+    .await
 }
 
 /// Opens the native open dialog (in Rust), reads the chosen CSV and checks every row (a dry
