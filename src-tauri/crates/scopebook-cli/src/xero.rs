@@ -73,6 +73,12 @@ pub enum XeroCommand {
         #[arg(long)]
         search: Option<String>,
     },
+    /// Links a client (its number or exact name) to a contact of the connected organisation.
+    Link { client: String, contact_id: String },
+    /// Removes a client's link to its Xero contact (the contact stays in Xero).
+    Unlink { client: String },
+    /// Lists the clients linked to Xero contacts, and what needs a decision.
+    Review,
     /// Disconnects and forgets the tokens.
     Disconnect,
 }
@@ -276,6 +282,56 @@ pub fn run(
                     .map_err(write_error)?;
                 }
                 writeln!(out, "{} contacts", contacts.len()).map_err(write_error)?;
+            }
+            XeroCommand::Link { client, contact_id } => {
+                let client = scopebook_core::clients::find_client(&lock(&store), &client)?;
+                let xero = connection::xero_client(&store, &endpoint)?;
+                let link =
+                    scopebook_core::sync::link_to_xero_contact(&store, &xero, client.id, &contact_id)
+                        .await?;
+                writeln!(
+                    out,
+                    "Linked {} to the Xero contact {} ({}).",
+                    link.client_name,
+                    link.contact_name.as_deref().unwrap_or("?"),
+                    link.contact_id
+                )
+                .map_err(write_error)?;
+            }
+            XeroCommand::Unlink { client } => {
+                let mut store = lock(&store);
+                let client = scopebook_core::clients::find_client(&store, &client)?;
+                scopebook_core::sync::unlink_client(&mut store, scopebook_core::Source::User, client.id)?;
+                writeln!(out, "Unlinked {} from Xero.", client.details.display_name)
+                    .map_err(write_error)?;
+            }
+            XeroCommand::Review => {
+                let store = lock(&store);
+                let links = scopebook_core::sync::links(&store)?;
+                for l in &links {
+                    writeln!(
+                        out,
+                        "{:<6} {:<40} {:<38} {}",
+                        l.client_id,
+                        l.client_name,
+                        l.contact_id,
+                        l.contact_name.as_deref().unwrap_or("")
+                    )
+                    .map_err(write_error)?;
+                }
+                writeln!(out, "{} linked", links.len()).map_err(write_error)?;
+                let reviews = scopebook_core::sync::open_reviews(&store)?;
+                for r in &reviews {
+                    writeln!(
+                        out,
+                        "review #{}: {} {}",
+                        r.id,
+                        r.kind,
+                        r.client_name.as_deref().unwrap_or("")
+                    )
+                    .map_err(write_error)?;
+                }
+                writeln!(out, "{} to review", reviews.len()).map_err(write_error)?;
             }
             XeroCommand::Disconnect => {
                 connection::disconnect(&store, &connection::xero_client(&store, &endpoint)?).await?;

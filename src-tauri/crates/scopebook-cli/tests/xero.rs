@@ -88,6 +88,57 @@ async fn connect_list_and_disconnect_from_the_command_line() {
         "{found}"
     );
 
+    // Link a local client to one of those contacts, then unlink it.
+    let contact_id = found
+        .lines()
+        .find(|l| l.contains("Harbourside Cafe Pty Ltd"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    ok(
+        d,
+        &base,
+        &[
+            "practice",
+            "setup",
+            "--name",
+            "Harbour Books",
+            "--country",
+            "AU",
+            "--currency",
+            "AUD",
+        ],
+    );
+    std::fs::write(d.join("clients.csv"), "name\nHarbourside Cafe\n").unwrap();
+    ok(
+        d,
+        &base,
+        &[
+            "clients",
+            "import",
+            "--csv",
+            d.join("clients.csv").to_str().unwrap(),
+        ],
+    );
+    let linked = ok(d, &base, &["xero", "link", "Harbourside Cafe", &contact_id]);
+    assert!(
+        linked.contains("Linked Harbourside Cafe to the Xero contact Harbourside Cafe Pty Ltd"),
+        "{linked}"
+    );
+    let review = ok(d, &base, &["xero", "review"]);
+    assert!(
+        review.contains(&contact_id) && review.contains("1 linked"),
+        "{review}"
+    );
+    let unknown = scopebook(
+        d,
+        &base,
+        &["xero", "link", "Harbourside Cafe", "no-such-contact"],
+    );
+    assert!(!unknown.status.success());
+    assert!(ok(d, &base, &["xero", "unlink", "Harbourside Cafe"]).contains("Unlinked"));
+    assert!(ok(d, &base, &["xero", "review"]).contains("0 linked"));
+
     let gone = ok(d, &base, &["xero", "disconnect"]);
     assert!(gone.contains("Disconnected"), "{gone}");
     assert!(ok(d, &base, &["xero", "status"]).contains("not connected"));

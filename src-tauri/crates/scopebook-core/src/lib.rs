@@ -21,6 +21,7 @@ pub mod practice;
 pub mod proposals;
 pub mod reference;
 pub mod store;
+pub mod sync;
 pub mod xero_calls;
 
 pub use data_folder::{APP_IDENTIFIER, DATA_DIR_ENV, data_dir, secrets_for, secrets_of};

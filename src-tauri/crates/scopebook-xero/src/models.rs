@@ -248,6 +248,12 @@ pub struct Contact {
     /// Read-only in Xero (it becomes true once the contact has a sales invoice): never sent.
     #[serde(rename = "IsCustomer", default, skip_serializing)]
     pub is_customer: Option<bool>,
+    /// Read-only in Xero (true once the contact has a bill): never sent.
+    #[serde(rename = "IsSupplier", default, skip_serializing)]
+    pub is_supplier: Option<bool>,
+    /// Set by Xero when a bookkeeper merged this contact into another: follow it.
+    #[serde(rename = "MergedToContactID", default, skip_serializing)]
+    pub merged_to_contact_id: Option<String>,
     #[serde(
         rename = "UpdatedDateUTC",
         default,

@@ -180,6 +180,7 @@ pub struct Client {
     #[serde(flatten)]
     #[ts(flatten)]
     pub details: ClientDraft,
+    /// The Xero contact it is linked to in the organisation connected now.
     pub xero_contact_id: Option<String>,
     pub archived: bool,
     pub created_at: String,
@@ -328,7 +329,9 @@ const CLIENT_COLUMNS: &str =
     street_line1, street_line2, street_city, street_region, street_postcode, street_country,
     tax_number, account_number, notes, line_detail, account_code, branding_theme_id,
     tracking1_category, tracking1_option, tracking2_category, tracking2_option,
-    payment_terms_days, invoice_email, push_to_xero, xero_contact_id,
+    payment_terms_days, invoice_email, push_to_xero,
+    (SELECT l.contact_id FROM xero_links l JOIN xero_connection x ON x.tenant_id = l.tenant_id
+      WHERE l.client_id = clients.id) AS xero_contact_id,
     archived_at IS NOT NULL AS archived, created_at, updated_at";
 
 fn client_from_row(r: &Row<'_>) -> rusqlite::Result<Client> {
@@ -404,6 +407,40 @@ pub fn get_client(store: &Store, id: i64) -> Result<Client> {
 }
 
 /// Clients matching `filter`, by name.
+/// Finds a client by its number or its exact name (any case), as a person types it on the
+/// command line. Two clients of that name is an error that lists their numbers.
+pub fn find_client(store: &Store, text: &str) -> Result<Client> {
+    let text = text.trim();
+    if let Ok(id) = text.parse::<i64>() {
+        return get_client(store, id);
+    }
+    let ids: Vec<i64> = store
+        .conn()
+        .prepare("SELECT id FROM clients WHERE lower(display_name) = lower(?1) ORDER BY id")?
+        .query_map([text], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    match ids.as_slice() {
+        [] => Err(Error::invalid(
+            "client",
+            format!(
+                "No client is called \u{201c}{text}\u{201d}. Check the name, or use its number from `scopebook clients list`."
+            ),
+        )),
+        [id] => get_client(store, *id),
+        several => Err(Error::invalid(
+            "client",
+            format!(
+                "Several clients are called \u{201c}{text}\u{201d} (numbers {}): use the number.",
+                several
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
 pub fn list_clients(store: &Store, filter: &ClientFilter) -> Result<Vec<Client>> {
     let condition = match filter.status.unwrap_or_default() {
         ClientStatusFilter::All => "archived_at IS NULL",
@@ -593,12 +630,12 @@ pub fn restore_client(store: &mut Store, id: i64) -> Result<Client> {
 /// in words: "it is linked to a Xero contact", "it has 2 proposals".
 pub(crate) fn attachments(conn: &rusqlite::Connection, id: i64) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    let linked: Option<String> = conn.query_row(
-        "SELECT xero_contact_id FROM clients WHERE id = ?1",
+    let linked: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM xero_links WHERE client_id = ?1)",
         [id],
         |r| r.get(0),
     )?;
-    if linked.is_some() {
+    if linked {
         found.push("it is linked to a Xero contact".to_string());
     }
     let proposals: i64 = conn.query_row(

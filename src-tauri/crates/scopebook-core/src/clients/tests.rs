@@ -178,7 +178,8 @@ fn delete_only_with_nothing_attached() {
     store
         .write(Source::Sync, |tx| {
             tx.execute(
-                "UPDATE clients SET xero_contact_id = 'x' WHERE id = ?1",
+                "INSERT INTO xero_links (tenant_id, client_id, contact_id, linked_at)
+                 VALUES ('tenant-1', ?1, 'x', '2026-11-30T00:00:00Z')",
                 [b.id],
             )?;
             tx.log("client", b.id, "link", &serde_json::json!({}))

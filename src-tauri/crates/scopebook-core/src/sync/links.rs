@@ -1,0 +1,173 @@
+//! Linking a client to a Xero contact, and unlinking it.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::clients::get_client;
+use crate::connection::require_tenant;
+use crate::error::{Error, Result};
+use crate::store::{Source, Store};
+
+crate::db_enum! {
+    /// Where a link stands.
+    #[ts(export)]
+    pub enum LinkState: "Xero link state" {
+        Linked = "linked",
+        /// The contact was archived in Xero; the client is kept, nothing is pushed to it.
+        ArchivedInXero = "archived_in_xero",
+    }
+}
+
+/// A client's link to a contact of the organisation connected now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct XeroLink {
+    #[ts(type = "number")]
+    pub client_id: i64,
+    pub client_name: String,
+    pub contact_id: String,
+    /// The contact's name as Xero last sent it (`None` until it has been pulled).
+    pub contact_name: Option<String>,
+    pub state: LinkState,
+    pub linked_at: String,
+}
+
+const LINK_COLUMNS: &str = "l.client_id, c.display_name AS client_name, l.contact_id,
+    m.name AS contact_name, l.state, l.linked_at";
+
+const LINK_FROM: &str = "xero_links l
+    JOIN clients c ON c.id = l.client_id
+    LEFT JOIN xero_contacts m ON m.tenant_id = l.tenant_id AND m.contact_id = l.contact_id";
+
+fn link_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<XeroLink> {
+    Ok(XeroLink {
+        client_id: r.get("client_id")?,
+        client_name: r.get("client_name")?,
+        contact_id: r.get("contact_id")?,
+        contact_name: r.get("contact_name")?,
+        state: r.get("state")?,
+        linked_at: r.get("linked_at")?,
+    })
+}
+
+/// Every link of the organisation connected now, by client name.
+pub fn links(store: &Store) -> Result<Vec<XeroLink>> {
+    let tenant = require_tenant(store)?;
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {LINK_COLUMNS} FROM {LINK_FROM} WHERE l.tenant_id = ?1 ORDER BY lower(c.display_name)"
+    ))?;
+    let rows = stmt.query_map([&tenant], link_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The client's link in the organisation connected now, if any.
+pub fn link_of(store: &Store, client_id: i64) -> Result<Option<XeroLink>> {
+    let tenant = require_tenant(store)?;
+    Ok(store
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT {LINK_COLUMNS} FROM {LINK_FROM} WHERE l.tenant_id = ?1 AND l.client_id = ?2"
+            ),
+            params![tenant, client_id],
+            link_from_row,
+        )
+        .optional()?)
+}
+
+fn link_of_contact(store: &Store, tenant: &str, contact_id: &str) -> Result<Option<XeroLink>> {
+    Ok(store
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT {LINK_COLUMNS} FROM {LINK_FROM} WHERE l.tenant_id = ?1 AND l.contact_id = ?2"
+            ),
+            params![tenant, contact_id],
+            link_from_row,
+        )
+        .optional()?)
+}
+
+/// Links `client_id` to the Xero contact `contact_id` of the organisation connected now. A
+/// contact already linked to another client, or a client already linked to another contact, is
+/// refused in words (unlink first): a link is one to one.
+pub fn link_client(
+    store: &mut Store,
+    source: Source,
+    client_id: i64,
+    contact_id: &str,
+) -> Result<XeroLink> {
+    let tenant = require_tenant(store)?;
+    let client = get_client(store, client_id)?;
+    let contact_id = contact_id.trim();
+    if contact_id.is_empty() {
+        return Err(Error::invalid(
+            "contact_id",
+            "Choose the Xero contact to link.",
+        ));
+    }
+    if let Some(existing) = link_of_contact(store, &tenant, contact_id)? {
+        if existing.client_id == client_id {
+            return Ok(existing);
+        }
+        return Err(Error::invalid(
+            "contact_id",
+            format!(
+                "That Xero contact is already linked to \u{201c}{}\u{201d}. Unlink it there first.",
+                existing.client_name
+            ),
+        ));
+    }
+    if let Some(existing) = link_of(store, client_id)? {
+        return Err(Error::invalid(
+            "contact_id",
+            format!(
+                "\u{201c}{}\u{201d} is already linked to the Xero contact {}. Unlink it first.",
+                client.details.display_name,
+                existing.contact_name.unwrap_or(existing.contact_id)
+            ),
+        ));
+    }
+    store.write(source, |tx| {
+        tx.execute(
+            "INSERT INTO xero_links (tenant_id, client_id, contact_id, linked_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![tenant, client_id, contact_id, crate::now()],
+        )?;
+        tx.log(
+            "client",
+            client_id,
+            "xero_link",
+            &serde_json::json!({ "tenant_id": tenant, "contact_id": contact_id }),
+        )
+    })?;
+    link_of(store, client_id)?.ok_or(Error::NotFound {
+        entity: "Xero link",
+        id: client_id,
+    })
+}
+
+/// Removes the client's link in the organisation connected now (the contact stays in Xero).
+pub fn unlink_client(store: &mut Store, source: Source, client_id: i64) -> Result<()> {
+    let tenant = require_tenant(store)?;
+    let client = get_client(store, client_id)?;
+    let Some(link) = link_of(store, client_id)? else {
+        return Err(Error::AlreadyDone(format!(
+            "\u{201c}{}\u{201d} isn't linked to a Xero contact.",
+            client.details.display_name
+        )));
+    };
+    store.write(source, |tx| {
+        tx.execute(
+            "DELETE FROM xero_links WHERE tenant_id = ?1 AND client_id = ?2",
+            params![tenant, client_id],
+        )?;
+        tx.log(
+            "client",
+            client_id,
+            "xero_unlink",
+            &serde_json::json!({ "tenant_id": tenant, "contact_id": link.contact_id }),
+        )
+    })
+}

@@ -1,0 +1,56 @@
+//! Clients ⇄ Xero contacts: links per organisation, the local mirror of the organisation's
+//! contacts, the pull cursor and the review list.
+//!
+//! Rules of this module:
+//! - A link ties one client to one contact of one organisation, one to one (the schema's
+//!   UNIQUE constraints make it so; [`link_client`] explains a refusal in words first).
+//! - Links of another organisation are kept but not used: switching organisation never points a
+//!   client at a contact of the wrong books.
+//! - Every write is logged (`client` / `xero_link`), with the source of whoever made it.
+
+mod links;
+mod mirror;
+
+use scopebook_xero::{ContactQuery, XeroClient};
+
+use crate::connection::require_tenant;
+use crate::error::{Error, Result};
+use crate::store::{SharedStore, Source, lock};
+
+pub use links::{LinkState, XeroLink, link_client, link_of, links, unlink_client};
+pub use mirror::{
+    MirroredContact, ReviewItem, ReviewKind, mirrored_contact, open_reviews, save_contacts,
+};
+
+/// Links a client to a contact that exists in the connected organisation: the contact is looked
+/// up in Xero (one call: it may be newer than the mirror, or archived), kept in the mirror, then
+/// linked. The store is not held during the call.
+pub async fn link_to_xero_contact(
+    store: &SharedStore,
+    xero: &XeroClient,
+    client_id: i64,
+    contact_id: &str,
+) -> Result<XeroLink> {
+    let tenant = require_tenant(&lock(store))?;
+    let query = ContactQuery {
+        ids: vec![contact_id.trim().to_string()],
+        include_archived: true,
+        ..ContactQuery::default()
+    };
+    let found = xero.contacts(&tenant, &query).await?.items;
+    if found.is_empty() {
+        return Err(Error::invalid(
+            "contact_id",
+            format!(
+                "The connected Xero organisation has no contact with the id {}.",
+                contact_id.trim()
+            ),
+        ));
+    }
+    let mut store = lock(store);
+    store.write(Source::Sync, |tx| save_contacts(tx, &tenant, &found))?;
+    link_client(&mut store, Source::User, client_id, contact_id)
+}
+
+#[cfg(test)]
+mod tests;
