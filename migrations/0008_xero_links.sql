@@ -48,8 +48,10 @@ CREATE TABLE xero_sync_cursors (
     tenant_id               TEXT    PRIMARY KEY,
     -- UpdatedDateUTC of the newest contact of the last complete pull (If-Modified-Since).
     contacts_modified_since TEXT,
-    -- The page an interrupted pull resumes at (NULL when the last pull completed).
+    -- The page an interrupted pull resumes at, and when that pull started (NULL when the last
+    -- pull completed).
     resume_page             INTEGER,
+    pull_started_at         TEXT,
     last_sync_at            TEXT
 );
 

@@ -141,6 +141,8 @@ pub struct XeroClient {
 /// reply then holds them all, without pagination.
 #[derive(Debug, Clone, Default)]
 pub struct ContactQuery {
+    /// Xero's `order`, e.g. `UpdatedDateUTC ASC` (what a resumable pull pages by).
+    pub order: Option<String>,
     pub page: Option<u32>,
     pub page_size: Option<u32>,
     pub modified_since: Option<DateTime<Utc>>,
@@ -341,6 +343,9 @@ impl XeroClient {
         let mut call = Call::get(self.api("Contacts"), Some(tenant));
         if let Some(page) = query.page {
             call.query.push(("page".into(), page.to_string()));
+        }
+        if let Some(order) = query.order.as_ref().filter(|o| !o.trim().is_empty()) {
+            call.query.push(("order".into(), order.trim().to_string()));
         }
         if let Some(size) = query.page_size {
             call.query

@@ -3,4 +3,8 @@ import type { Address } from "./Address";
 import type { ClientKind } from "./ClientKind";
 import type { Invoicing } from "./Invoicing";
 
-export type Client = { id: number, xero_contact_id: string | null, archived: boolean, created_at: string, updated_at: string, kind: ClientKind, display_name: string, legal_name: string, first_name: string, last_name: string, email: string, phone: string, postal_address: Address, street_address: Address, tax_number: string, account_number: string, notes: string, invoicing: Invoicing, };
+export type Client = { id: number, 
+/**
+ * The Xero contact it is linked to in the organisation connected now.
+ */
+xero_contact_id: string | null, archived: boolean, created_at: string, updated_at: string, kind: ClientKind, display_name: string, legal_name: string, first_name: string, last_name: string, email: string, phone: string, postal_address: Address, street_address: Address, tax_number: string, account_number: string, notes: string, invoicing: Invoicing, };

@@ -24,8 +24,10 @@ crate::db_enum! {
     }
 }
 
-/// Tables that are logs in their own right: a row there needs no change record.
-const SELF_LOGGING_TABLES: &[&str] = &["changes", "xero_calls"];
+/// Tables a write may change without a change record: the change log itself, the log of Xero
+/// calls, and where the next contacts pull starts (sync bookkeeping, not the firm's data; what a
+/// pull changes in the mirror is logged).
+const SELF_LOGGING_TABLES: &[&str] = &["changes", "xero_calls", "xero_sync_cursors"];
 
 /// The tables one write transaction changed, as SQLite's update hook reports them.
 #[derive(Debug, Default)]

@@ -73,7 +73,9 @@ fn postcode_of(contact: &Contact) -> Option<String> {
 }
 
 /// Keeps `contacts` (as Xero sent them) in the mirror of `tenant`, inside the caller's
-/// transaction; one change record for the whole pull. Contacts without an id are skipped.
+/// transaction; returns how many were new or changed (a contact whose `UpdatedDateUTC` is the
+/// one kept already is left alone), with one change record for them all. Contacts without an
+/// id are skipped.
 pub fn save_contacts(tx: &Tx<'_>, tenant: &str, contacts: &[Contact]) -> Result<usize> {
     let now = crate::now();
     let mut saved = 0;
@@ -91,7 +93,8 @@ pub fn save_contacts(tx: &Tx<'_>, tenant: &str, contacts: &[Contact]) -> Result<
                 postcode = excluded.postcode, status = excluded.status,
                 is_customer = excluded.is_customer, is_supplier = excluded.is_supplier,
                 merged_to_contact_id = excluded.merged_to_contact_id,
-                updated_date_utc = excluded.updated_date_utc, fetched_at = excluded.fetched_at",
+                updated_date_utc = excluded.updated_date_utc, fetched_at = excluded.fetched_at
+             WHERE excluded.updated_date_utc IS NOT xero_contacts.updated_date_utc",
         )?;
         for contact in contacts {
             let Some(id) = contact.contact_id.as_deref() else {
@@ -101,7 +104,7 @@ pub fn save_contacts(tx: &Tx<'_>, tenant: &str, contacts: &[Contact]) -> Result<
                 .updated_date_utc
                 .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
                 .unwrap_or_else(|| now.clone());
-            stmt.execute(params![
+            saved += stmt.execute(params![
                 tenant,
                 id,
                 contact.name,
@@ -120,15 +123,16 @@ pub fn save_contacts(tx: &Tx<'_>, tenant: &str, contacts: &[Contact]) -> Result<
                 updated,
                 now,
             ])?;
-            saved += 1;
         }
     }
-    tx.log(
-        "xero_contacts",
-        0,
-        "pulled",
-        &serde_json::json!({ "tenant_id": tenant, "contacts": saved }),
-    )?;
+    if saved > 0 {
+        tx.log(
+            "xero_contacts",
+            0,
+            "pulled",
+            &serde_json::json!({ "tenant_id": tenant, "contacts": saved }),
+        )?;
+    }
     Ok(saved)
 }
 

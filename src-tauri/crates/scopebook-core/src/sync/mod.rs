@@ -10,6 +10,7 @@
 
 mod links;
 mod mirror;
+mod pull;
 
 use scopebook_xero::{ContactQuery, XeroClient};
 
@@ -21,6 +22,7 @@ pub use links::{LinkState, XeroLink, link_client, link_of, links, unlink_client}
 pub use mirror::{
     MirroredContact, ReviewItem, ReviewKind, mirrored_contact, open_reviews, save_contacts,
 };
+pub use pull::{PullReport, pull_contacts};
 
 /// Links a client to a contact that exists in the connected organisation: the contact is looked
 /// up in Xero (one call: it may be newer than the mirror, or archived), kept in the mirror, then
@@ -54,3 +56,6 @@ pub async fn link_to_xero_contact(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod against_sim;

@@ -125,6 +125,7 @@ fn pulled_contacts_are_mirrored_and_named_on_the_link() {
         email_address: Some("accounts@acme.example".into()),
         contact_status: Some("ACTIVE".into()),
         is_customer: Some(true),
+        updated_date_utc: Some(chrono::Utc::now() - chrono::Duration::hours(1)),
         ..Contact::default()
     };
     let saved = store
@@ -141,8 +142,16 @@ fn pulled_contacts_are_mirrored_and_named_on_the_link() {
     // Pulled again with a new name: updated in place.
     let renamed = Contact {
         name: "Acme Plumbing Group".into(),
-        ..contact
+        updated_date_utc: Some(chrono::Utc::now()),
+        ..contact.clone()
     };
+    // The same contact again, unchanged in Xero: nothing is written.
+    let unchanged = store
+        .write(Source::Sync, |tx| {
+            save_contacts(tx, "tenant-a", std::slice::from_ref(&contact))
+        })
+        .unwrap();
+    assert_eq!(unchanged, 0);
     store
         .write(Source::Sync, |tx| save_contacts(tx, "tenant-a", &[renamed]))
         .unwrap();

@@ -1,0 +1,163 @@
+//! Pulling contacts from xero-sim over real HTTP, with Xero's limits on.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use scopebook_xero::{
+    MemoryTokenStore, RetryPolicy, Session, XeroClient, XeroConfig, XeroUrls, begin_authorization,
+};
+use xero_sim::{SimConfig, SimHandle};
+
+use super::*;
+use crate::ErrorCode;
+use crate::store::{SharedStore, Store, lock};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Signs in to the simulator as a bookkeeper would (the "browser" follows the redirect) and
+/// connects the demo organisation with ~50 contacts.
+async fn connected() -> (SimHandle, SharedStore, XeroClient, String) {
+    let sim = xero_sim::start(SimConfig {
+        auto_approve: true,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut config = XeroConfig::new(sim.client_id(), XeroUrls::simulator(&sim.base_url()));
+    config.redirect_ports = vec![free_port()];
+    sim.register_redirect_uri(&format!(
+        "http://localhost:{}/callback",
+        config.redirect_ports[0]
+    ));
+    config.retry = RetryPolicy {
+        attempts: 3,
+        backoff: Duration::from_millis(20),
+        max_wait: Duration::from_secs(2),
+    };
+    let authorization = begin_authorization(&config).await.unwrap();
+    let url = authorization.url().to_string();
+    let browser = async {
+        reqwest::Client::new()
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let (tokens, status) = tokio::join!(authorization.finish(Duration::from_secs(10)), browser);
+    assert!(status.is_success(), "{status}");
+    let session = Arc::new(Session::new(config, Arc::new(MemoryTokenStore::new())).unwrap());
+    session.start(tokens.unwrap()).await.unwrap();
+    let xero = XeroClient::new(session).unwrap();
+    let tenant = xero_sim::seed::DEMO_COMPANY_AU.to_string();
+    let organisation = xero
+        .connections()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.tenant_id == tenant)
+        .unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    crate::connection::choose_organisation(&mut store, &organisation).unwrap();
+    (sim, Arc::new(std::sync::Mutex::new(store)), xero, tenant)
+}
+
+fn mirrored(store: &SharedStore) -> i64 {
+    lock(store)
+        .conn()
+        .query_row("SELECT count(*) FROM xero_contacts", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pull_mirrors_every_contact_and_an_unchanged_resync_costs_one_call() {
+    let (sim, store, xero, tenant) = connected().await;
+    let never = AtomicBool::new(false);
+    let first = pull_contacts(&store, &xero, &never, |_| {}).await.unwrap();
+    assert_eq!(first.pages, 1);
+    assert!(first.received >= 40, "{first:?}");
+    assert_eq!(first.changed, first.received);
+    assert_eq!(mirrored(&store), i64::from(first.received));
+
+    // Nothing changed in Xero: one call, nothing written.
+    let changes_before: i64 = lock(&store)
+        .conn()
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    let second = pull_contacts(&store, &xero, &never, |_| {}).await.unwrap();
+    assert_eq!((second.pages, second.changed), (1, 0), "{second:?}");
+    let changes_after: i64 = lock(&store)
+        .conn()
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(changes_before, changes_after);
+
+    // A bookkeeper renames a contact in Xero: the next pull brings just that change.
+    let contact_id: String = lock(&store)
+        .conn()
+        .query_row(
+            "SELECT contact_id FROM xero_contacts WHERE status = 'ACTIVE' ORDER BY name LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let edited = reqwest::Client::new()
+        .post(format!("{}/contacts/edit", sim.admin_url()))
+        .json(&serde_json::json!({
+            "tenant_id": tenant,
+            "contact_id": contact_id,
+            "changes": { "Name": "Renamed In Xero Ltd" },
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(edited.status().is_success());
+    let third = pull_contacts(&store, &xero, &never, |_| {}).await.unwrap();
+    assert_eq!((third.pages, third.changed), (1, 1), "{third:?}");
+    let name: String = lock(&store)
+        .conn()
+        .query_row(
+            "SELECT name FROM xero_contacts WHERE contact_id = ?1",
+            [&contact_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(name, "Renamed In Xero Ltd");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_pull_resumes_at_the_next_page() {
+    let (_sim, store, xero, _) = connected().await;
+    let cancel = AtomicBool::new(false);
+    // Stopped after the first page of 20.
+    let err = pull::pull_in_pages(&store, &xero, 20, &cancel, |report| {
+        if report.pages == 1 {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+    assert_eq!(mirrored(&store), 20, "the first page was kept");
+
+    cancel.store(false, Ordering::SeqCst);
+    let resumed = pull::pull_in_pages(&store, &xero, 20, &cancel, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(resumed.resumed_at_page, Some(2));
+    let total = mirrored(&store);
+    assert_eq!(total, 20 + i64::from(resumed.received), "{resumed:?}");
+    // Complete now: the next pull starts afresh from the cursor, not from a page.
+    let next = pull::pull_in_pages(&store, &xero, 20, &cancel, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(next.resumed_at_page, None);
+    assert_eq!(next.changed, 0);
+}
