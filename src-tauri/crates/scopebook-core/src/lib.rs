@@ -16,6 +16,7 @@ pub mod csv_input;
 pub mod data_folder;
 pub mod email;
 pub mod error;
+pub mod matching;
 pub mod money;
 pub mod practice;
 pub mod proposals;

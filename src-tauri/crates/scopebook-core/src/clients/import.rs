@@ -15,6 +15,7 @@ use super::{
 };
 use crate::csv_input::CsvInput;
 use crate::error::{Error, Result};
+use crate::matching::normalize::{compare_names, email_key, name_key, tax_key};
 use crate::reference::Country;
 use crate::store::{Source, Store};
 
@@ -121,33 +122,47 @@ pub struct ClientImport {
     pub imported: u32,
 }
 
-/// A name without case, punctuation or company suffixes: "ACME Plumbing Pty. Ltd." and
-/// "Acme Plumbing" both become "acme plumbing".
-pub fn normalized_name(name: &str) -> String {
-    const SUFFIXES: [&str; 9] = [
-        "pty",
-        "ltd",
-        "limited",
-        "inc",
-        "llc",
-        "co",
-        "the",
-        "proprietary",
-        "company",
-    ];
-    name.to_lowercase()
-        .replace('&', " and ")
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .filter(|w| !SUFFIXES.contains(w))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The one definition of a similar name, shared with matching clients to Xero contacts.
+pub use crate::matching::normalize::normalized_name;
+
+/// The clients already there and the lines read so far, by the keys a duplicate shares, each
+/// with how to call it ("“Acme Plumbing”", "line 3") and its name.
+#[derive(Default)]
+struct Earlier {
+    by_name: HashMap<String, (String, String)>,
+    by_email: HashMap<String, (String, String)>,
+    by_tax: HashMap<String, (String, String)>,
 }
 
-fn digits(text: &str) -> String {
-    text.chars().filter(char::is_ascii_digit).collect()
+impl Earlier {
+    fn remember(&mut self, label: &str, name: &str, email: &str, tax_number: &str) {
+        for (map, key) in [
+            (&mut self.by_name, name_key(name)),
+            (&mut self.by_email, email_key(email)),
+            (&mut self.by_tax, tax_key(tax_number)),
+        ] {
+            if !key.is_empty() {
+                map.entry(key)
+                    .or_insert_with(|| (label.to_string(), name.to_string()));
+            }
+        }
+    }
+
+    /// Why a client is probably one seen before, in words; the first reason found.
+    fn duplicate(&self, name: &str, email: &str, tax_number: &str) -> Option<String> {
+        fn find(map: &HashMap<String, (String, String)>, key: String) -> Option<&(String, String)> {
+            map.get(&key).filter(|_| !key.is_empty())
+        }
+        if let Some((other, other_name)) = find(&self.by_name, name_key(name)) {
+            let how = compare_names(name, other_name).describe("name");
+            return Some(format!("Probably the same as {other}: {how}."));
+        }
+        if let Some((other, _)) = find(&self.by_email, email_key(email)) {
+            return Some(format!("Same email as {other}."));
+        }
+        find(&self.by_tax, tax_key(tax_number))
+            .map(|(other, _)| format!("Same tax number as {other}."))
+    }
 }
 
 struct Parsed {
@@ -192,27 +207,15 @@ fn parse(store: &Store, bytes: &[u8]) -> Result<Parsed> {
             status: Some(ClientStatusFilter::All),
         },
     )?;
-    let mut by_name: HashMap<String, String> = HashMap::new();
-    let mut by_email: HashMap<String, String> = HashMap::new();
-    let mut by_tax: HashMap<String, String> = HashMap::new();
+    let mut earlier = Earlier::default();
     for c in &existing {
         let d = &c.details;
-        by_name.insert(
-            normalized_name(&d.display_name),
-            format!("\u{201c}{}\u{201d}", d.display_name),
+        earlier.remember(
+            &format!("\u{201c}{}\u{201d}", d.display_name),
+            &d.display_name,
+            &d.email,
+            &d.tax_number,
         );
-        if !d.email.is_empty() {
-            by_email.insert(
-                d.email.to_lowercase(),
-                format!("\u{201c}{}\u{201d}", d.display_name),
-            );
-        }
-        if !digits(&d.tax_number).is_empty() {
-            by_tax.insert(
-                digits(&d.tax_number),
-                format!("\u{201c}{}\u{201d}", d.display_name),
-            );
-        }
     }
     let mut exact_names: HashMap<String, u32> = existing
         .iter()
@@ -318,36 +321,18 @@ fn parse(store: &Store, bytes: &[u8]) -> Result<Parsed> {
             }
         }
         if status != RowStatus::Error {
-            let mut warn = |text: String| {
-                messages.push(text);
+            if let Some(warning) =
+                earlier.duplicate(&draft.display_name, &draft.email, &draft.tax_number)
+            {
+                messages.push(warning);
                 status = RowStatus::Warning;
-            };
-            if let Some(other) = by_name.get(&normalized_name(&draft.display_name)) {
-                warn(format!("Probably the same as {other} (similar name)."));
-            } else if let Some(other) = by_email
-                .get(&draft.email.to_lowercase())
-                .filter(|_| !draft.email.is_empty())
-            {
-                warn(format!("Same email as {other}."));
-            } else if let Some(other) = by_tax
-                .get(&digits(&draft.tax_number))
-                .filter(|_| !digits(&draft.tax_number).is_empty())
-            {
-                warn(format!("Same tax number as {other}."));
             }
-            by_name
-                .entry(normalized_name(&draft.display_name))
-                .or_insert_with(|| format!("line {line}"));
-            if !draft.email.is_empty() {
-                by_email
-                    .entry(draft.email.to_lowercase())
-                    .or_insert_with(|| format!("line {line}"));
-            }
-            if !digits(&draft.tax_number).is_empty() {
-                by_tax
-                    .entry(digits(&draft.tax_number))
-                    .or_insert_with(|| format!("line {line}"));
-            }
+            earlier.remember(
+                &format!("line {line}"),
+                &draft.display_name,
+                &draft.email,
+                &draft.tax_number,
+            );
         }
         rows.push(PreviewRow {
             line,

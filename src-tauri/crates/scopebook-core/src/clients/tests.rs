@@ -204,6 +204,42 @@ fn normalized_names_ignore_case_punctuation_and_suffixes() {
     assert_eq!(normalized_name("The Good Grocer"), "good grocer");
 }
 
+#[test]
+fn an_import_warns_of_a_name_differing_only_in_an_apostrophe_and_legal_suffix() {
+    let mut store = store();
+    create_client(&mut store, &draft("OBrien Plumbing")).unwrap();
+    let csv = "name,email,abn\n\
+        O'Brien Plumbing Pty Ltd,,\n\
+        Smith & Sons,,\n\
+        Smith and Sons Limited,,\n";
+    let preview = preview_import(&store, csv).unwrap();
+    let warnings: Vec<(u32, RowStatus, String)> = preview
+        .rows
+        .iter()
+        .map(|r| (r.line, r.status, r.messages.join(" ")))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (
+                2,
+                RowStatus::Warning,
+                "Probably the same as \u{201c}OBrien Plumbing\u{201d}: name differs only in legal \
+                 suffix (such as Pty Ltd or Limited)."
+                    .to_string()
+            ),
+            (3, RowStatus::Ok, String::new()),
+            (
+                4,
+                RowStatus::Warning,
+                "Probably the same as line 3: name differs only in legal suffix (such as Pty Ltd \
+                 or Limited)."
+                    .to_string()
+            ),
+        ]
+    );
+}
+
 const CSV_WITH_ONE_BAD_ROW: &str = "name,email,abn,kind,city\n\
     Harbourside Cafe,cafe@harbour.example,,client,Sydney\n\
     Acme Plumbing Pty Ltd,sam@acme.example,,client,Parramatta\n\
