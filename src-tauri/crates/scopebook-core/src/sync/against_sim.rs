@@ -161,3 +161,92 @@ async fn an_interrupted_pull_resumes_at_the_next_page() {
     assert_eq!(next.resumed_at_page, None);
     assert_eq!(next.changed, 0);
 }
+
+async fn admin(sim: &SimHandle, path: &str, body: serde_json::Value) {
+    let status = reqwest::Client::new()
+        .post(format!("{}/{path}", sim.admin_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "admin {path}: {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn archived_contacts_mark_their_link_and_merged_ones_are_followed() {
+    use crate::clients::{ClientDraft, create_client};
+    use crate::practice::{PracticeSetup, setup_practice};
+    let (sim, store, xero, tenant) = connected().await;
+    let never = AtomicBool::new(false);
+    pull_contacts(&store, &xero, &never, |_| {}).await.unwrap();
+    let ids: Vec<String> = {
+        let store = lock(&store);
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT contact_id FROM xero_contacts WHERE status = 'ACTIVE' ORDER BY name LIMIT 3")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let (archived, merged, survivor) = (&ids[0], &ids[1], &ids[2]);
+    let (first, second) = {
+        let mut store = lock(&store);
+        setup_practice(
+            &mut store,
+            PracticeSetup {
+                firm_name: "Ledger & Co".into(),
+                country: "AU".into(),
+                base_currency: "AUD".into(),
+            },
+        )
+        .unwrap();
+        let mut client = |name: &str| {
+            create_client(
+                &mut store,
+                &ClientDraft {
+                    display_name: name.into(),
+                    ..ClientDraft::blank()
+                },
+            )
+            .unwrap()
+            .id
+        };
+        let (first, second) = (client("First Client"), client("Second Client"));
+        link_client(&mut store, crate::Source::User, first, archived).unwrap();
+        link_client(&mut store, crate::Source::User, second, merged).unwrap();
+        (first, second)
+    };
+
+    // In Xero, a bookkeeper archives one contact and merges the other into a third.
+    admin(
+        &sim,
+        "contacts/archive",
+        serde_json::json!({ "tenant_id": tenant, "contact_id": archived }),
+    )
+    .await;
+    admin(
+        &sim,
+        "contacts/merge",
+        serde_json::json!({ "tenant_id": tenant, "contact_id": merged, "into": survivor }),
+    )
+    .await;
+    pull_contacts(&store, &xero, &never, |_| {}).await.unwrap();
+
+    let store = lock(&store);
+    let first_link = link_of(&store, first).unwrap().unwrap();
+    assert_eq!(first_link.state, LinkState::ArchivedInXero);
+    assert!(
+        crate::clients::get_client(&store, first).is_ok(),
+        "the client stays"
+    );
+    let second_link = link_of(&store, second).unwrap().unwrap();
+    assert_eq!(&second_link.contact_id, survivor);
+    assert_eq!(second_link.state, LinkState::Linked);
+    let reviews = open_reviews(&store).unwrap();
+    assert_eq!(reviews.len(), 1, "{reviews:?}");
+    assert_eq!(reviews[0].kind, ReviewKind::ContactArchived);
+    assert_eq!(reviews[0].client_name.as_deref(), Some("First Client"));
+}

@@ -171,3 +171,140 @@ pub fn unlink_client(store: &mut Store, source: Source, client_id: i64) -> Resul
         )
     })
 }
+
+/// What Xero says about linked contacts, applied to their links inside the pull's transaction:
+/// an archived contact marks its link archived (the client stays; a restored one is linked
+/// again), and a contact merged into another moves the link to the one it was merged into —
+/// unless that one is linked to another client, which goes to the review list.
+pub(super) fn follow_contacts(
+    tx: &crate::store::Tx<'_>,
+    tenant: &str,
+    contacts: &[scopebook_xero::models::Contact],
+) -> Result<()> {
+    for contact in contacts {
+        let Some(contact_id) = contact.contact_id.as_deref() else {
+            continue;
+        };
+        let linked: Option<(i64, LinkState)> = tx
+            .query_row(
+                "SELECT client_id, state FROM xero_links WHERE tenant_id = ?1 AND contact_id = ?2",
+                params![tenant, contact_id],
+                |r| Ok((r.get("client_id")?, r.get("state")?)),
+            )
+            .optional()?;
+        let Some((client_id, state)) = linked else {
+            continue;
+        };
+        if let Some(into) = contact
+            .merged_to_contact_id
+            .as_deref()
+            .filter(|into| !into.is_empty() && *into != contact_id)
+        {
+            let taken: Option<i64> = tx
+                .query_row(
+                    "SELECT client_id FROM xero_links WHERE tenant_id = ?1 AND contact_id = ?2",
+                    params![tenant, into],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match taken {
+                None => {
+                    tx.execute(
+                        "UPDATE xero_links SET contact_id = ?3, state = 'linked'
+                         WHERE tenant_id = ?1 AND client_id = ?2",
+                        params![tenant, client_id, into],
+                    )?;
+                    tx.log(
+                        "client",
+                        client_id,
+                        "xero_link_merged",
+                        &serde_json::json!({ "from": contact_id, "to": into }),
+                    )?;
+                }
+                Some(other) if other != client_id => {
+                    open_review(
+                        tx,
+                        tenant,
+                        client_id,
+                        contact_id,
+                        super::ReviewKind::ContactMerged,
+                        serde_json::json!({ "merged_into": into, "linked_to_client": other }),
+                    )?;
+                }
+                Some(_) => {}
+            }
+            continue;
+        }
+        let archived = contact.contact_status.as_deref() == Some("ARCHIVED");
+        let next = if archived {
+            LinkState::ArchivedInXero
+        } else {
+            LinkState::Linked
+        };
+        if next != state {
+            tx.execute(
+                "UPDATE xero_links SET state = ?3 WHERE tenant_id = ?1 AND client_id = ?2",
+                params![tenant, client_id, next],
+            )?;
+            tx.log(
+                "client",
+                client_id,
+                if archived {
+                    "xero_contact_archived"
+                } else {
+                    "xero_contact_restored"
+                },
+                &serde_json::json!({ "contact_id": contact_id }),
+            )?;
+            if archived {
+                open_review(
+                    tx,
+                    tenant,
+                    client_id,
+                    contact_id,
+                    super::ReviewKind::ContactArchived,
+                    serde_json::json!({}),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds an item to the review list, unless the same one is open already.
+fn open_review(
+    tx: &crate::store::Tx<'_>,
+    tenant: &str,
+    client_id: i64,
+    contact_id: &str,
+    kind: super::ReviewKind,
+    detail: serde_json::Value,
+) -> Result<()> {
+    let open: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM xero_review WHERE tenant_id = ?1 AND client_id = ?2
+            AND contact_id = ?3 AND kind = ?4 AND resolved_at IS NULL)",
+        params![tenant, client_id, contact_id, kind],
+        |r| r.get(0),
+    )?;
+    if !open {
+        tx.execute(
+            "INSERT INTO xero_review (tenant_id, client_id, contact_id, kind, detail, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                tenant,
+                client_id,
+                contact_id,
+                kind,
+                detail.to_string(),
+                crate::now()
+            ],
+        )?;
+        tx.log(
+            "client",
+            client_id,
+            "xero_review",
+            &serde_json::json!({ "kind": kind, "contact_id": contact_id }),
+        )?;
+    }
+    Ok(())
+}

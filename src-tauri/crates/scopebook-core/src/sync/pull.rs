@@ -132,6 +132,7 @@ pub(super) async fn pull_in_pages(
                 } else {
                     save_contacts(tx, &tenant, &batch.items)?
                 };
+                super::links::follow_contacts(tx, &tenant, &batch.items)?;
                 // Done: the next pull asks for what changed since this one started (less the
                 // overlap). Not done: resume at the next page, with the same question.
                 let (since, resume) = if last {
