@@ -69,6 +69,11 @@ enum Command {
     /// The Xero connection.
     #[command(subcommand)]
     Xero(xero::XeroCommand),
+    /// Brings the connected organisation's contacts into Scopebook: only what changed since the
+    /// last sync (one call per 1,000 contacts; an unchanged organisation costs one call).
+    /// Archived and merged contacts update their clients' links. (Pushing client changes to
+    /// Xero is not built yet.)
+    Sync,
 }
 
 #[derive(Subcommand)]
@@ -307,11 +312,16 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
             xero::run(shared, &cli.xero, command, &mut out)?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Sync => {
+            let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+            xero::sync(shared, &cli.xero, cli.json, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         other => other,
     };
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     match command {
-        Command::Xero(_) => {}
+        Command::Xero(_) | Command::Sync => {}
         Command::Proposals(ProposalsCommand::List { search }) => {
             proposals::expire_overdue(&mut store)?;
             let list = proposals::list_proposals(

@@ -94,6 +94,48 @@ fn open_browser(url: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// `scopebook sync`: pulls the organisation's contacts, with progress on standard error.
+pub fn sync(
+    store: SharedStore,
+    flags: &EndpointFlags,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let endpoint = flags.endpoint().checked()?;
+    if let Some(warning) = endpoint.warning() {
+        eprintln!("Warning: {warning}");
+    }
+    let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("Couldn't start", e))?;
+    runtime.block_on(async {
+        let xero = connection::xero_client(&store, &endpoint)?;
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let report = scopebook_core::sync::pull_contacts(&store, &xero, &never, |r| {
+            eprintln!(
+                "Page {}: {} contacts received, {} new or changed",
+                r.pages, r.received, r.changed
+            );
+        })
+        .await?;
+        if json {
+            serde_json::to_writer_pretty(&mut *out, &report)
+                .map_err(|e| Error::io("Couldn't write the output", std::io::Error::other(e)))?;
+            writeln!(out).map_err(write_error)?;
+        } else {
+            writeln!(
+                out,
+                "Pulled {} contacts from Xero in {} call(s): {} new or changed.",
+                report.received, report.pages, report.changed
+            )
+            .map_err(write_error)?;
+        }
+        Ok(())
+    })
+}
+
 pub fn run(
     store: SharedStore,
     flags: &EndpointFlags,

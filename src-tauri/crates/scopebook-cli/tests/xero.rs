@@ -137,6 +137,14 @@ async fn connect_list_and_disconnect_from_the_command_line() {
     );
     assert!(!unknown.status.success());
     assert!(ok(d, &base, &["xero", "unlink", "Harbourside Cafe"]).contains("Unlinked"));
+
+    // Sync pulls every contact once; the second sync finds nothing new, in one call.
+    let first = ok(d, &base, &["sync"]);
+    assert!(first.contains("in 1 call(s)"), "{first}");
+    let again = ok(d, &base, &["--json", "sync"]);
+    let report: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(report["pages"], 1, "{again}");
+    assert_eq!(report["changed"], 0, "{again}");
     assert!(ok(d, &base, &["xero", "review"]).contains("0 linked"));
 
     let gone = ok(d, &base, &["xero", "disconnect"]);
