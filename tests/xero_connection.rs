@@ -199,6 +199,18 @@ async fn the_demo_runs_its_own_xero_sandbox_and_data() -> Result {
         .await?;
     app.screenshot("24-demo-connected", "[data-testid=xero-organisation]")
         .await?;
+
+    // Clients → Sync with Xero brings the organisation's contacts in; a second sync finds
+    // nothing new.
+    app.click("[data-nav=clients]").await?;
+    app.click("[data-testid=sync-xero]").await?;
+    app.wait_for_text("[data-testid=toast]", "Synced with Xero")
+        .await?;
+    app.screenshot("25-clients-synced", "[data-testid=sync-xero]")
+        .await?;
+    app.click("[data-testid=sync-xero]").await?;
+    app.wait_for_text("[data-testid=toast]", "Up to date with Xero")
+        .await?;
     app.close().await?;
 
     // The practice's own data is untouched.

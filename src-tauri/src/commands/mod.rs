@@ -74,6 +74,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         xero::xero_lists,
         xero::refresh_xero_lists,
         xero::disconnect_xero,
+        xero::sync_xero_contacts,
         xero::switch_demo,
         email::email_settings,
         email::save_email_settings,

@@ -109,6 +109,18 @@ pub async fn refresh_xero_lists(state: State<'_, AppState>) -> Reply<XeroLists> 
         .map_err(|e| e.report())
 }
 
+/// Pulls what changed in the organisation's contacts since the last sync (one call per 1,000).
+#[tauri::command]
+pub async fn sync_xero_contacts(
+    state: State<'_, AppState>,
+) -> Reply<scopebook_core::sync::PullReport> {
+    let xero = state.xero()?;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    scopebook_core::sync::pull_contacts(&state.store()?, &xero, &never, |_| {})
+        .await
+        .map_err(|e| e.report())
+}
+
 #[tauri::command]
 pub async fn disconnect_xero(state: State<'_, AppState>) -> Reply<XeroStatus> {
     let xero = state.xero()?;

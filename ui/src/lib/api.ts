@@ -2,6 +2,7 @@
 // (ts-rs, in ./bindings); this file only names the commands.
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { PullReport } from "./bindings/PullReport";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorReport } from "./bindings/ErrorReport";
 import type { PricePreview } from "./bindings/PricePreview";
@@ -116,6 +117,8 @@ export const api = {
   importServicesCsv: (token: string) => call<ServicesImportReport>("import_services_csv", { token }),
 
   xeroStatus: () => call<XeroStatus>("xero_status"),
+  /** Pulls the organisation's changed contacts into Scopebook. */
+  syncXeroContacts: () => call<PullReport>("sync_xero_contacts"),
   setXeroClientId: (clientId: string) => call<XeroStatus>("set_xero_client_id", { clientId }),
   connectXero: () => call<SignInOutcome>("connect_xero"),
   cancelXeroConnect: () => call<void>("cancel_xero_connect"),
