@@ -250,3 +250,112 @@ async fn archived_contacts_mark_their_link_and_merged_ones_are_followed() {
     assert_eq!(reviews[0].kind, ReviewKind::ContactArchived);
     assert_eq!(reviews[0].client_name.as_deref(), Some("First Client"));
 }
+
+fn count(store: &SharedStore, sql: &str) -> i64 {
+    lock(store).conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_import_previews_applies_in_one_batch_and_undoes_whole() {
+    use crate::clients::{ClientDraft, create_client};
+    use crate::practice::{PracticeSetup, setup_practice};
+    let (_sim, store, xero, _) = connected().await;
+    {
+        let mut store = lock(&store);
+        setup_practice(
+            &mut store,
+            PracticeSetup {
+                firm_name: "Ledger & Co".into(),
+                country: "AU".into(),
+                base_currency: "AUD".into(),
+            },
+        )
+        .unwrap();
+        // A local client the organisation has as "Harbourside Cafe Pty Ltd" (and a near twin).
+        create_client(
+            &mut store,
+            &ClientDraft {
+                display_name: "Harbourside Cafe".into(),
+                ..ClientDraft::blank()
+            },
+        )
+        .unwrap();
+    }
+    pull_contacts(&store, &xero, &AtomicBool::new(false), |_| {})
+        .await
+        .unwrap();
+    let options = FirstImportOptions {
+        include_non_customers: true,
+        include_suppliers: false,
+    };
+    let before = (
+        count(&store, "SELECT count(*) FROM changes"),
+        count(&store, "SELECT count(*) FROM clients"),
+    );
+    let preview = preview_first_import(&lock(&store), options).unwrap();
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM changes"),
+        before.0,
+        "a preview writes nothing"
+    );
+    let mirrored = count(&store, "SELECT count(*) FROM xero_contacts");
+    assert_eq!(preview.contacts.len() as i64, mirrored);
+    assert_eq!(
+        i64::from(
+            preview.links
+                + preview.new_clients
+                + preview.new_prospects
+                + preview.reviews
+                + preview.skipped
+        ),
+        mirrored
+    );
+    assert!(
+        preview.new_prospects + preview.new_clients > 0,
+        "{preview:?}"
+    );
+    // The Harbourside contacts are the local client's, to link or review: never new clients.
+    for plan in preview
+        .contacts
+        .iter()
+        .filter(|p| p.contact_name.starts_with("Harbourside"))
+    {
+        assert!(
+            matches!(plan.action, ImportAction::Link | ImportAction::Review),
+            "{plan:?}"
+        );
+        assert!(!plan.reason.is_empty());
+    }
+
+    let result = apply_first_import(&mut lock(&store), options).unwrap();
+    assert_eq!(result.links, preview.links);
+    assert_eq!(result.new_clients, preview.new_clients);
+    assert_eq!(result.new_prospects, preview.new_prospects);
+    let created = i64::from(result.new_clients + result.new_prospects);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM clients"),
+        before.1 + created
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM xero_links"),
+        i64::from(result.links) + created
+    );
+    // Nothing matched twice: an import that is run again finds nothing new to create.
+    let again = preview_first_import(&lock(&store), options).unwrap();
+    assert_eq!(
+        (again.new_clients, again.new_prospects),
+        (0, 0),
+        "{again:?}"
+    );
+
+    let undone = undo_first_import(&mut lock(&store), &result.batch).unwrap();
+    assert_eq!(
+        undone,
+        result.links + result.new_clients + result.new_prospects
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM clients"), before.1);
+    assert_eq!(count(&store, "SELECT count(*) FROM xero_links"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM xero_review"), 0);
+    let twice = undo_first_import(&mut lock(&store), &result.batch).unwrap_err();
+    assert_eq!(twice.code(), ErrorCode::AlreadyDone);
+}

@@ -156,6 +156,15 @@ fn contact_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MirroredContact> 
     })
 }
 
+/// Every mirrored contact of `tenant`, by name.
+pub(super) fn all_mirrored(store: &Store, tenant: &str) -> Result<Vec<MirroredContact>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT * FROM xero_contacts WHERE tenant_id = ?1 ORDER BY lower(name), contact_id",
+    )?;
+    let rows = stmt.query_map([tenant], contact_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// A contact of the organisation connected now, as the mirror has it.
 pub fn mirrored_contact(store: &Store, contact_id: &str) -> Result<Option<MirroredContact>> {
     let tenant = require_tenant(store)?;

@@ -8,6 +8,7 @@
 //!   client at a contact of the wrong books.
 //! - Every write is logged (`client` / `xero_link`), with the source of whoever made it.
 
+mod first_import;
 mod links;
 mod mirror;
 mod pull;
@@ -18,6 +19,10 @@ use crate::connection::require_tenant;
 use crate::error::{Error, Result};
 use crate::store::{SharedStore, Source, lock};
 
+pub use first_import::{
+    ClientPlan, ContactPlan, FirstImportOptions, FirstImportPreview, FirstImportResult,
+    ImportAction, apply_first_import, preview_first_import, undo_first_import,
+};
 pub use links::{LinkState, XeroLink, link_client, link_of, links, unlink_client};
 pub use mirror::{
     MirroredContact, ReviewItem, ReviewKind, mirrored_contact, open_reviews, save_contacts,
