@@ -79,6 +79,19 @@ pub enum XeroCommand {
     Unlink { client: String },
     /// Lists the clients linked to Xero contacts, and what needs a decision.
     Review,
+    /// The first import after connecting: pulls the contacts, then links each client to the
+    /// contact it unambiguously is, makes customers without a client into clients, and lists
+    /// what needs a decision. All in one batch that `xero undo-import` takes back.
+    Import {
+        /// Show what would happen and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also make contacts that are neither customers nor suppliers into prospects.
+        #[arg(long)]
+        include_prospects: bool,
+    },
+    /// Takes back a whole import from Xero (its batch id is printed by `xero import`).
+    UndoImport { batch: String },
     /// Disconnects and forgets the tokens.
     Disconnect,
 }
@@ -374,6 +387,59 @@ pub fn run(
                     .map_err(write_error)?;
                 }
                 writeln!(out, "{} to review", reviews.len()).map_err(write_error)?;
+            }
+            XeroCommand::Import {
+                dry_run,
+                include_prospects,
+            } => {
+                let xero = connection::xero_client(&store, &endpoint)?;
+                let never = std::sync::atomic::AtomicBool::new(false);
+                scopebook_core::sync::pull_contacts(&store, &xero, &never, |_| {}).await?;
+                let options = scopebook_core::sync::FirstImportOptions {
+                    include_non_customers: include_prospects,
+                    include_suppliers: false,
+                };
+                let preview = scopebook_core::sync::preview_first_import(&lock(&store), options)?;
+                for plan in &preview.contacts {
+                    writeln!(
+                        out,
+                        "{:<13} {:<40} {}{}",
+                        plan.action.as_str(),
+                        plan.contact_name,
+                        plan.client_name
+                            .as_deref()
+                            .map(|c| format!("→ {c}: "))
+                            .unwrap_or_default(),
+                        plan.reason
+                    )
+                    .map_err(write_error)?;
+                }
+                writeln!(
+                    out,
+                    "{} to link, {} new clients, {} new prospects, {} to review, {} left out",
+                    preview.links,
+                    preview.new_clients,
+                    preview.new_prospects,
+                    preview.reviews,
+                    preview.skipped
+                )
+                .map_err(write_error)?;
+                if dry_run {
+                    writeln!(out, "Dry run: nothing was changed.").map_err(write_error)?;
+                } else {
+                    let result =
+                        scopebook_core::sync::apply_first_import(&mut lock(&store), options)?;
+                    writeln!(
+                        out,
+                        "Imported. To undo: scopebook xero undo-import {}",
+                        result.batch
+                    )
+                    .map_err(write_error)?;
+                }
+            }
+            XeroCommand::UndoImport { batch } => {
+                let undone = scopebook_core::sync::undo_first_import(&mut lock(&store), &batch)?;
+                writeln!(out, "Import undone: {undone} links removed.").map_err(write_error)?;
             }
             XeroCommand::Disconnect => {
                 connection::disconnect(&store, &connection::xero_client(&store, &endpoint)?).await?;

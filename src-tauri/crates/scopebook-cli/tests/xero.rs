@@ -138,6 +138,30 @@ async fn connect_list_and_disconnect_from_the_command_line() {
     assert!(!unknown.status.success());
     assert!(ok(d, &base, &["xero", "unlink", "Harbourside Cafe"]).contains("Unlinked"));
 
+    // The first import: a dry run changes nothing; the import lands in one batch; undo takes
+    // it back whole.
+    let dry = ok(
+        d,
+        &base,
+        &["xero", "import", "--dry-run", "--include-prospects"],
+    );
+    assert!(dry.contains("Dry run: nothing was changed."), "{dry}");
+    assert!(ok(d, &base, &["xero", "review"]).contains("0 linked"));
+    let imported = ok(d, &base, &["xero", "import", "--include-prospects"]);
+    let batch = imported
+        .lines()
+        .find_map(|l| l.strip_prefix("Imported. To undo: scopebook xero undo-import "))
+        .unwrap()
+        .to_string();
+    assert!(!ok(d, &base, &["xero", "review"]).contains("\n0 linked"));
+    assert!(ok(d, &base, &["xero", "undo-import", &batch]).contains("Import undone"));
+    assert!(ok(d, &base, &["xero", "review"]).contains("0 linked"));
+    assert!(
+        !scopebook(d, &base, &["xero", "undo-import", &batch])
+            .status
+            .success()
+    );
+
     // Sync pulls every contact once; the second sync finds nothing new, in one call.
     let first = ok(d, &base, &["sync"]);
     assert!(first.contains("in 1 call(s)"), "{first}");
