@@ -240,6 +240,10 @@ fn add(map: &mut HashMap<String, Vec<usize>>, key: String, at: usize) {
     }
 }
 
+/// A key more contacts than this share (the firm's own email on every contact, a head office's
+/// phone) identifies none of them: it is not used to find candidates, only to score them.
+const MAX_SHARED: usize = 50;
+
 const ARCHIVED: &str = "archived in Xero";
 
 /// How many merges are followed before giving up (Xero doesn't chain them, but a loop in
@@ -323,6 +327,7 @@ impl<'a> ContactIndex<'a> {
         let mut look = |map: &HashMap<String, Vec<usize>>, key: String| {
             if !key.is_empty()
                 && let Some(found) = map.get(&key)
+                && found.len() <= MAX_SHARED
             {
                 hits.extend(found);
             }

@@ -343,6 +343,26 @@ fn two_equally_good_contacts_go_to_review_the_postcode_first() {
     assert_eq!(reviewed(&decision), ["c2", "c1"], "{decision:?}");
 }
 
+#[test]
+fn the_firms_own_email_on_every_contact_does_not_make_every_contact_a_candidate() {
+    let contacts: Vec<MatchContact> = (0..200)
+        .map(|i| {
+            let mut c = contact(&format!("c{i}"), &format!("Client {i}"));
+            c.email = "bookkeeper@firm.example".into();
+            c
+        })
+        .collect();
+    let mut local = client(1, "Client 7");
+    local.emails = vec!["bookkeeper@firm.example".into()];
+    let index = ContactIndex::new(&contacts, MatchOptions::default());
+    let candidates = index.candidates(&local);
+    assert_eq!(candidates.len(), 1, "{candidates:?}");
+    assert_eq!(
+        candidates[0].reasons_text(),
+        "same email, but several contacts or clients share it; same name"
+    );
+}
+
 /// `n` clients and `n` contacts that mostly match one to one, with every kind of evidence.
 fn synthetic(n: usize) -> (Vec<MatchClient>, Vec<MatchContact>) {
     let clients = (0..n)
