@@ -211,6 +211,33 @@ async fn the_demo_runs_its_own_xero_sandbox_and_data() -> Result {
     app.click("[data-testid=sync-xero]").await?;
     app.wait_for_text("[data-testid=toast]", "Up to date with Xero")
         .await?;
+
+    // Clients → Xero connections: the first import, previewed, applied in one step, undone.
+    app.click("[data-tab=xero-connections]").await?;
+    app.click("[data-testid=import-from-xero]").await?;
+    let summary = app
+        .wait_for_text("[data-testid=xero-import-summary]", "new clients")
+        .await?;
+    assert!(summary.contains("left out"), "{summary}");
+    // The demo's contacts have no invoices yet: they come in as prospects when asked.
+    app.click("[data-testid=include-prospects]").await?;
+    app.wait_for_text("[data-testid=xero-import-preview] tbody", "New prospect")
+        .await?;
+    app.screenshot(
+        "26-xero-import-preview",
+        "[data-testid=xero-import-preview]",
+    )
+    .await?;
+    app.click("[data-testid=apply-xero-import]").await?;
+    app.wait_for_text("[data-testid=xero-import-notice]", "Imported from Xero")
+        .await?;
+    app.wait_for("[data-testid=connections-table] [data-testid=unlink]")
+        .await?;
+    app.screenshot("27-xero-connections", "[data-testid=connections-table]")
+        .await?;
+    app.click("[data-testid=undo-xero-import]").await?;
+    app.wait_for_text("[data-testid=toast]", "Import from Xero undone")
+        .await?;
     app.close().await?;
 
     // The practice's own data is untouched.

@@ -121,6 +121,77 @@ pub async fn sync_xero_contacts(
         .map_err(|e| e.report())
 }
 
+/// The connections board, from the data file alone.
+#[tauri::command]
+pub async fn connections_board(
+    state: State<'_, AppState>,
+) -> Reply<scopebook_core::sync::ConnectionsBoard> {
+    state
+        .with_store(|store| scopebook_core::sync::connections_board(store))
+        .await
+}
+
+/// Pulls the contacts, then says what the first import would do (writes only the mirror).
+#[tauri::command]
+pub async fn preview_xero_import(
+    state: State<'_, AppState>,
+    options: scopebook_core::sync::FirstImportOptions,
+) -> Reply<scopebook_core::sync::FirstImportPreview> {
+    let xero = state.xero()?;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    scopebook_core::sync::pull_contacts(&state.store()?, &xero, &never, |_| {})
+        .await
+        .map_err(|e| e.report())?;
+    state
+        .with_store(move |store| scopebook_core::sync::preview_first_import(store, options))
+        .await
+}
+
+#[tauri::command]
+pub async fn apply_xero_import(
+    state: State<'_, AppState>,
+    options: scopebook_core::sync::FirstImportOptions,
+) -> Reply<scopebook_core::sync::FirstImportResult> {
+    state
+        .with_store(move |store| scopebook_core::sync::apply_first_import(store, options))
+        .await
+}
+
+#[tauri::command]
+pub async fn undo_xero_import(state: State<'_, AppState>, batch: String) -> Reply<u32> {
+    state
+        .with_store(move |store| scopebook_core::sync::undo_first_import(store, &batch))
+        .await
+}
+
+/// Links a client to a contact the bookkeeper chose (looked up in Xero first), and closes its
+/// review items.
+#[tauri::command]
+pub async fn link_xero_contact(
+    state: State<'_, AppState>,
+    client_id: i64,
+    contact_id: String,
+) -> Reply<scopebook_core::sync::XeroLink> {
+    let xero = state.xero()?;
+    let store = state.store()?;
+    let link = scopebook_core::sync::link_to_xero_contact(&store, &xero, client_id, &contact_id)
+        .await
+        .map_err(|e| e.report())?;
+    state
+        .with_store(move |store| scopebook_core::sync::resolve_reviews(store, client_id))
+        .await?;
+    Ok(link)
+}
+
+#[tauri::command]
+pub async fn unlink_xero_contact(state: State<'_, AppState>, client_id: i64) -> Reply<()> {
+    state
+        .with_store(move |store| {
+            scopebook_core::sync::unlink_client(store, scopebook_core::Source::User, client_id)
+        })
+        .await
+}
+
 #[tauri::command]
 pub async fn disconnect_xero(state: State<'_, AppState>) -> Reply<XeroStatus> {
     let xero = state.xero()?;

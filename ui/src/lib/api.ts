@@ -3,6 +3,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { PullReport } from "./bindings/PullReport";
+import type { ConnectionsBoard } from "./bindings/ConnectionsBoard";
+import type { FirstImportOptions } from "./bindings/FirstImportOptions";
+import type { FirstImportPreview } from "./bindings/FirstImportPreview";
+import type { FirstImportResult } from "./bindings/FirstImportResult";
+import type { XeroLink } from "./bindings/XeroLink";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorReport } from "./bindings/ErrorReport";
 import type { PricePreview } from "./bindings/PricePreview";
@@ -119,6 +124,13 @@ export const api = {
   xeroStatus: () => call<XeroStatus>("xero_status"),
   /** Pulls the organisation's changed contacts into Scopebook. */
   syncXeroContacts: () => call<PullReport>("sync_xero_contacts"),
+  connectionsBoard: () => call<ConnectionsBoard>("connections_board"),
+  /** Pulls the contacts from Xero, then previews the first import (changes no client). */
+  previewXeroImport: (options: FirstImportOptions) => call<FirstImportPreview>("preview_xero_import", { options }),
+  applyXeroImport: (options: FirstImportOptions) => call<FirstImportResult>("apply_xero_import", { options }),
+  undoXeroImport: (batch: string) => call<number>("undo_xero_import", { batch }),
+  linkXeroContact: (clientId: number, contactId: string) => call<XeroLink>("link_xero_contact", { clientId, contactId }),
+  unlinkXeroContact: (clientId: number) => call<void>("unlink_xero_contact", { clientId }),
   setXeroClientId: (clientId: string) => call<XeroStatus>("set_xero_client_id", { clientId }),
   connectXero: () => call<SignInOutcome>("connect_xero"),
   cancelXeroConnect: () => call<void>("cancel_xero_connect"),

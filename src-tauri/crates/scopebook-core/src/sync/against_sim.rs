@@ -340,6 +340,29 @@ async fn the_first_import_previews_applies_in_one_batch_and_undoes_whole() {
         count(&store, "SELECT count(*) FROM xero_links"),
         i64::from(result.links) + created
     );
+    // The board shows every client once, in one state.
+    let board = connections_board(&lock(&store)).unwrap();
+    assert_eq!(
+        board.rows.len() as i64,
+        count(&store, "SELECT count(*) FROM clients")
+    );
+    assert_eq!(
+        (board.linked + board.not_linked + board.needs_review + board.archived_in_xero) as usize,
+        board.rows.len()
+    );
+    assert!(i64::from(board.linked) >= created, "{board:?}");
+    let harbourside = board
+        .rows
+        .iter()
+        .find(|r| r.client_name == "Harbourside Cafe")
+        .unwrap();
+    assert!(
+        matches!(
+            harbourside.state,
+            BoardState::Linked | BoardState::NeedsReview
+        ),
+        "{harbourside:?}"
+    );
     // Nothing matched twice: an import that is run again finds nothing new to create.
     let again = preview_first_import(&lock(&store), options).unwrap();
     assert_eq!(

@@ -8,6 +8,7 @@
 //!   client at a contact of the wrong books.
 //! - Every write is logged (`client` / `xero_link`), with the source of whoever made it.
 
+mod board;
 mod first_import;
 mod links;
 mod mirror;
@@ -19,6 +20,7 @@ use crate::connection::require_tenant;
 use crate::error::{Error, Result};
 use crate::store::{SharedStore, Source, lock};
 
+pub use board::{BoardRow, BoardState, ConnectionsBoard, connections_board, resolve_reviews};
 pub use first_import::{
     ClientPlan, ContactPlan, FirstImportOptions, FirstImportPreview, FirstImportResult,
     ImportAction, apply_first_import, preview_first_import, undo_first_import,

@@ -1,0 +1,137 @@
+//! The connections board: every client with its Xero state, and counts per state.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::ReviewItem;
+use crate::connection::require_tenant;
+use crate::error::Result;
+use crate::store::Store;
+
+crate::db_enum! {
+    /// A client's state against the organisation connected now.
+    #[ts(export)]
+    pub enum BoardState: "connection state" {
+        Linked = "linked",
+        NotLinked = "not_linked",
+        NeedsReview = "needs_review",
+        ArchivedInXero = "archived_in_xero",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct BoardRow {
+    #[ts(type = "number")]
+    pub client_id: i64,
+    pub client_name: String,
+    pub state: BoardState,
+    pub contact_id: Option<String>,
+    pub contact_name: Option<String>,
+    /// What waits for a decision about this client, oldest first.
+    pub reviews: Vec<ReviewItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionsBoard {
+    pub organisation: String,
+    pub rows: Vec<BoardRow>,
+    pub linked: u32,
+    pub not_linked: u32,
+    pub needs_review: u32,
+    pub archived_in_xero: u32,
+    /// Contacts kept from Xero (the last sync), linked or not.
+    pub contacts_in_mirror: u32,
+}
+
+/// Every active client with its link and open review items, from the data file alone.
+pub fn connections_board(store: &Store) -> Result<ConnectionsBoard> {
+    let tenant = require_tenant(store)?;
+    let organisation: String = store.conn().query_row(
+        "SELECT tenant_name FROM xero_connection WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let reviews = super::open_reviews(store)?;
+    let mut stmt = store.conn().prepare(
+        "SELECT c.id AS client_id, c.display_name AS client_name, l.contact_id, l.state,
+                m.name AS contact_name
+         FROM clients c
+         LEFT JOIN xero_links l ON l.client_id = c.id AND l.tenant_id = ?1
+         LEFT JOIN xero_contacts m ON m.tenant_id = ?1 AND m.contact_id = l.contact_id
+         WHERE c.archived_at IS NULL
+         ORDER BY lower(c.display_name)",
+    )?;
+    let rows = stmt
+        .query_map([&tenant], |r| {
+            let link_state: Option<super::LinkState> = r.get("state")?;
+            Ok((
+                r.get::<_, i64>("client_id")?,
+                r.get::<_, String>("client_name")?,
+                r.get::<_, Option<String>>("contact_id")?,
+                r.get::<_, Option<String>>("contact_name")?,
+                link_state,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut board = ConnectionsBoard {
+        organisation,
+        contacts_in_mirror: store.conn().query_row(
+            "SELECT count(*) FROM xero_contacts WHERE tenant_id = ?1",
+            [&tenant],
+            |r| r.get(0),
+        )?,
+        ..ConnectionsBoard::default()
+    };
+    for (client_id, client_name, contact_id, contact_name, link_state) in rows {
+        let mine: Vec<ReviewItem> = reviews
+            .iter()
+            .filter(|r| r.client_id == Some(client_id))
+            .cloned()
+            .collect();
+        let state = if !mine.is_empty() {
+            BoardState::NeedsReview
+        } else {
+            match link_state {
+                Some(super::LinkState::Linked) => BoardState::Linked,
+                Some(super::LinkState::ArchivedInXero) => BoardState::ArchivedInXero,
+                None => BoardState::NotLinked,
+            }
+        };
+        match state {
+            BoardState::Linked => board.linked += 1,
+            BoardState::NotLinked => board.not_linked += 1,
+            BoardState::NeedsReview => board.needs_review += 1,
+            BoardState::ArchivedInXero => board.archived_in_xero += 1,
+        }
+        board.rows.push(BoardRow {
+            client_id,
+            client_name,
+            state,
+            contact_id,
+            contact_name,
+            reviews: mine,
+        });
+    }
+    Ok(board)
+}
+
+/// Closes the client's open review items (the bookkeeper decided: linked, or left alone).
+pub fn resolve_reviews(store: &mut Store, client_id: i64) -> Result<u32> {
+    let tenant = require_tenant(store)?;
+    store.write(crate::store::Source::User, |tx| {
+        let closed = tx.execute(
+            "UPDATE xero_review SET resolved_at = ?3
+             WHERE tenant_id = ?1 AND client_id = ?2 AND resolved_at IS NULL",
+            rusqlite::params![tenant, client_id, crate::now()],
+        )?;
+        tx.log(
+            "client",
+            client_id,
+            "xero_review_resolved",
+            &serde_json::json!({ "items": closed }),
+        )?;
+        Ok(closed as u32)
+    })
+}
