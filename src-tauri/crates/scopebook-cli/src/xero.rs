@@ -107,6 +107,20 @@ fn open_browser(url: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// Where Xero is (only https, or http to this computer; a warning whenever it isn't Xero) and
+/// the runtime the calls run on.
+fn prepare(flags: &EndpointFlags) -> Result<(XeroEndpoint, tokio::runtime::Runtime)> {
+    let endpoint = flags.endpoint().checked()?;
+    if let Some(warning) = endpoint.warning() {
+        eprintln!("Warning: {warning}");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("Couldn't start", e))?;
+    Ok((endpoint, runtime))
+}
+
 /// `scopebook sync`: pulls the organisation's contacts, with progress on standard error.
 pub fn sync(
     store: SharedStore,
@@ -114,15 +128,8 @@ pub fn sync(
     json: bool,
     out: &mut impl Write,
 ) -> Result<()> {
-    let endpoint = flags.endpoint().checked()?;
-    if let Some(warning) = endpoint.warning() {
-        eprintln!("Warning: {warning}");
-    }
+    let (endpoint, runtime) = prepare(flags)?;
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("Couldn't start", e))?;
     runtime.block_on(async {
         let xero = connection::xero_client(&store, &endpoint)?;
         let never = std::sync::atomic::AtomicBool::new(false);
@@ -155,16 +162,8 @@ pub fn run(
     command: XeroCommand,
     out: &mut impl Write,
 ) -> Result<()> {
-    // Only https, or http to this computer; and say so whenever it isn't Xero.
-    let endpoint = flags.endpoint().checked()?;
-    if let Some(warning) = endpoint.warning() {
-        eprintln!("Warning: {warning}");
-    }
+    let (endpoint, runtime) = prepare(flags)?;
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("Couldn't start", e))?;
     runtime.block_on(async {
         match command {
             XeroCommand::ClientId { client_id } => {

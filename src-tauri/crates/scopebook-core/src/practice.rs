@@ -234,6 +234,21 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
         .optional()?)
 }
 
+/// Sets up "Ledger & Co" (AU, AUD): the practice the tests across the crate start from.
+#[cfg(test)]
+pub(crate) fn set_up_for_tests(store: &mut Store) {
+    #[allow(clippy::unwrap_used)]
+    setup_practice(
+        store,
+        PracticeSetup {
+            firm_name: "Ledger & Co".into(),
+            country: "AU".into(),
+            base_currency: "AUD".into(),
+        },
+    )
+    .unwrap();
+}
+
 /// The practice, or [`Error::NotSetUp`].
 pub fn require_practice(store: &Store) -> Result<Practice> {
     get_practice(store)?.ok_or(Error::NotSetUp)

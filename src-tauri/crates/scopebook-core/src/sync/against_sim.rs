@@ -176,7 +176,6 @@ async fn admin(sim: &SimHandle, path: &str, body: serde_json::Value) {
 #[tokio::test(flavor = "multi_thread")]
 async fn archived_contacts_mark_their_link_and_merged_ones_are_followed() {
     use crate::clients::{ClientDraft, create_client};
-    use crate::practice::{PracticeSetup, setup_practice};
     let (sim, store, xero, tenant) = connected().await;
     let never = AtomicBool::new(false);
     pull_contacts(&store, &xero, &never, |_| {}).await.unwrap();
@@ -194,15 +193,7 @@ async fn archived_contacts_mark_their_link_and_merged_ones_are_followed() {
     let (archived, merged, survivor) = (&ids[0], &ids[1], &ids[2]);
     let (first, second) = {
         let mut store = lock(&store);
-        setup_practice(
-            &mut store,
-            PracticeSetup {
-                firm_name: "Ledger & Co".into(),
-                country: "AU".into(),
-                base_currency: "AUD".into(),
-            },
-        )
-        .unwrap();
+        crate::practice::set_up_for_tests(&mut store);
         let mut client = |name: &str| {
             create_client(
                 &mut store,
@@ -258,19 +249,10 @@ fn count(store: &SharedStore, sql: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_first_import_previews_applies_in_one_batch_and_undoes_whole() {
     use crate::clients::{ClientDraft, create_client};
-    use crate::practice::{PracticeSetup, setup_practice};
     let (_sim, store, xero, _) = connected().await;
     {
         let mut store = lock(&store);
-        setup_practice(
-            &mut store,
-            PracticeSetup {
-                firm_name: "Ledger & Co".into(),
-                country: "AU".into(),
-                base_currency: "AUD".into(),
-            },
-        )
-        .unwrap();
+        crate::practice::set_up_for_tests(&mut store);
         // A local client the organisation has as "Harbourside Cafe Pty Ltd" (and a near twin).
         create_client(
             &mut store,

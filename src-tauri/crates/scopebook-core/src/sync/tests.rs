@@ -6,7 +6,6 @@ use super::*;
 use crate::ErrorCode;
 use crate::clients::{ClientDraft, create_client, delete_client, get_client};
 use crate::connection::choose_organisation;
-use crate::practice::{PracticeSetup, setup_practice};
 use crate::store::{MIGRATIONS, Source, Store};
 
 fn organisation(tenant: &str, name: &str) -> Connection {
@@ -23,15 +22,7 @@ fn organisation(tenant: &str, name: &str) -> Connection {
 
 fn store_with_clients() -> (Store, i64, i64) {
     let mut store = Store::open_in_memory().unwrap();
-    setup_practice(
-        &mut store,
-        PracticeSetup {
-            firm_name: "Ledger & Co".into(),
-            country: "AU".into(),
-            base_currency: "AUD".into(),
-        },
-    )
-    .unwrap();
+    crate::practice::set_up_for_tests(&mut store);
     let client = |store: &mut Store, name: &str| {
         create_client(
             store,
