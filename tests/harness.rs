@@ -311,7 +311,8 @@ impl App {
         Ok(())
     }
 
-    /// Saves a screenshot as `target/e2e-artifacts/<name>.png` once it shows `showing`.
+    /// Saves a screenshot as `target/e2e-artifacts/<name>.png` once it shows `showing` — an
+    /// element that stays (a toast fades out and is no anchor for a picture).
     ///
     /// WebKitWebDriver can capture a frame painted before the last DOM change, so a screenshot
     /// whose test passed may show an earlier screen. Here the capture waits for two animation

@@ -299,7 +299,7 @@ async fn the_firms_engagement_letter_template_is_checked_and_saved() -> Result {
     app.click("[data-testid=save-proposal-templates]").await?;
     app.wait_for_text("[data-testid=toast]", "Proposal template saved")
         .await?;
-    app.screenshot("46-proposal-template", "[data-testid=toast]")
+    app.screenshot("46-proposal-template", "#validity_days")
         .await?;
     app.close().await?;
     Ok(())

@@ -103,8 +103,11 @@ async fn connect_choose_defaults_restart_and_disconnect() -> Result {
     app.click("[data-testid=save-xero-defaults]").await?;
     app.wait_for_text("[data-testid=toast]", "Defaults saved")
         .await?;
-    app.screenshot("22-integrations-connected", "[data-testid=toast]")
-        .await?;
+    app.screenshot(
+        "22-integrations-connected",
+        "[data-testid=xero-organisation]",
+    )
+    .await?;
 
     // The tokens are in the keychain, and nowhere else.
     let tokens = keychain_tokens(&service, CLIENT_ID).ok_or("no tokens in the keychain")?;
