@@ -81,6 +81,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         xero::undo_xero_import,
         xero::link_xero_contact,
         xero::unlink_xero_contact,
+        xero::create_xero_contact,
         xero::switch_demo,
         email::email_settings,
         email::save_email_settings,

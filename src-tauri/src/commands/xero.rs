@@ -183,6 +183,20 @@ pub async fn link_xero_contact(
     Ok(link)
 }
 
+/// Creates the client's contact in Xero and links it (refused while one may be it already,
+/// unless `confirmed`).
+#[tauri::command]
+pub async fn create_xero_contact(
+    state: State<'_, AppState>,
+    client_id: i64,
+    confirmed: bool,
+) -> Reply<scopebook_core::sync::XeroLink> {
+    let xero = state.xero()?;
+    scopebook_core::sync::create_xero_contact(&state.store()?, &xero, client_id, confirmed)
+        .await
+        .map_err(|e| e.report())
+}
+
 #[tauri::command]
 pub async fn unlink_xero_contact(state: State<'_, AppState>, client_id: i64) -> Reply<()> {
     state

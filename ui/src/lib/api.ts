@@ -131,6 +131,8 @@ export const api = {
   undoXeroImport: (batch: string) => call<number>("undo_xero_import", { batch }),
   linkXeroContact: (clientId: number, contactId: string) => call<XeroLink>("link_xero_contact", { clientId, contactId }),
   unlinkXeroContact: (clientId: number) => call<void>("unlink_xero_contact", { clientId }),
+  /** Refused (code invalid, with the suggestions) while a contact in Xero may be the client. */
+  createXeroContact: (clientId: number, confirmed: boolean) => call<XeroLink>("create_xero_contact", { clientId, confirmed }),
   setXeroClientId: (clientId: string) => call<XeroStatus>("set_xero_client_id", { clientId }),
   connectXero: () => call<SignInOutcome>("connect_xero"),
   cancelXeroConnect: () => call<void>("cancel_xero_connect"),

@@ -75,6 +75,14 @@ pub enum XeroCommand {
     },
     /// Links a client (its number or exact name) to a contact of the connected organisation.
     Link { client: String, contact_id: String },
+    /// Creates the client's contact in Xero and links it — refused, with the suggestions, while
+    /// a contact there may be the client already.
+    Create {
+        client: String,
+        /// The suggested contacts are a different business: create it anyway.
+        #[arg(long)]
+        confirm: bool,
+    },
     /// Removes a client's link to its Xero contact (the contact stays in Xero).
     Unlink { client: String },
     /// Lists the clients linked to Xero contacts, and what needs a decision.
@@ -349,6 +357,19 @@ pub fn run(
                     link.client_name,
                     link.contact_name.as_deref().unwrap_or("?"),
                     link.contact_id
+                )
+                .map_err(write_error)?;
+            }
+            XeroCommand::Create { client, confirm } => {
+                let client = scopebook_core::clients::find_client(&lock(&store), &client)?;
+                let xero = connection::xero_client(&store, &endpoint)?;
+                let link =
+                    scopebook_core::sync::create_xero_contact(&store, &xero, client.id, confirm)
+                        .await?;
+                writeln!(
+                    out,
+                    "Created {} in Xero ({}) and linked it.",
+                    link.client_name, link.contact_id
                 )
                 .map_err(write_error)?;
             }

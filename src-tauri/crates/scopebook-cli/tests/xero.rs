@@ -137,6 +137,13 @@ async fn connect_list_and_disconnect_from_the_command_line() {
     );
     assert!(!unknown.status.success());
     assert!(ok(d, &base, &["xero", "unlink", "Harbourside Cafe"]).contains("Unlinked"));
+    // Creating it in Xero is refused while contacts there may be it.
+    let refused = scopebook(d, &base, &["xero", "create", "Harbourside Cafe"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Link to it instead"),
+        "{refused:?}"
+    );
 
     // The first import: a dry run changes nothing; the import lands in one batch; undo takes
     // it back whole.

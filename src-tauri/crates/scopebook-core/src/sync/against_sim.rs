@@ -364,3 +364,94 @@ async fn the_first_import_previews_applies_in_one_batch_and_undoes_whole() {
     let twice = undo_first_import(&mut lock(&store), &result.batch).unwrap_err();
     assert_eq!(twice.code(), ErrorCode::AlreadyDone);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_contact_is_created_in_xero_only_when_nothing_there_may_be_the_client() {
+    use crate::clients::{ClientDraft, create_client};
+    let (_sim, store, xero, _) = connected().await;
+    let (harbourside, brand_new) = {
+        let mut store = lock(&store);
+        crate::practice::set_up_for_tests(&mut store);
+        let mut client = |name: &str, email: &str| {
+            create_client(
+                &mut store,
+                &ClientDraft {
+                    display_name: name.into(),
+                    email: email.into(),
+                    ..ClientDraft::blank()
+                },
+            )
+            .unwrap()
+            .id
+        };
+        (
+            client("Harbourside Cafe", ""),
+            client("Brand New Bookshop", "hello@brandnew.example"),
+        )
+    };
+    // Xero has "Harbourside Cafe" (and "… Pty Ltd"): refused, with the suggestions and why.
+    let refused = create_xero_contact(&store, &xero, harbourside, false)
+        .await
+        .unwrap_err();
+    let message = refused.to_string();
+    assert_eq!(refused.report().fields[0].field, "contact_id");
+    assert!(message.contains("\u{201c}Harbourside Cafe"), "{message}");
+    assert!(message.contains("Link to it instead"), "{message}");
+    let contacts_before = count(&store, "SELECT count(*) FROM xero_contacts");
+
+    // Nothing like the bookshop: created with our client id as ContactNumber, and linked.
+    let link = create_xero_contact(&store, &xero, brand_new, false)
+        .await
+        .unwrap();
+    assert_eq!(link.client_id, brand_new);
+    let made = mirrored_contact(&lock(&store), &link.contact_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(made.name, "Brand New Bookshop");
+    assert_eq!(
+        made.contact_number.as_deref(),
+        Some(brand_new.to_string().as_str())
+    );
+    assert_eq!(made.email.as_deref(), Some("hello@brandnew.example"));
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM xero_contacts"),
+        contacts_before + 1
+    );
+    // Asked again: already linked, nothing created.
+    let again = create_xero_contact(&store, &xero, brand_new, false)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::AlreadyDone);
+    // A client sharing an email with a contact under another name: refused until the
+    // bookkeeper confirms it is a different business, then created.
+    let (email, contact_name): (String, String) = lock(&store)
+        .conn()
+        .query_row(
+            "SELECT email, name FROM xero_contacts WHERE email LIKE '%@%' AND status = 'ACTIVE'
+             ORDER BY name LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let sharing = create_client(
+        &mut lock(&store),
+        &ClientDraft {
+            display_name: "Quay Street Partners".into(),
+            email,
+            ..ClientDraft::blank()
+        },
+    )
+    .unwrap()
+    .id;
+    let refused = create_xero_contact(&store, &xero, sharing, false)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains(&contact_name), "{refused}");
+    let confirmed = create_xero_contact(&store, &xero, sharing, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        confirmed.contact_name.as_deref(),
+        Some("Quay Street Partners")
+    );
+}

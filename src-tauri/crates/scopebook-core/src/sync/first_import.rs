@@ -99,7 +99,28 @@ pub struct FirstImportResult {
     pub reviews: u32,
 }
 
-fn match_contact(c: &MirroredContact) -> MatchContact {
+/// A client as matching sees it. The ContactNumber Scopebook writes on a contact it creates is
+/// the client's id.
+pub(super) fn match_client(c: &crate::clients::Client, linked: Option<String>) -> MatchClient {
+    MatchClient {
+        id: c.id,
+        display_name: c.details.display_name.clone(),
+        legal_name: c.details.legal_name.clone(),
+        emails: [&c.details.email, &c.details.invoicing.invoice_email]
+            .into_iter()
+            .filter(|e| !e.is_empty())
+            .cloned()
+            .collect(),
+        phone: c.details.phone.clone(),
+        tax_number: c.details.tax_number.clone(),
+        account_number: c.details.account_number.clone(),
+        postcode: c.details.postal_address.postcode.clone(),
+        linked_contact_id: linked,
+        contact_number: c.id.to_string(),
+    }
+}
+
+pub(super) fn match_contact(c: &MirroredContact) -> MatchContact {
     MatchContact {
         contact_id: c.contact_id.clone(),
         name: c.name.clone(),
@@ -131,22 +152,7 @@ pub fn preview_first_import(
     let clients = list_clients(store, &crate::clients::ClientFilter::default())?;
     let match_clients_in: Vec<MatchClient> = clients
         .iter()
-        .map(|c| MatchClient {
-            id: c.id,
-            display_name: c.details.display_name.clone(),
-            legal_name: c.details.legal_name.clone(),
-            emails: [&c.details.email, &c.details.invoicing.invoice_email]
-                .into_iter()
-                .filter(|e| !e.is_empty())
-                .cloned()
-                .collect(),
-            phone: c.details.phone.clone(),
-            tax_number: c.details.tax_number.clone(),
-            account_number: c.details.account_number.clone(),
-            postcode: c.details.postal_address.postcode.clone(),
-            linked_contact_id: linked.get(&c.id).cloned(),
-            contact_number: c.id.to_string(),
-        })
+        .map(|c| match_client(c, linked.get(&c.id).cloned()))
         .collect();
     let contacts: Vec<MatchContact> = mirrored.iter().map(match_contact).collect();
     let match_options = MatchOptions {

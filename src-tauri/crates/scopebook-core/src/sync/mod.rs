@@ -9,6 +9,7 @@
 //! - Every write is logged (`client` / `xero_link`), with the source of whoever made it.
 
 mod board;
+mod create;
 mod first_import;
 mod links;
 mod mirror;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::store::{SharedStore, Source, lock};
 
 pub use board::{BoardRow, BoardState, ConnectionsBoard, connections_board, resolve_reviews};
+pub use create::create_xero_contact;
 pub use first_import::{
     ClientPlan, ContactPlan, FirstImportOptions, FirstImportPreview, FirstImportResult,
     ImportAction, apply_first_import, preview_first_import, undo_first_import,
