@@ -6,52 +6,14 @@
 use std::time::Instant;
 
 use scopebook_core::matching::normalize::compare_names;
-use scopebook_core::matching::{Decision, MatchClient, MatchContact, MatchOptions, match_clients};
+use scopebook_core::matching::{Decision, MatchOptions, match_clients, synthetic_firm};
 
 const N: usize = 10_000;
 /// Clients the naive scan is timed on; its figure is scaled up to `N`.
 const NAIVE_SAMPLE: usize = 500;
 
-fn synthetic(n: usize) -> (Vec<MatchClient>, Vec<MatchContact>) {
-    let clients = (0..n)
-        .map(|i| MatchClient {
-            id: i as i64,
-            display_name: format!("Client {i} Pty Ltd"),
-            emails: vec![format!("accounts{i}@client.example")],
-            phone: format!("02 9{i:07}"),
-            tax_number: if i % 3 == 0 {
-                format!("{i:011}")
-            } else {
-                String::new()
-            },
-            postcode: format!("{}", 2000 + i % 100),
-            ..MatchClient::default()
-        })
-        .collect();
-    let contacts = (0..n)
-        .map(|i| MatchContact {
-            contact_id: format!("contact-{i}"),
-            name: if i % 2 == 0 {
-                format!("CLIENT {i} PTY. LTD.")
-            } else {
-                format!("Someone Else {i}")
-            },
-            email: format!("Accounts{i}@client.example"),
-            tax_number: if i % 3 == 0 {
-                format!("{i:011}")
-            } else {
-                String::new()
-            },
-            phones: vec![format!("+61 2 9{i:07}")],
-            is_customer: true,
-            ..MatchContact::default()
-        })
-        .collect();
-    (clients, contacts)
-}
-
 fn main() {
-    let (clients, contacts) = synthetic(N);
+    let (clients, contacts) = synthetic_firm(N);
 
     let started = Instant::now();
     let matches = match_clients(&clients, &contacts, MatchOptions::default());

@@ -501,3 +501,44 @@ impl<'a> ContactIndex<'a> {
         }
     }
 }
+
+/// `n` clients and `n` contacts of a made-up firm that mostly match one to one, with every kind
+/// of evidence: what the 10k × 10k test and `cargo bench --bench matching` run on.
+#[doc(hidden)]
+pub fn synthetic_firm(n: usize) -> (Vec<MatchClient>, Vec<MatchContact>) {
+    let clients = (0..n)
+        .map(|i| MatchClient {
+            id: i as i64,
+            display_name: format!("Client {i} Pty Ltd"),
+            emails: vec![format!("accounts{i}@client.example")],
+            phone: format!("02 9{i:07}"),
+            tax_number: if i % 3 == 0 {
+                format!("{i:011}")
+            } else {
+                String::new()
+            },
+            postcode: format!("{}", 2000 + i % 100),
+            ..MatchClient::default()
+        })
+        .collect();
+    let contacts = (0..n)
+        .map(|i| MatchContact {
+            contact_id: format!("contact-{i}"),
+            name: if i % 2 == 0 {
+                format!("CLIENT {i} PTY. LTD.")
+            } else {
+                format!("Someone Else {i}")
+            },
+            email: format!("Accounts{i}@client.example"),
+            tax_number: if i % 3 == 0 {
+                format!("{i:011}")
+            } else {
+                String::new()
+            },
+            phones: vec![format!("+61 2 9{i:07}")],
+            is_customer: true,
+            ..MatchContact::default()
+        })
+        .collect();
+    (clients, contacts)
+}

@@ -363,48 +363,9 @@ fn the_firms_own_email_on_every_contact_does_not_make_every_contact_a_candidate(
     );
 }
 
-/// `n` clients and `n` contacts that mostly match one to one, with every kind of evidence.
-fn synthetic(n: usize) -> (Vec<MatchClient>, Vec<MatchContact>) {
-    let clients = (0..n)
-        .map(|i| MatchClient {
-            id: i as i64,
-            display_name: format!("Client {i} Pty Ltd"),
-            emails: vec![format!("accounts{i}@client.example")],
-            phone: format!("02 9{i:07}"),
-            tax_number: if i % 3 == 0 {
-                format!("{:011}", i)
-            } else {
-                String::new()
-            },
-            postcode: format!("{}", 2000 + i % 100),
-            ..MatchClient::default()
-        })
-        .collect();
-    let contacts = (0..n)
-        .map(|i| MatchContact {
-            contact_id: format!("contact-{i}"),
-            name: if i % 2 == 0 {
-                format!("CLIENT {i} PTY. LTD.")
-            } else {
-                format!("Someone Else {i}")
-            },
-            email: format!("Accounts{i}@client.example"),
-            tax_number: if i % 3 == 0 {
-                format!("{:011}", i)
-            } else {
-                String::new()
-            },
-            phones: vec![format!("+61 2 9{i:07}")],
-            is_customer: true,
-            ..MatchContact::default()
-        })
-        .collect();
-    (clients, contacts)
-}
-
 #[test]
 fn ten_thousand_clients_against_ten_thousand_contacts() {
-    let (clients, contacts) = synthetic(10_000);
+    let (clients, contacts) = synthetic_firm(10_000);
     let matches = match_clients(&clients, &contacts, MatchOptions::default());
     assert_eq!(matches.len(), 10_000);
     let linked = matches
