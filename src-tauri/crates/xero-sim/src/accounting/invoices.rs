@@ -1363,39 +1363,7 @@ pub fn record_payment(
     date: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Value, String> {
-    let index = find(&org.invoices, invoice)
-        .ok_or_else(|| format!("No invoice {invoice} in this organisation"))?;
-    let today = local_day(&org.organisation.timezone, now);
-    let target = org.invoices.get_mut(index).ok_or("invoice vanished")?;
-    if target.status != "AUTHORISED" {
-        return Err(format!(
-            "Only AUTHORISED invoices can be paid; this one is {}",
-            target.status
-        ));
-    }
-    let amount = round(amount, 2);
-    if amount <= Decimal::ZERO || amount > target.amount_due() {
-        return Err(format!(
-            "The payment must be more than 0 and at most the amount due ({})",
-            target.amount_due()
-        ));
-    }
-    let date = date.unwrap_or(today);
-    target.payments.push(Payment {
-        payment_id: Uuid::new_v4(),
-        date,
-        amount,
-        updated: now,
-    });
-    target.amount_paid += amount;
-    if target.amount_due().is_zero() {
-        target.status = "PAID".into();
-        target.fully_paid_on = Some(date);
-    }
-    target.updated = now;
-    org.counters.payments += 1;
-    let target = org.invoices.get(index).ok_or("invoice vanished")?;
-    Ok(target.to_json(org, View::full(2)))
+    settle(org, invoice, amount, date, now, Settlement::Payment)
 }
 
 /// Voids an approved invoice with nothing paid, as a bookkeeper would in Xero.
@@ -1445,9 +1413,29 @@ pub fn allocate_credit_note(
     date: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<Value, String> {
+    settle(org, invoice, amount, date, now, Settlement::CreditNote)
+}
+
+/// What reduces an approved invoice's amount due.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Settlement {
+    Payment,
+    CreditNote,
+}
+
+/// Pays or credits up to the amount due of an AUTHORISED invoice (dated the organisation's
+/// day unless given); the invoice is PAID once nothing is due.
+fn settle(
+    org: &mut Org,
+    invoice: &str,
+    amount: Decimal,
+    date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+    kind: Settlement,
+) -> Result<Value, String> {
     let index = find(&org.invoices, invoice)
         .ok_or_else(|| format!("No invoice {invoice} in this organisation"))?;
-    let number = org
+    let credit_note_number = org
         .invoices
         .iter()
         .map(|i| i.credit_notes.len())
@@ -1456,30 +1444,54 @@ pub fn allocate_credit_note(
     let today = local_day(&org.organisation.timezone, now);
     let target = org.invoices.get_mut(index).ok_or("invoice vanished")?;
     if target.status != "AUTHORISED" {
-        return Err(format!(
-            "Credit notes can only be allocated to AUTHORISED invoices; this one is {}",
-            target.status
-        ));
+        return Err(match kind {
+            Settlement::Payment => format!(
+                "Only AUTHORISED invoices can be paid; this one is {}",
+                target.status
+            ),
+            Settlement::CreditNote => format!(
+                "Credit notes can only be allocated to AUTHORISED invoices; this one is {}",
+                target.status
+            ),
+        });
     }
     let amount = round(amount, 2);
     if amount <= Decimal::ZERO || amount > target.amount_due() {
+        let noun = match kind {
+            Settlement::Payment => "payment",
+            Settlement::CreditNote => "credit",
+        };
         return Err(format!(
-            "The credit must be more than 0 and at most the amount due ({})",
+            "The {noun} must be more than 0 and at most the amount due ({})",
             target.amount_due()
         ));
     }
     let date = date.unwrap_or(today);
-    target.credit_notes.push(CreditAllocation {
-        credit_note_id: Uuid::new_v4(),
-        credit_note_number: format!("CN-{number:04}"),
-        date,
-        amount,
-    });
+    match kind {
+        Settlement::Payment => {
+            target.payments.push(Payment {
+                payment_id: Uuid::new_v4(),
+                date,
+                amount,
+                updated: now,
+            });
+            target.amount_paid += amount;
+        }
+        Settlement::CreditNote => target.credit_notes.push(CreditAllocation {
+            credit_note_id: Uuid::new_v4(),
+            credit_note_number: format!("CN-{credit_note_number:04}"),
+            date,
+            amount,
+        }),
+    }
     if target.amount_due().is_zero() {
         target.status = "PAID".into();
         target.fully_paid_on = Some(date);
     }
     target.updated = now;
+    if kind == Settlement::Payment {
+        org.counters.payments += 1;
+    }
     let target = org.invoices.get(index).ok_or("invoice vanished")?;
     Ok(target.to_json(org, View::full(2)))
 }
