@@ -77,13 +77,7 @@ impl AppState {
             work(&mut lock(&store)).map_err(|e| e.report())
         })
         .await
-        .map_err(|e| {
-            Error::io(
-                "Scopebook's background worker stopped",
-                std::io::Error::other(e.to_string()),
-            )
-            .report()
-        })?
+        .map_err(|e| Error::worker_stopped(e).report())?
     }
 
     /// The Xero client for the saved client id (made on first use, remade when it or the daily

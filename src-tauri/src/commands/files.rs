@@ -28,7 +28,7 @@ pub async fn choose_save_path(
         .set_file_name(save_as.file_name);
     let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
         .await
-        .map_err(|e| worker_stopped(&e))?;
+        .map_err(|e| Error::worker_stopped(e).report())?;
     chosen
         .map(|path| path.into_path().map_err(|e| not_a_file(&e)))
         .transpose()
@@ -74,18 +74,10 @@ pub async fn choose_open_path(
         .add_filter(filter_name, extensions);
     let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
         .await
-        .map_err(|e| worker_stopped(&e))?;
+        .map_err(|e| Error::worker_stopped(e).report())?;
     chosen
         .map(|path| path.into_path().map_err(|e| not_a_file(&e)))
         .transpose()
-}
-
-pub fn worker_stopped(e: &impl std::fmt::Display) -> ErrorReport {
-    Error::io(
-        "Scopebook's background worker stopped",
-        std::io::Error::other(e.to_string()),
-    )
-    .report()
 }
 
 fn not_a_file(e: &impl std::fmt::Display) -> ErrorReport {

@@ -138,7 +138,7 @@ pub async fn choose_services_csv(
         std::fs::read(&path).map_err(|e| Error::io(format!("Couldn't read {}", path.display()), e))
     })
     .await
-    .map_err(|e| super::files::worker_stopped(&e))?
+    .map_err(|e| Error::worker_stopped(e).report())?
     .map_err(|e| e.report())?;
     let checked = bytes.clone();
     let preview = state

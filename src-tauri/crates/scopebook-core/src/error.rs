@@ -267,6 +267,14 @@ impl Error {
         Error::Invalid(problems)
     }
 
+    /// A background thread that was doing the work stopped (it panicked or was cancelled).
+    pub fn worker_stopped(cause: impl std::fmt::Display) -> Self {
+        Error::io(
+            "Scopebook's background worker stopped",
+            std::io::Error::other(cause.to_string()),
+        )
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),

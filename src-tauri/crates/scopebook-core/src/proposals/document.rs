@@ -346,18 +346,11 @@ async fn proposal_pdf_with(
         let store = store.clone();
         tokio::task::spawn_blocking(move || proposal_document(&lock(&store), id))
             .await
-            .map_err(worker_stopped)??
+            .map_err(Error::worker_stopped)??
     };
     tokio::task::spawn_blocking(move || render(&document))
         .await
-        .map_err(worker_stopped)?
-}
-
-fn worker_stopped(e: tokio::task::JoinError) -> Error {
-    Error::io(
-        "Scopebook's background worker stopped",
-        std::io::Error::other(e.to_string()),
-    )
+        .map_err(Error::worker_stopped)?
 }
 
 #[cfg(test)]
