@@ -164,8 +164,8 @@ pub async fn undo_xero_import(state: State<'_, AppState>, batch: String) -> Repl
         .await
 }
 
-/// Links a client to a contact the bookkeeper chose (looked up in Xero first), and closes its
-/// review items.
+/// Links a client to a contact the bookkeeper chose (looked up in Xero first; its review items
+/// are closed).
 #[tauri::command]
 pub async fn link_xero_contact(
     state: State<'_, AppState>,
@@ -173,14 +173,9 @@ pub async fn link_xero_contact(
     contact_id: String,
 ) -> Reply<scopebook_core::sync::XeroLink> {
     let xero = state.xero()?;
-    let store = state.store()?;
-    let link = scopebook_core::sync::link_to_xero_contact(&store, &xero, client_id, &contact_id)
+    scopebook_core::sync::link_to_xero_contact(&state.store()?, &xero, client_id, &contact_id)
         .await
-        .map_err(|e| e.report())?;
-    state
-        .with_store(move |store| scopebook_core::sync::resolve_reviews(store, client_id))
-        .await?;
-    Ok(link)
+        .map_err(|e| e.report())
 }
 
 /// Creates the client's contact in Xero and links it (refused while one may be it already,

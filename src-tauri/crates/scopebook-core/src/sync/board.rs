@@ -30,6 +30,67 @@ pub struct BoardRow {
     pub contact_name: Option<String>,
     /// What waits for a decision about this client, oldest first.
     pub reviews: Vec<ReviewItem>,
+    /// What the reviews say, in words, one sentence each.
+    pub review_notes: Vec<String>,
+    /// The contact a review suggests linking to (the best candidate), if the client has none.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// A contact to link a client to, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Suggestion {
+    pub contact_id: String,
+    pub name: String,
+    pub reasons: String,
+}
+
+/// A review item in words.
+fn review_note(review: &ReviewItem) -> String {
+    let detail = &review.detail;
+    match review.kind {
+        super::ReviewKind::ContactArchived => "Its contact was archived in Xero.".to_string(),
+        super::ReviewKind::ContactMerged => {
+            "Its contact was merged into one linked to another client.".to_string()
+        }
+        super::ReviewKind::Conflict => "A detail changed both here and in Xero.".to_string(),
+        super::ReviewKind::AmbiguousMatch => match detail["possible_duplicate"].as_str() {
+            Some(name) => format!(
+                "\u{201c}{name}\u{201d} in Xero {}.",
+                detail["reason"]
+                    .as_str()
+                    .unwrap_or("may be the same client")
+            ),
+            None => {
+                let n = detail["candidates"].as_array().map_or(0, Vec::len);
+                format!(
+                    "{n} possible {} in Xero.",
+                    if n == 1 { "match" } else { "matches" }
+                )
+            }
+        },
+    }
+}
+
+/// The best candidate any of the reviews lists.
+fn suggestion_of(reviews: &[ReviewItem]) -> Option<Suggestion> {
+    reviews.iter().find_map(|r| {
+        let best = r.detail["candidates"].as_array()?.first()?;
+        Some(Suggestion {
+            contact_id: best["contact_id"].as_str()?.to_string(),
+            name: best["name"].as_str()?.to_string(),
+            reasons: best["reasons"]
+                .as_array()
+                .map(|reasons| {
+                    reasons
+                        .iter()
+                        .filter_map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default(),
+        })
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -105,12 +166,15 @@ pub fn connections_board(store: &Store) -> Result<ConnectionsBoard> {
             BoardState::NeedsReview => board.needs_review += 1,
             BoardState::ArchivedInXero => board.archived_in_xero += 1,
         }
+        let suggestion = contact_id.is_none().then(|| suggestion_of(&mine)).flatten();
         board.rows.push(BoardRow {
             client_id,
             client_name,
             state,
             contact_id,
             contact_name,
+            review_notes: mine.iter().map(review_note).collect(),
+            suggestion,
             reviews: mine,
         });
     }
@@ -126,12 +190,14 @@ pub fn resolve_reviews(store: &mut Store, client_id: i64) -> Result<u32> {
              WHERE tenant_id = ?1 AND client_id = ?2 AND resolved_at IS NULL",
             rusqlite::params![tenant, client_id, crate::now()],
         )?;
-        tx.log(
-            "client",
-            client_id,
-            "xero_review_resolved",
-            &serde_json::json!({ "items": closed }),
-        )?;
+        if closed > 0 {
+            tx.log(
+                "client",
+                client_id,
+                "xero_review_resolved",
+                &serde_json::json!({ "items": closed }),
+            )?;
+        }
         Ok(closed as u32)
     })
 }

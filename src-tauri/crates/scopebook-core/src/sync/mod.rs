@@ -21,7 +21,9 @@ use crate::connection::require_tenant;
 use crate::error::{Error, Result};
 use crate::store::{SharedStore, Source, lock};
 
-pub use board::{BoardRow, BoardState, ConnectionsBoard, connections_board, resolve_reviews};
+pub use board::{
+    BoardRow, BoardState, ConnectionsBoard, Suggestion, connections_board, resolve_reviews,
+};
 pub use create::create_xero_contact;
 pub use first_import::{
     ClientPlan, ContactPlan, FirstImportOptions, FirstImportPreview, FirstImportResult,
@@ -35,7 +37,7 @@ pub use pull::{PullReport, pull_contacts};
 
 /// Links a client to a contact that exists in the connected organisation: the contact is looked
 /// up in Xero (one call: it may be newer than the mirror, or archived), kept in the mirror, then
-/// linked. The store is not held during the call.
+/// linked, and the client's open review items are closed. The store is not held during the call.
 pub async fn link_to_xero_contact(
     store: &SharedStore,
     xero: &XeroClient,
@@ -60,7 +62,10 @@ pub async fn link_to_xero_contact(
     }
     let mut store = lock(store);
     store.write(Source::Sync, |tx| save_contacts(tx, &tenant, &found))?;
-    link_client(&mut store, Source::User, client_id, contact_id)
+    let link = link_client(&mut store, Source::User, client_id, contact_id)?;
+    // Linked: what waited for a decision about this client is decided.
+    resolve_reviews(&mut store, client_id)?;
+    Ok(link)
 }
 
 #[cfg(test)]
