@@ -337,19 +337,24 @@ pub fn apply_first_import(
     store.write(Source::Sync, |tx| {
         tx.set_batch(batch.clone());
         let now = crate::now();
-        let link = |client_id: i64, contact_id: &str| -> Result<()> {
-            tx.execute(
-                "INSERT INTO xero_links (tenant_id, client_id, contact_id, linked_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![tenant, client_id, contact_id, now],
-            )?;
-            tx.log(
-                "client",
-                client_id,
-                "xero_link",
-                &serde_json::json!({ "tenant_id": tenant, "contact_id": contact_id }),
-            )
+        let link = |client_id: i64, contact_id: &str| {
+            super::links::insert_link(tx, &tenant, client_id, contact_id)
         };
+        // A review item the import opens, logged so its undo can close it again.
+        let open_ambiguous =
+            |client_id: i64, contact_id: Option<&str>, detail: serde_json::Value| -> Result<()> {
+                tx.execute(
+                    "INSERT INTO xero_review (tenant_id, client_id, contact_id, kind, detail, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![tenant, client_id, contact_id, ReviewKind::AmbiguousMatch, detail.to_string(), now],
+                )?;
+                tx.log(
+                    "xero_review",
+                    tx.last_insert_rowid(),
+                    "open",
+                    &serde_json::json!({ "client_id": client_id, "contact_id": contact_id }),
+                )
+            };
         for plan in preview.contacts.iter().filter(|p| p.action == ImportAction::Link) {
             if let Some(client_id) = plan.client_id {
                 link(client_id, &plan.contact_id)?;
@@ -366,18 +371,7 @@ pub fn apply_first_import(
         }
         for plan in preview.clients.iter().filter(|p| p.action == ImportAction::Review) {
             let detail = serde_json::json!({ "candidates": plan.candidates });
-            tx.execute(
-                "INSERT INTO xero_review (tenant_id, client_id, kind, detail, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![tenant, plan.client_id, ReviewKind::AmbiguousMatch, detail.to_string(), now],
-            )?;
-            let review_id = tx.last_insert_rowid();
-            tx.log(
-                "xero_review",
-                review_id,
-                "open",
-                &serde_json::json!({ "client_id": plan.client_id, "kind": ReviewKind::AmbiguousMatch }),
-            )?;
+            open_ambiguous(plan.client_id, None, detail)?;
             result.reviews += 1;
         }
         // Contacts that may duplicate a client matched to another contact.
@@ -392,18 +386,7 @@ pub fn apply_first_import(
                 continue;
             };
             let detail = serde_json::json!({ "possible_duplicate": plan.contact_name, "reason": plan.reason });
-            tx.execute(
-                "INSERT INTO xero_review (tenant_id, client_id, contact_id, kind, detail, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![tenant, client_id, plan.contact_id, ReviewKind::AmbiguousMatch, detail.to_string(), now],
-            )?;
-            let review_id = tx.last_insert_rowid();
-            tx.log(
-                "xero_review",
-                review_id,
-                "open",
-                &serde_json::json!({ "client_id": client_id, "contact_id": plan.contact_id }),
-            )?;
+            open_ambiguous(client_id, Some(plan.contact_id.as_str()), detail)?;
             result.reviews += 1;
         }
         Ok(())

@@ -129,23 +129,31 @@ pub fn link_client(
             ),
         ));
     }
-    store.write(source, |tx| {
-        tx.execute(
-            "INSERT INTO xero_links (tenant_id, client_id, contact_id, linked_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![tenant, client_id, contact_id, crate::now()],
-        )?;
-        tx.log(
-            "client",
-            client_id,
-            "xero_link",
-            &serde_json::json!({ "tenant_id": tenant, "contact_id": contact_id }),
-        )
-    })?;
+    store.write(source, |tx| insert_link(tx, &tenant, client_id, contact_id))?;
     link_of(store, client_id)?.ok_or(Error::NotFound {
         entity: "Xero link",
         id: client_id,
     })
+}
+
+/// Writes a link (the schema refuses a second one for the contact or the client) and logs it.
+pub(super) fn insert_link(
+    tx: &crate::store::Tx<'_>,
+    tenant: &str,
+    client_id: i64,
+    contact_id: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO xero_links (tenant_id, client_id, contact_id, linked_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![tenant, client_id, contact_id, crate::now()],
+    )?;
+    tx.log(
+        "client",
+        client_id,
+        "xero_link",
+        &serde_json::json!({ "tenant_id": tenant, "contact_id": contact_id }),
+    )
 }
 
 /// Removes the client's link in the organisation connected now (the contact stays in Xero).
