@@ -154,6 +154,7 @@ pub(crate) fn check_email(problems: &mut Problems, field: &str, email: &str) {
     }
     let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
+            && !domain.contains('@')
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')

@@ -19,6 +19,9 @@ pub enum Fault {
     Delay(u64),
     /// The call runs and commits, then the connection is closed without a reply.
     DropAfterCommit,
+    /// 429 for the minute limit with `Retry-After: 1`, as if other calls had used the minute up;
+    /// nothing is written.
+    Status429,
 }
 
 /// Body of `POST /__admin/faults`.
@@ -42,8 +45,9 @@ impl FaultRequest {
             "plain_503" => Ok(Fault::Plain503),
             "delay" => Ok(Fault::Delay(self.delay_ms)),
             "drop_after_commit" => Ok(Fault::DropAfterCommit),
+            "status_429" => Ok(Fault::Status429),
             other => Err(format!(
-                "unknown fault kind '{other}'; use status_500, plain_503, delay or drop_after_commit"
+                "unknown fault kind '{other}'; use status_500, plain_503, status_429, delay or drop_after_commit"
             )),
         }
     }

@@ -60,6 +60,17 @@ pub struct Rejected {
     remaining: Remaining,
 }
 
+impl Rejected {
+    /// The minute limit's refusal with `Retry-After: 1`, for an injected fault.
+    pub fn injected(remaining: Remaining) -> Rejected {
+        Rejected {
+            problem: "minute",
+            retry_after_secs: 1,
+            remaining,
+        }
+    }
+}
+
 impl IntoResponse for Rejected {
     fn into_response(self) -> Response {
         let mut reply = json_reply(

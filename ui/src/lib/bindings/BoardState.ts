@@ -3,4 +3,4 @@
 /**
  * A client's state against the organisation connected now.
  */
-export type BoardState = "linked" | "not_linked" | "needs_review" | "archived_in_xero";
+export type BoardState = "linked" | "not_linked" | "needs_review" | "conflict" | "archived_in_xero";

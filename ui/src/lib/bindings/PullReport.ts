@@ -19,4 +19,10 @@ changed: number,
 /**
  * The page this pull resumed at, when an earlier one was interrupted.
  */
-resumed_at_page: number | null, };
+resumed_at_page: number | null, 
+/**
+ * A contact changed in Xero while this pull was paging (it came twice: it moved to the
+ * end of the order, shifting others onto pages already read), so the next pull reads the
+ * same window again and none is missed.
+ */
+read_again_next: boolean, };

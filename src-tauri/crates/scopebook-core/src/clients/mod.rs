@@ -392,21 +392,23 @@ fn client_from_row(r: &Row<'_>) -> rusqlite::Result<Client> {
 }
 
 pub fn get_client(store: &Store, id: i64) -> Result<Client> {
-    store
-        .conn()
-        .query_row(
-            &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1"),
-            [id],
-            client_from_row,
-        )
-        .optional()?
-        .ok_or(Error::NotFound {
-            entity: "client",
-            id,
-        })
+    client_in(store.conn(), id)
 }
 
-/// Clients matching `filter`, by name.
+/// A client, read through any connection (inside a write transaction too).
+pub(crate) fn client_in(conn: &rusqlite::Connection, id: i64) -> Result<Client> {
+    conn.query_row(
+        &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1"),
+        [id],
+        client_from_row,
+    )
+    .optional()?
+    .ok_or(Error::NotFound {
+        entity: "client",
+        id,
+    })
+}
+
 /// Finds a client by its number or its exact name (any case), as a person types it on the
 /// command line. Two clients of that name is an error that lists their numbers.
 pub fn find_client(store: &Store, text: &str) -> Result<Client> {
@@ -482,7 +484,7 @@ pub fn list_clients(store: &Store, filter: &ClientFilter) -> Result<Vec<Client>>
         .collect())
 }
 
-fn name_taken(tx: &Tx<'_>, name: &str, except: Option<i64>) -> Result<bool> {
+pub(crate) fn name_taken(tx: &Tx<'_>, name: &str, except: Option<i64>) -> Result<bool> {
     Ok(tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM clients WHERE archived_at IS NULL AND lower(display_name) = lower(?1)
                         AND id IS NOT ?2)",
@@ -491,7 +493,7 @@ fn name_taken(tx: &Tx<'_>, name: &str, except: Option<i64>) -> Result<bool> {
     )?)
 }
 
-fn name_taken_error(name: &str) -> Error {
+pub(crate) fn name_taken_error(name: &str) -> Error {
     Error::invalid(
         "display_name",
         format!(
@@ -500,7 +502,7 @@ fn name_taken_error(name: &str) -> Error {
     )
 }
 
-fn write_client(tx: &Tx<'_>, id: i64, d: &ClientDraft) -> Result<()> {
+pub(crate) fn write_client(tx: &Tx<'_>, id: i64, d: &ClientDraft) -> Result<()> {
     let tracking = |i: usize| d.invoicing.tracking.get(i).cloned().unwrap_or_default();
     let (t1, t2) = (tracking(0), tracking(1));
     let terms: Option<u32> = d.invoicing.payment_terms_days.parse().ok();
@@ -573,7 +575,7 @@ pub(crate) fn insert_client(tx: &Tx<'_>, draft: &ClientDraft) -> Result<i64> {
     Ok(id)
 }
 
-fn practice_country(store: &Store) -> Result<Option<Country>> {
+pub(crate) fn practice_country(store: &Store) -> Result<Option<Country>> {
     Ok(get_practice(store)?.and_then(|p| Country::find(&p.country)))
 }
 

@@ -23,7 +23,7 @@ fn free_port() -> u16 {
 
 /// Signs in to the simulator as a bookkeeper would (the "browser" follows the redirect) and
 /// connects the demo organisation with ~50 contacts.
-async fn connected() -> (SimHandle, SharedStore, XeroClient, String) {
+pub(super) async fn connected() -> (SimHandle, SharedStore, XeroClient, String) {
     let sim = xero_sim::start(SimConfig {
         auto_approve: true,
         ..SimConfig::default()
@@ -69,7 +69,7 @@ async fn connected() -> (SimHandle, SharedStore, XeroClient, String) {
     (sim, Arc::new(std::sync::Mutex::new(store)), xero, tenant)
 }
 
-fn mirrored(store: &SharedStore) -> i64 {
+pub(super) fn mirrored(store: &SharedStore) -> i64 {
     lock(store)
         .conn()
         .query_row("SELECT count(*) FROM xero_contacts", [], |r| r.get(0))
@@ -137,32 +137,40 @@ async fn an_interrupted_pull_resumes_at_the_next_page() {
     let (_sim, store, xero, _) = connected().await;
     let cancel = AtomicBool::new(false);
     // Stopped after the first page of 20.
-    let err = pull::pull_in_pages(&store, &xero, 20, &cancel, |report| {
-        if report.pages == 1 {
-            cancel.store(true, Ordering::SeqCst);
-        }
-    })
+    let save = pull::Pull::Save("sync-test");
+    let err = pull::pull_in_pages(
+        &store,
+        &xero,
+        20,
+        save,
+        &cancel,
+        |report: &pull::PullReport| {
+            if report.pages == 1 {
+                cancel.store(true, Ordering::SeqCst);
+            }
+        },
+    )
     .await
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Cancelled);
     assert_eq!(mirrored(&store), 20, "the first page was kept");
 
     cancel.store(false, Ordering::SeqCst);
-    let resumed = pull::pull_in_pages(&store, &xero, 20, &cancel, |_| {})
+    let (resumed, _) = pull::pull_in_pages(&store, &xero, 20, save, &cancel, |_| {})
         .await
         .unwrap();
     assert_eq!(resumed.resumed_at_page, Some(2));
     let total = mirrored(&store);
     assert_eq!(total, 20 + i64::from(resumed.received), "{resumed:?}");
     // Complete now: the next pull starts afresh from the cursor, not from a page.
-    let next = pull::pull_in_pages(&store, &xero, 20, &cancel, |_| {})
+    let (next, _) = pull::pull_in_pages(&store, &xero, 20, save, &cancel, |_| {})
         .await
         .unwrap();
     assert_eq!(next.resumed_at_page, None);
     assert_eq!(next.changed, 0);
 }
 
-async fn admin(sim: &SimHandle, path: &str, body: serde_json::Value) {
+pub(super) async fn admin(sim: &SimHandle, path: &str, body: serde_json::Value) {
     let status = reqwest::Client::new()
         .post(format!("{}/{path}", sim.admin_url()))
         .json(&body)
@@ -242,7 +250,7 @@ async fn archived_contacts_mark_their_link_and_merged_ones_are_followed() {
     assert_eq!(reviews[0].client_name.as_deref(), Some("First Client"));
 }
 
-fn count(store: &SharedStore, sql: &str) -> i64 {
+pub(super) fn count(store: &SharedStore, sql: &str) -> i64 {
     lock(store).conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 

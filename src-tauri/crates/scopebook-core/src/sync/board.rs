@@ -15,6 +15,8 @@ crate::db_enum! {
         Linked = "linked",
         NotLinked = "not_linked",
         NeedsReview = "needs_review",
+        /// A detail changed here and in Xero since the last sync.
+        Conflict = "conflict",
         ArchivedInXero = "archived_in_xero",
     }
 }
@@ -53,7 +55,24 @@ fn review_note(review: &ReviewItem) -> String {
         super::ReviewKind::ContactMerged => {
             "Its contact was merged into one linked to another client.".to_string()
         }
-        super::ReviewKind::Conflict => "A detail changed both here and in Xero.".to_string(),
+        super::ReviewKind::Conflict => {
+            let fields: Vec<super::FieldConflict> =
+                serde_json::from_value(detail["fields"].clone()).unwrap_or_default();
+            let said: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} is \u{201c}{}\u{201d} here and \u{201c}{}\u{201d} in Xero",
+                        f.label, f.here, f.xero
+                    )
+                })
+                .collect();
+            if said.is_empty() {
+                "A detail changed both here and in Xero.".to_string()
+            } else {
+                format!("Changed on both sides: {}.", said.join("; "))
+            }
+        }
         super::ReviewKind::AmbiguousMatch => match detail["possible_duplicate"].as_str() {
             Some(name) => format!(
                 "\u{201c}{name}\u{201d} in Xero {}.",
@@ -101,6 +120,7 @@ pub struct ConnectionsBoard {
     pub linked: u32,
     pub not_linked: u32,
     pub needs_review: u32,
+    pub conflict: u32,
     pub archived_in_xero: u32,
     /// Contacts kept from Xero (the last sync), linked or not.
     pub contacts_in_mirror: u32,
@@ -151,7 +171,9 @@ pub fn connections_board(store: &Store) -> Result<ConnectionsBoard> {
             .filter(|r| r.client_id == Some(client_id))
             .cloned()
             .collect();
-        let state = if !mine.is_empty() {
+        let state = if mine.iter().any(|r| r.kind == super::ReviewKind::Conflict) {
+            BoardState::Conflict
+        } else if !mine.is_empty() {
             BoardState::NeedsReview
         } else {
             match link_state {
@@ -164,6 +186,7 @@ pub fn connections_board(store: &Store) -> Result<ConnectionsBoard> {
             BoardState::Linked => board.linked += 1,
             BoardState::NotLinked => board.not_linked += 1,
             BoardState::NeedsReview => board.needs_review += 1,
+            BoardState::Conflict => board.conflict += 1,
             BoardState::ArchivedInXero => board.archived_in_xero += 1,
         }
         let suggestion = contact_id.is_none().then(|| suggestion_of(&mine)).flatten();
@@ -185,19 +208,6 @@ pub fn connections_board(store: &Store) -> Result<ConnectionsBoard> {
 pub fn resolve_reviews(store: &mut Store, client_id: i64) -> Result<u32> {
     let tenant = require_tenant(store)?;
     store.write(crate::store::Source::User, |tx| {
-        let closed = tx.execute(
-            "UPDATE xero_review SET resolved_at = ?3
-             WHERE tenant_id = ?1 AND client_id = ?2 AND resolved_at IS NULL",
-            rusqlite::params![tenant, client_id, crate::now()],
-        )?;
-        if closed > 0 {
-            tx.log(
-                "client",
-                client_id,
-                "xero_review_resolved",
-                &serde_json::json!({ "items": closed }),
-            )?;
-        }
-        Ok(closed as u32)
+        super::mirror::close_reviews(tx, &tenant, client_id, None)
     })
 }

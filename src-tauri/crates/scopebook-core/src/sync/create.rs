@@ -70,10 +70,41 @@ pub async fn create_xero_contact(
         }
         (tenant, client)
     };
+    let contact = new_contact(&client);
+    let key = format!("scopebook-contact-{tenant}-{}", client.id);
+    let created = xero
+        .create_contacts(&tenant, std::slice::from_ref(&contact), Some(&key))
+        .await?;
+    let Some(made) = created.into_iter().next() else {
+        return Err(Error::Xero(scopebook_xero::XeroError::InvalidReply {
+            detail: "Xero answered the new contact with nothing".into(),
+        }));
+    };
+    if !made.validation_errors.is_empty() || made.contact_id.is_none() {
+        let messages: Vec<String> = made
+            .validation_errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect();
+        return Err(Error::Xero(scopebook_xero::XeroError::Validation {
+            messages,
+        }));
+    }
+    let contact_id = made.contact_id.clone().unwrap_or_default();
+    let mut store = lock(store);
+    store.write(Source::Sync, |tx| {
+        save_contacts(tx, &tenant, std::slice::from_ref(&made))
+    })?;
+    link_client(&mut store, Source::User, client.id, &contact_id)
+}
+
+/// A new contact for a client: its details, its postal address, and its id as ContactNumber
+/// (so the contact can always be matched back to it).
+pub(super) fn new_contact(client: &crate::clients::Client) -> Contact {
     let d = &client.details;
     let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-    let contact = Contact {
-        name: d.display_name.clone(),
+    Contact {
+        name: d.display_name.trim().to_string(),
         contact_number: Some(client.id.to_string()),
         account_number: some(&d.account_number),
         first_name: some(&d.first_name),
@@ -101,30 +132,5 @@ pub async fn create_xero_contact(
             .into_iter()
             .collect(),
         ..Contact::default()
-    };
-    let key = format!("scopebook-contact-{tenant}-{}", client.id);
-    let created = xero
-        .create_contacts(&tenant, std::slice::from_ref(&contact), Some(&key))
-        .await?;
-    let Some(made) = created.into_iter().next() else {
-        return Err(Error::Xero(scopebook_xero::XeroError::InvalidReply {
-            detail: "Xero answered the new contact with nothing".into(),
-        }));
-    };
-    if !made.validation_errors.is_empty() || made.contact_id.is_none() {
-        let messages: Vec<String> = made
-            .validation_errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect();
-        return Err(Error::Xero(scopebook_xero::XeroError::Validation {
-            messages,
-        }));
     }
-    let contact_id = made.contact_id.clone().unwrap_or_default();
-    let mut store = lock(store);
-    store.write(Source::Sync, |tx| {
-        save_contacts(tx, &tenant, std::slice::from_ref(&made))
-    })?;
-    link_client(&mut store, Source::User, client.id, &contact_id)
 }

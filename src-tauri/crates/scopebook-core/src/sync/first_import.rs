@@ -336,24 +336,20 @@ pub fn apply_first_import(
     };
     store.write(Source::Sync, |tx| {
         tx.set_batch(batch.clone());
-        let now = crate::now();
         let link = |client_id: i64, contact_id: &str| {
             super::links::insert_link(tx, &tenant, client_id, contact_id)
         };
-        // A review item the import opens, logged so its undo can close it again.
         let open_ambiguous =
             |client_id: i64, contact_id: Option<&str>, detail: serde_json::Value| -> Result<()> {
-                tx.execute(
-                    "INSERT INTO xero_review (tenant_id, client_id, contact_id, kind, detail, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![tenant, client_id, contact_id, ReviewKind::AmbiguousMatch, detail.to_string(), now],
-                )?;
-                tx.log(
-                    "xero_review",
-                    tx.last_insert_rowid(),
-                    "open",
-                    &serde_json::json!({ "client_id": client_id, "contact_id": contact_id }),
+                super::mirror::open_review(
+                    tx,
+                    &tenant,
+                    client_id,
+                    contact_id,
+                    ReviewKind::AmbiguousMatch,
+                    detail,
                 )
+                .map(|_| ())
             };
         for plan in preview.contacts.iter().filter(|p| p.action == ImportAction::Link) {
             if let Some(client_id) = plan.client_id {
@@ -398,18 +394,7 @@ pub fn apply_first_import(
 /// are deleted — unless one has been changed or used since, which is refused in words, with
 /// nothing undone. A second undo says it was already undone.
 pub fn undo_first_import(store: &mut Store, batch: &str) -> Result<u32> {
-    let undo_batch = format!("undo-{batch}");
-    let undone: Option<String> = store.conn().query_row(
-        "SELECT min(at) FROM changes WHERE batch = ?1",
-        [&undo_batch],
-        |r| r.get(0),
-    )?;
-    if let Some(at) = undone {
-        return Err(Error::AlreadyDone(format!(
-            "That import from Xero was already undone ({}). Nothing was changed.",
-            at.replace('T', " ").trim_end_matches('Z')
-        )));
-    }
+    let undo_batch = super::undo::not_undone_yet(store, batch, "That import from Xero")?;
     let changes: Vec<(String, i64, String, serde_json::Value)> = store
         .conn()
         .prepare(
@@ -430,6 +415,7 @@ pub fn undo_first_import(store: &mut Store, batch: &str) -> Result<u32> {
             "There is nothing to undo for that import.",
         ));
     }
+    let images = super::undo::images_of(store, batch)?;
     let created: Vec<i64> = changes
         .iter()
         .filter(|(e, _, a, _)| e == "client" && a == "create")
@@ -468,25 +454,11 @@ pub fn undo_first_import(store: &mut Store, batch: &str) -> Result<u32> {
                 blocked.join(", ")
             )));
         }
-        let mut undone = 0;
-        for (entity, id, action, detail) in &changes {
-            match (entity.as_str(), action.as_str()) {
-                ("client", "xero_link") => {
-                    let contact = detail["contact_id"].as_str().unwrap_or_default();
-                    tx.execute(
-                        "DELETE FROM xero_links WHERE client_id = ?1 AND contact_id = ?2",
-                        params![id, contact],
-                    )?;
-                    tx.log("client", *id, "xero_unlink", detail)?;
-                    undone += 1;
-                }
-                ("xero_review", "open") => {
-                    tx.execute("DELETE FROM xero_review WHERE id = ?1", [id])?;
-                    tx.log("xero_review", *id, "undo", &serde_json::json!({}))?;
-                }
-                _ => {}
-            }
-        }
+        super::undo::put_back(tx, batch, &images, "The import from Xero")?;
+        let undone = images
+            .iter()
+            .filter(|(_, _, _, image)| image["table"] == "xero_links")
+            .count() as u32;
         for id in &created {
             tx.execute("DELETE FROM clients WHERE id = ?1", [id])?;
             tx.log(

@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::undo::imaged;
 use crate::clients::get_client;
 use crate::connection::require_tenant;
 use crate::error::{Error, Result};
@@ -137,23 +138,51 @@ pub fn link_client(
 }
 
 /// Writes a link (the schema refuses a second one for the contact or the client) and logs it.
+/// Both sides' details as they are now (the contact's from the mirror) become the link's sync
+/// base: what differs between them at linking is left as it is, and only later changes move.
 pub(super) fn insert_link(
     tx: &crate::store::Tx<'_>,
     tenant: &str,
     client_id: i64,
     contact_id: &str,
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO xero_links (tenant_id, client_id, contact_id, linked_at)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![tenant, client_id, contact_id, crate::now()],
+    let base = base_now(tx, tenant, client_id, contact_id)?;
+    imaged(
+        tx,
+        "xero_links",
+        None,
+        ("client", client_id, "xero_link"),
+        serde_json::json!({ "tenant_id": tenant, "contact_id": contact_id }),
+        |tx| {
+            tx.execute(
+                "INSERT INTO xero_links (tenant_id, client_id, contact_id, linked_at, synced_fields,
+                    synced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
+                params![tenant, client_id, contact_id, crate::now(), base],
+            )?;
+            Ok(tx.last_insert_rowid())
+        },
     )?;
-    tx.log(
-        "client",
-        client_id,
-        "xero_link",
-        &serde_json::json!({ "tenant_id": tenant, "contact_id": contact_id }),
-    )
+    Ok(())
+}
+
+/// Both sides' shared details now, as a link's base (JSON); `None` when the contact hasn't been
+/// pulled yet (the first sync then starts the base).
+fn base_now(
+    tx: &crate::store::Tx<'_>,
+    tenant: &str,
+    client_id: i64,
+    contact_id: &str,
+) -> Result<Option<String>> {
+    let Some(contact) = super::mirror::mirrored_in(tx, tenant, contact_id)? else {
+        return Ok(None);
+    };
+    let client = crate::clients::client_in(tx, client_id)?;
+    let base = super::fields::SyncBase {
+        here: super::fields::SharedDetails::of_client(&client.details),
+        xero: super::fields::SharedDetails::of_contact(&contact),
+    };
+    Ok(Some(serde_json::to_string(&base).unwrap_or_default()))
 }
 
 /// Removes the client's link in the organisation connected now (the contact stays in Xero).
@@ -193,14 +222,14 @@ pub(super) fn follow_contacts(
         let Some(contact_id) = contact.contact_id.as_deref() else {
             continue;
         };
-        let linked: Option<(i64, LinkState)> = tx
+        let linked: Option<(i64, i64, LinkState)> = tx
             .query_row(
-                "SELECT client_id, state FROM xero_links WHERE tenant_id = ?1 AND contact_id = ?2",
+                "SELECT id, client_id, state FROM xero_links WHERE tenant_id = ?1 AND contact_id = ?2",
                 params![tenant, contact_id],
-                |r| Ok((r.get("client_id")?, r.get("state")?)),
+                |r| Ok((r.get("id")?, r.get("client_id")?, r.get("state")?)),
             )
             .optional()?;
-        let Some((client_id, state)) = linked else {
+        let Some((link_id, client_id, state)) = linked else {
             continue;
         };
         if let Some(into) = contact
@@ -217,24 +246,30 @@ pub(super) fn follow_contacts(
                 .optional()?;
             match taken {
                 None => {
-                    tx.execute(
-                        "UPDATE xero_links SET contact_id = ?3, state = 'linked'
-                         WHERE tenant_id = ?1 AND client_id = ?2",
-                        params![tenant, client_id, into],
-                    )?;
-                    tx.log(
-                        "client",
-                        client_id,
-                        "xero_link_merged",
-                        &serde_json::json!({ "from": contact_id, "to": into }),
+                    imaged(
+                        tx,
+                        "xero_links",
+                        Some(link_id),
+                        ("client", client_id, "xero_link_merged"),
+                        serde_json::json!({ "from": contact_id, "to": into }),
+                        |tx| {
+                            tx.execute(
+                                // A new contact: what the old one agreed on says nothing of it,
+                                // so the next sync starts the base afresh.
+                                "UPDATE xero_links SET contact_id = ?2, state = 'linked',
+                                synced_fields = NULL, synced_at = NULL WHERE id = ?1",
+                                params![link_id, into],
+                            )?;
+                            Ok(link_id)
+                        },
                     )?;
                 }
                 Some(other) if other != client_id => {
-                    open_review(
+                    super::mirror::open_review(
                         tx,
                         tenant,
                         client_id,
-                        contact_id,
+                        Some(contact_id),
                         super::ReviewKind::ContactMerged,
                         serde_json::json!({ "merged_into": into, "linked_to_client": other }),
                     )?;
@@ -250,69 +285,36 @@ pub(super) fn follow_contacts(
             LinkState::Linked
         };
         if next != state {
-            tx.execute(
-                "UPDATE xero_links SET state = ?3 WHERE tenant_id = ?1 AND client_id = ?2",
-                params![tenant, client_id, next],
-            )?;
-            tx.log(
-                "client",
-                client_id,
-                if archived {
-                    "xero_contact_archived"
-                } else {
-                    "xero_contact_restored"
+            let action = if archived {
+                "xero_contact_archived"
+            } else {
+                "xero_contact_restored"
+            };
+            imaged(
+                tx,
+                "xero_links",
+                Some(link_id),
+                ("client", client_id, action),
+                serde_json::json!({ "contact_id": contact_id }),
+                |tx| {
+                    tx.execute(
+                        "UPDATE xero_links SET state = ?2 WHERE id = ?1",
+                        params![link_id, next],
+                    )?;
+                    Ok(link_id)
                 },
-                &serde_json::json!({ "contact_id": contact_id }),
             )?;
             if archived {
-                open_review(
+                super::mirror::open_review(
                     tx,
                     tenant,
                     client_id,
-                    contact_id,
+                    Some(contact_id),
                     super::ReviewKind::ContactArchived,
                     serde_json::json!({}),
                 )?;
             }
         }
-    }
-    Ok(())
-}
-
-/// Adds an item to the review list, unless the same one is open already.
-fn open_review(
-    tx: &crate::store::Tx<'_>,
-    tenant: &str,
-    client_id: i64,
-    contact_id: &str,
-    kind: super::ReviewKind,
-    detail: serde_json::Value,
-) -> Result<()> {
-    let open: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM xero_review WHERE tenant_id = ?1 AND client_id = ?2
-            AND contact_id = ?3 AND kind = ?4 AND resolved_at IS NULL)",
-        params![tenant, client_id, contact_id, kind],
-        |r| r.get(0),
-    )?;
-    if !open {
-        tx.execute(
-            "INSERT INTO xero_review (tenant_id, client_id, contact_id, kind, detail, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                tenant,
-                client_id,
-                contact_id,
-                kind,
-                detail.to_string(),
-                crate::now()
-            ],
-        )?;
-        tx.log(
-            "client",
-            client_id,
-            "xero_review",
-            &serde_json::json!({ "kind": kind, "contact_id": contact_id }),
-        )?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use scopebook_xero::models::Contact;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::undo::imaged;
 use crate::connection::require_tenant;
 use crate::error::Result;
 use crate::store::{Store, Tx};
@@ -72,6 +73,34 @@ fn postcode_of(contact: &Contact) -> Option<String> {
         .find(|p| !p.trim().is_empty())
 }
 
+/// A contact as Xero sent it, as the mirror keeps it (`None` without a ContactID). A contact
+/// without `UpdatedDateUTC` counts as updated `now`.
+pub(super) fn mirrored_from(contact: &Contact, now: &str) -> Option<MirroredContact> {
+    Some(MirroredContact {
+        contact_id: contact.contact_id.clone()?,
+        name: contact.name.clone(),
+        contact_number: contact.contact_number.clone(),
+        account_number: contact.account_number.clone(),
+        tax_number: contact.tax_number.clone(),
+        email: contact.email_address.clone(),
+        first_name: contact.first_name.clone(),
+        last_name: contact.last_name.clone(),
+        phone: phone_of(contact),
+        postcode: postcode_of(contact),
+        status: contact
+            .contact_status
+            .clone()
+            .unwrap_or_else(|| "ACTIVE".to_string()),
+        is_customer: contact.is_customer.unwrap_or(false),
+        is_supplier: contact.is_supplier.unwrap_or(false),
+        merged_to_contact_id: contact.merged_to_contact_id.clone(),
+        updated_date_utc: contact
+            .updated_date_utc
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .unwrap_or_else(|| now.to_string()),
+    })
+}
+
 /// Keeps `contacts` (as Xero sent them) in the mirror of `tenant`, inside the caller's
 /// transaction; returns how many were new or changed (a contact whose `UpdatedDateUTC` is the
 /// one kept already is left alone), with one change record for them all. Contacts without an
@@ -96,31 +125,24 @@ pub fn save_contacts(tx: &Tx<'_>, tenant: &str, contacts: &[Contact]) -> Result<
                 updated_date_utc = excluded.updated_date_utc, fetched_at = excluded.fetched_at
              WHERE excluded.updated_date_utc IS NOT xero_contacts.updated_date_utc",
         )?;
-        for contact in contacts {
-            let Some(id) = contact.contact_id.as_deref() else {
-                continue;
-            };
-            let updated = contact
-                .updated_date_utc
-                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-                .unwrap_or_else(|| now.clone());
+        for contact in contacts.iter().filter_map(|c| mirrored_from(c, &now)) {
             saved += stmt.execute(params![
                 tenant,
-                id,
+                contact.contact_id,
                 contact.name,
                 contact.contact_number,
                 contact.account_number,
                 contact.tax_number,
-                contact.email_address,
+                contact.email,
                 contact.first_name,
                 contact.last_name,
-                phone_of(contact),
-                postcode_of(contact),
-                contact.contact_status.as_deref().unwrap_or("ACTIVE"),
-                contact.is_customer.unwrap_or(false),
-                contact.is_supplier.unwrap_or(false),
+                contact.phone,
+                contact.postcode,
+                contact.status,
+                contact.is_customer,
+                contact.is_supplier,
                 contact.merged_to_contact_id,
-                updated,
+                contact.updated_date_utc,
                 now,
             ])?;
         }
@@ -168,8 +190,16 @@ pub(super) fn all_mirrored(store: &Store, tenant: &str) -> Result<Vec<MirroredCo
 /// A contact of the organisation connected now, as the mirror has it.
 pub fn mirrored_contact(store: &Store, contact_id: &str) -> Result<Option<MirroredContact>> {
     let tenant = require_tenant(store)?;
-    Ok(store
-        .conn()
+    mirrored_in(store.conn(), &tenant, contact_id)
+}
+
+/// A contact of `tenant` as the mirror has it, through any connection.
+pub(super) fn mirrored_in(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    contact_id: &str,
+) -> Result<Option<MirroredContact>> {
+    Ok(conn
         .query_row(
             "SELECT * FROM xero_contacts WHERE tenant_id = ?1 AND contact_id = ?2",
             params![tenant, contact_id],
@@ -230,4 +260,107 @@ pub fn open_reviews(store: &Store) -> Result<Vec<ReviewItem>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Adds an item to the client's review list (logged with its image, so undoing the batch takes
+/// it back). When the same kind is open for the client and contact already, its detail is
+/// brought up to date instead. Returns whether a new item was opened.
+pub(super) fn open_review(
+    tx: &Tx<'_>,
+    tenant: &str,
+    client_id: i64,
+    contact_id: Option<&str>,
+    kind: ReviewKind,
+    detail: serde_json::Value,
+) -> Result<bool> {
+    let open: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, detail FROM xero_review WHERE tenant_id = ?1 AND client_id = ?2
+                AND contact_id IS ?3 AND kind = ?4 AND resolved_at IS NULL",
+            params![tenant, client_id, contact_id, kind],
+            |r| Ok((r.get("id")?, r.get("detail")?)),
+        )
+        .optional()?;
+    let detail_text = detail.to_string();
+    let logged = serde_json::json!({ "kind": kind, "contact_id": contact_id });
+    match open {
+        Some((_, same)) if same == detail_text => Ok(false),
+        Some((id, _)) => {
+            imaged(
+                tx,
+                "xero_review",
+                Some(id),
+                ("client", client_id, "xero_review_updated"),
+                logged,
+                |tx| {
+                    tx.execute(
+                        "UPDATE xero_review SET detail = ?2 WHERE id = ?1",
+                        params![id, detail_text],
+                    )?;
+                    Ok(id)
+                },
+            )?;
+            Ok(false)
+        }
+        None => {
+            imaged(
+                tx,
+                "xero_review",
+                None,
+                ("client", client_id, "xero_review"),
+                logged,
+                |tx| {
+                    tx.execute(
+                        "INSERT INTO xero_review (tenant_id, client_id, contact_id, kind, detail,
+                        created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![
+                            tenant,
+                            client_id,
+                            contact_id,
+                            kind,
+                            detail_text,
+                            crate::now()
+                        ],
+                    )?;
+                    Ok(tx.last_insert_rowid())
+                },
+            )?;
+            Ok(true)
+        }
+    }
+}
+
+/// Closes the client's open review items of `kind` (all kinds when `None`), each logged with
+/// its image. Returns how many were closed.
+pub(super) fn close_reviews(
+    tx: &Tx<'_>,
+    tenant: &str,
+    client_id: i64,
+    kind: Option<ReviewKind>,
+) -> Result<u32> {
+    let ids: Vec<i64> = tx
+        .prepare(
+            "SELECT id FROM xero_review WHERE tenant_id = ?1 AND client_id = ?2
+                AND resolved_at IS NULL AND (?3 IS NULL OR kind = ?3)",
+        )?
+        .query_map(params![tenant, client_id, kind], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for &id in &ids {
+        imaged(
+            tx,
+            "xero_review",
+            Some(id),
+            ("client", client_id, "xero_review_resolved"),
+            serde_json::json!({ "review": id }),
+            |tx| {
+                tx.execute(
+                    "UPDATE xero_review SET resolved_at = ?2 WHERE id = ?1",
+                    params![id, crate::now()],
+                )?;
+                Ok(id)
+            },
+        )?;
+    }
+    Ok(ids.len() as u32)
 }

@@ -9,11 +9,15 @@
 //! - Every write is logged (`client` / `xero_link`), with the source of whoever made it.
 
 mod board;
+mod conflicts;
 mod create;
+mod fields;
 mod first_import;
 mod links;
 mod mirror;
 mod pull;
+mod run;
+mod undo;
 
 use scopebook_xero::{ContactQuery, XeroClient};
 
@@ -24,7 +28,9 @@ use crate::store::{SharedStore, Source, lock};
 pub use board::{
     BoardRow, BoardState, ConnectionsBoard, Suggestion, connections_board, resolve_reviews,
 };
+pub use conflicts::{ConflictChoice, Side, resolve_conflict};
 pub use create::create_xero_contact;
+pub use fields::{FieldChange, FieldConflict, SharedDetails, SyncField};
 pub use first_import::{
     ClientPlan, ContactPlan, FirstImportOptions, FirstImportPreview, FirstImportResult,
     ImportAction, apply_first_import, preview_first_import, undo_first_import,
@@ -34,6 +40,12 @@ pub use mirror::{
     MirroredContact, ReviewItem, ReviewKind, mirrored_contact, open_reviews, save_contacts,
 };
 pub use pull::{PullReport, pull_contacts};
+use run::new_batch;
+pub use run::{
+    ClientChanges, ClientConflict, ClientProblem, SyncOptions, SyncPhase, SyncProgress, SyncReport,
+    sync_contacts,
+};
+pub use undo::{SyncBatch, sync_batches, undo_sync};
 
 /// Links a client to a contact that exists in the connected organisation: the contact is looked
 /// up in Xero (one call: it may be newer than the mirror, or archived), kept in the mirror, then
@@ -73,3 +85,6 @@ mod tests;
 
 #[cfg(test)]
 mod against_sim;
+
+#[cfg(test)]
+mod sync_sim;

@@ -34,6 +34,10 @@ pub struct PullReport {
     pub changed: u32,
     /// The page this pull resumed at, when an earlier one was interrupted.
     pub resumed_at_page: Option<u32>,
+    /// A contact changed in Xero while this pull was paging (it came twice: it moved to the
+    /// end of the order, shifting others onto pages already read), so the next pull reads the
+    /// same window again and none is missed.
+    pub read_again_next: bool,
 }
 
 /// Where the next pull starts.
@@ -76,22 +80,45 @@ fn stamp(t: DateTime<Utc>) -> String {
 /// Pulls what changed in the organisation's contacts since the last complete pull into the
 /// mirror. `cancelled` is checked between pages (what was saved stays; the next pull resumes);
 /// `progress` hears after each page. The store is never held during a call to Xero.
+/// What Xero says about linked contacts (archived, merged) is applied to their links as one
+/// sync batch, which can be undone here.
 pub async fn pull_contacts(
     store: &SharedStore,
     xero: &XeroClient,
     cancelled: &std::sync::atomic::AtomicBool,
     progress: impl FnMut(&PullReport),
 ) -> Result<PullReport> {
-    pull_in_pages(store, xero, PAGE_SIZE, cancelled, progress).await
+    let batch = super::new_batch();
+    let pulled = pull_in_pages(
+        store,
+        xero,
+        PAGE_SIZE,
+        Pull::Save(&batch),
+        cancelled,
+        progress,
+    );
+    Ok(pulled.await?.0)
+}
+
+/// Whether a pull keeps what it reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pull<'b> {
+    /// Into the mirror, page by page, under this batch id (links follow archived and merged
+    /// contacts; the cursor moves).
+    Save(&'b str),
+    /// Nothing written: the contacts are handed back (a dry run).
+    Look,
 }
 
 pub(super) async fn pull_in_pages(
     store: &SharedStore,
     xero: &XeroClient,
     page_size: u32,
+    mode: Pull<'_>,
     cancelled: &std::sync::atomic::AtomicBool,
     mut progress: impl FnMut(&PullReport),
-) -> Result<PullReport> {
+) -> Result<(PullReport, Vec<scopebook_xero::models::Contact>)> {
+    let mut seen = Vec::new();
     let (tenant, cursor) = {
         let store = lock(store);
         let tenant = require_tenant(&store)?;
@@ -104,6 +131,7 @@ pub(super) async fn pull_in_pages(
         ..PullReport::default()
     };
     let mut page = cursor.resume_page.unwrap_or(1);
+    let mut ids = std::collections::HashSet::new();
     loop {
         if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(Error::Xero(scopebook_xero::XeroError::Cancelled));
@@ -120,13 +148,28 @@ pub(super) async fn pull_in_pages(
         report.pages += 1;
         let count = batch.items.len() as u32;
         report.received += count;
+        // Changed during this pull: it came twice, or Xero stamped it after the pull began
+        // (which catches it across a resumed pull too).
+        for contact in &batch.items {
+            let twice = contact
+                .contact_id
+                .as_deref()
+                .is_some_and(|id| !ids.insert(id.to_string()));
+            let since_start = contact.updated_date_utc.is_some_and(|at| at > started_at);
+            if twice || since_start {
+                report.read_again_next = true;
+            }
+        }
         let last = match batch.pagination {
             Some(p) if p.page_count > 0 => page >= p.page_count,
             _ => count < page_size,
         };
-        {
+        if let Pull::Look = mode {
+            seen.extend(batch.items);
+        } else if let Pull::Save(batch_id) = mode {
             let mut store = lock(store);
             let changed = store.write(Source::Sync, |tx| {
+                tx.set_batch(batch_id);
                 let changed = if batch.items.is_empty() {
                     0
                 } else {
@@ -135,7 +178,9 @@ pub(super) async fn pull_in_pages(
                 super::links::follow_contacts(tx, &tenant, &batch.items)?;
                 // Done: the next pull asks for what changed since this one started (less the
                 // overlap). Not done: resume at the next page, with the same question.
-                let (since, resume) = if last {
+                let (since, resume) = if last && report.read_again_next {
+                    (cursor.modified_since.map(stamp), None)
+                } else if last {
                     (Some(stamp(started_at - OVERLAP)), None)
                 } else {
                     (cursor.modified_since.map(stamp), Some(page + 1))
@@ -163,7 +208,7 @@ pub(super) async fn pull_in_pages(
         }
         progress(&report);
         if last {
-            return Ok(report);
+            return Ok((report, seen));
         }
         page += 1;
     }

@@ -103,6 +103,9 @@ async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> 
         Some(Fault::Plain503) => return remaining.stamp(crate::faults::plain_503()),
         Some(Fault::Delay(ms)) => tokio::time::sleep(Duration::from_millis(ms)).await,
         Some(Fault::DropAfterCommit) => drop_connection = true,
+        Some(Fault::Status429) => {
+            return crate::limits::Rejected::injected(remaining).into_response();
+        }
         None => {}
     }
     let connection = request
