@@ -164,6 +164,8 @@ pub struct InvoiceQuery {
     pub statuses: Vec<String>,
     /// Exact `Reference` (how posting finds an invoice whose reply was lost).
     pub reference: Option<String>,
+    /// Xero's `order`, e.g. `Date DESC`.
+    pub order: Option<String>,
 }
 
 /// One page of a paged list.
@@ -450,6 +452,9 @@ impl XeroClient {
                 call.query.push((name.into(), values.join(",")));
             }
         };
+        if let Some(order) = query.order.as_ref().filter(|o| !o.trim().is_empty()) {
+            call.query.push(("order".into(), order.trim().to_string()));
+        }
         joined("IDs", &query.ids, &mut call);
         joined("InvoiceNumbers", &query.invoice_numbers, &mut call);
         joined("ContactIDs", &query.contact_ids, &mut call);

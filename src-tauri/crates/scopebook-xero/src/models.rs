@@ -439,10 +439,32 @@ pub struct Invoice {
         skip_serializing
     )]
     pub updated_date_utc: Option<DateTime<Utc>>,
+    /// The payments on the invoice (read only; left out of summary replies).
+    #[serde(rename = "Payments", default, skip_serializing)]
+    pub payments: Option<Vec<InvoicePayment>>,
+    /// The day the last payment settled it (read only).
+    #[serde(
+        rename = "FullyPaidOnDate",
+        default,
+        with = "crate::date::optional_day",
+        skip_serializing
+    )]
+    pub fully_paid_on_date: Option<NaiveDate>,
     #[serde(rename = "HasErrors", default, skip_serializing)]
     pub has_errors: Option<bool>,
     #[serde(rename = "ValidationErrors", default, skip_serializing)]
     pub validation_errors: Vec<ValidationError>,
+}
+
+/// A payment as an invoice lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoicePayment {
+    #[serde(rename = "PaymentID", default)]
+    pub payment_id: Option<String>,
+    #[serde(rename = "Date", default, with = "crate::date::optional_day")]
+    pub date: Option<NaiveDate>,
+    #[serde(rename = "Amount", default, with = "crate::number")]
+    pub amount: Option<Decimal>,
 }
 
 /// `"pagination"` on paged replies.

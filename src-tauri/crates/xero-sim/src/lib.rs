@@ -53,6 +53,7 @@ mod listener;
 mod oauth;
 pub mod seed;
 mod state;
+mod web;
 mod wire;
 
 use std::io;
@@ -127,6 +128,10 @@ fn router(sim: Arc<Sim>) -> Router {
         .route("/Connections/{id}", delete(oauth::delete_connection))
         .nest("/api.xro/2.0", accounting::router(Arc::clone(&sim)))
         .nest("/__admin", admin::router())
+        .route(
+            "/organisationlogin/default.aspx",
+            get(web::organisation_login),
+        )
         .layer(middleware::from_fn_with_state(
             Arc::clone(&sim),
             admin::count_requests,

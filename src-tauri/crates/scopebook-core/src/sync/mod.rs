@@ -17,6 +17,7 @@ mod links;
 mod mirror;
 mod pull;
 mod run;
+mod summary;
 mod undo;
 
 use scopebook_xero::{ContactQuery, XeroClient};
@@ -44,6 +45,9 @@ use run::new_batch;
 pub use run::{
     ClientChanges, ClientConflict, ClientProblem, SyncOptions, SyncPhase, SyncProgress, SyncReport,
     sync_contacts,
+};
+pub use summary::{
+    ContactSummary, InvoiceGlance, PaymentGlance, contact_summary, deep_link, open_in_xero_link,
 };
 pub use undo::{SyncBatch, sync_batches, undo_sync};
 

@@ -608,3 +608,74 @@ async fn a_contact_changed_between_two_pages_is_not_missed() {
     let quiet = pull_contacts(&store, &xero, &NEVER, |_| {}).await.unwrap();
     assert_eq!((quiet.pages, quiet.changed), (1, 0));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clients_summary_and_deep_link_come_from_xero() {
+    let (sim, store, xero, tenant) = connected().await;
+    pull_contacts(&store, &xero, &NEVER, |_| {}).await.unwrap();
+    // A contact with unpaid invoices in the demo organisation.
+    let query = scopebook_xero::InvoiceQuery {
+        statuses: vec!["AUTHORISED".into()],
+        ..Default::default()
+    };
+    let unpaid = xero.invoices(&tenant, &query).await.unwrap().items;
+    let sale = unpaid
+        .iter()
+        .find(|i| i.invoice_type == "ACCREC" && i.amount_due.is_some_and(|d| !d.is_zero()))
+        .expect("the demo organisation has an unpaid sale");
+    let contact_id = sale.contact.contact_id.clone().unwrap();
+    let expected: rust_decimal::Decimal = unpaid
+        .iter()
+        .filter(|i| {
+            i.invoice_type == "ACCREC" && i.contact.contact_id.as_deref() == Some(&contact_id)
+        })
+        .filter_map(|i| i.amount_due)
+        .sum();
+    let name = lock(&store)
+        .conn()
+        .query_row(
+            "SELECT name FROM xero_contacts WHERE contact_id = ?1",
+            [&contact_id],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    let id = linked_clients(&store, &[(contact_id.clone(), name)], false)[0];
+
+    let summary = contact_summary(&store, &xero, id).await.unwrap();
+    assert_eq!(summary.outstanding, expected, "{summary:?}");
+    assert!(summary.unpaid_invoices >= 1);
+    assert!(summary.last_invoice.is_some());
+
+    let link = open_in_xero_link(&store, &xero, &sim.base_url(), id)
+        .await
+        .unwrap();
+    let again = open_in_xero_link(&store, &xero, &sim.base_url(), id)
+        .await
+        .unwrap();
+    assert_eq!(link, again);
+    let stats: serde_json::Value = reqwest::get(format!("{}/stats", sim.admin_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let organisation_calls: u64 = stats["requests"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.ends_with("/Organisation"))
+        .map(|(_, v)| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(organisation_calls, 1, "the short code is asked for once");
+    // The link opens the contact's page in the sandbox.
+    let page = reqwest::get(&link).await.unwrap();
+    assert!(page.status().is_success(), "{link}");
+    assert!(page.text().await.unwrap().contains(&contact_id));
+
+    // A client that isn't linked gets words, not a call.
+    let mut draft = ClientDraft::blank();
+    draft.display_name = "Not Linked Co".into();
+    let lone = create_client(&mut lock(&store), &draft).unwrap().id;
+    let refused = contact_summary(&store, &xero, lone).await.unwrap_err();
+    assert!(refused.to_string().contains("isn't linked"), "{refused}");
+}
