@@ -69,11 +69,16 @@ enum Command {
     /// The Xero connection.
     #[command(subcommand)]
     Xero(xero::XeroCommand),
-    /// Brings the connected organisation's contacts into Scopebook: only what changed since the
-    /// last sync (one call per 1,000 contacts; an unchanged organisation costs one call).
-    /// Archived and merged contacts update their clients' links. (Pushing client changes to
-    /// Xero is not built yet.)
-    Sync,
+    /// Syncs clients with the connected organisation's contacts, both ways: Xero's changes come
+    /// here, the changes of clients whose "push my changes to Xero" is on go there (new ones
+    /// are created, unless a contact may be them already), and a detail changed on both sides
+    /// waits as a conflict (`xero resolve`). Calls: one per 1,000 contacts changed in Xero
+    /// (one when nothing changed), one per 50 clients sent.
+    Sync {
+        /// Show what would change on each side, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -312,16 +317,16 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
             xero::run(shared, &cli.xero, command, &mut out)?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Sync => {
+        Command::Sync { dry_run } => {
             let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
-            xero::sync(shared, &cli.xero, cli.json, &mut out)?;
+            xero::sync(shared, &cli.xero, cli.json, dry_run, &mut out)?;
             return Ok(ExitCode::SUCCESS);
         }
         other => other,
     };
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     match command {
-        Command::Xero(_) | Command::Sync => {}
+        Command::Xero(_) | Command::Sync { .. } => {}
         Command::Proposals(ProposalsCommand::List { search }) => {
             proposals::expire_overdue(&mut store)?;
             let list = proposals::list_proposals(

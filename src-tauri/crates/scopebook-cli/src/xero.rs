@@ -85,8 +85,26 @@ pub enum XeroCommand {
     },
     /// Removes a client's link to its Xero contact (the contact stays in Xero).
     Unlink { client: String },
-    /// Lists the clients linked to Xero contacts, and what needs a decision.
+    /// Lists what needs a decision: possible matches, conflicts, contacts archived or merged in
+    /// Xero.
     Review,
+    /// Settles a client's conflict: for each detail changed on both sides, keep Scopebook's
+    /// value (`here`) or take Xero's (`xero`), e.g. `--keep name=xero --keep email=here`.
+    Resolve {
+        client: String,
+        /// DETAIL=here|xero; details: name, first_name, last_name, email, phone, tax_number,
+        /// account_number.
+        #[arg(long = "keep", value_name = "DETAIL=SIDE", required = true)]
+        keep: Vec<String>,
+    },
+    /// Lists the latest syncs that changed something here, and whether they were undone.
+    Syncs,
+    /// Puts back everything a sync changed here (Xero keeps what was sent to it).
+    UndoSync { batch: String },
+    /// A client's standing in Xero: outstanding, overdue, last invoice, last payment (one call).
+    Summary { client: String },
+    /// Prints the address that opens a client's contact in Xero.
+    Open { client: String },
     /// The first import after connecting: pulls the contacts, then links each client to the
     /// contact it unambiguously is, makes customers without a client into clients, and lists
     /// what needs a decision. All in one batch that `xero undo-import` takes back.
@@ -134,6 +152,7 @@ pub fn sync(
     store: SharedStore,
     flags: &EndpointFlags,
     json: bool,
+    dry_run: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     let (endpoint, runtime) = prepare(flags)?;
@@ -141,11 +160,14 @@ pub fn sync(
     runtime.block_on(async {
         let xero = connection::xero_client(&store, &endpoint)?;
         let never = std::sync::atomic::AtomicBool::new(false);
-        let report = scopebook_core::sync::pull_contacts(&store, &xero, &never, |r| {
-            eprintln!(
-                "Page {}: {} contacts received, {} new or changed",
-                r.pages, r.received, r.changed
-            );
+        let options = scopebook_core::sync::SyncOptions { dry_run };
+        let report = scopebook_core::sync::sync_contacts(&store, &xero, options, &never, |p| {
+            use scopebook_core::sync::SyncPhase;
+            match p.phase {
+                SyncPhase::Reading => eprintln!("Reading Xero: {} contacts so far", p.done),
+                SyncPhase::Comparing => eprintln!("Comparing clients with their contacts"),
+                SyncPhase::Sending => eprintln!("Sent {} of {} to Xero", p.done, p.total),
+            }
         })
         .await?;
         if json {
@@ -153,15 +175,122 @@ pub fn sync(
                 .map_err(|e| Error::io("Couldn't write the output", std::io::Error::other(e)))?;
             writeln!(out).map_err(write_error)?;
         } else {
-            writeln!(
-                out,
-                "Pulled {} contacts from Xero in {} call(s): {} new or changed.",
-                report.received, report.pages, report.changed
-            )
-            .map_err(write_error)?;
+            print_sync_report(out, &report).map_err(write_error)?;
         }
         Ok(())
     })
+}
+
+fn print_sync_report(
+    out: &mut impl Write,
+    report: &scopebook_core::sync::SyncReport,
+) -> std::io::Result<()> {
+    let (would, did) = if report.dry_run {
+        ("would ", "Dry run: nothing was changed. ")
+    } else {
+        ("", "")
+    };
+    let changes = |list: &[scopebook_core::sync::ClientChanges], out: &mut dyn Write| {
+        for c in list {
+            let said: Vec<String> = c
+                .changes
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} \u{201c}{}\u{201d} \u{2192} \u{201c}{}\u{201d}",
+                        f.label, f.from, f.to
+                    )
+                })
+                .collect();
+            writeln!(out, "  {}: {}", c.client_name, said.join("; "))?;
+        }
+        Ok::<(), std::io::Error>(())
+    };
+    writeln!(
+        out,
+        "{did}Read {} contacts from Xero ({} changed).",
+        report.pull.received, report.pull.changed
+    )?;
+    if !report.to_here.is_empty() {
+        writeln!(out, "From Xero ({would}brought here):")?;
+        changes(&report.to_here, out)?;
+    }
+    if !report.to_xero.is_empty() {
+        writeln!(out, "To Xero ({would}sent):")?;
+        changes(&report.to_xero, out)?;
+    }
+    if !report.created.is_empty() {
+        writeln!(out, "New in Xero ({would}created and linked):")?;
+        for c in &report.created {
+            writeln!(out, "  {}", c.client_name)?;
+        }
+    }
+    if !report.conflicts.is_empty() {
+        writeln!(
+            out,
+            "Conflicts (changed on both sides; settle with `scopebook xero resolve`):"
+        )?;
+        for c in &report.conflicts {
+            for f in &c.fields {
+                writeln!(
+                    out,
+                    "  {}: {} is \u{201c}{}\u{201d} here and \u{201c}{}\u{201d} in Xero",
+                    c.client_name, f.label, f.here, f.xero
+                )?;
+            }
+        }
+    }
+    if !report.refused.is_empty() {
+        writeln!(out, "Not carried across:")?;
+        for r in &report.refused {
+            writeln!(out, "  {}: {}", r.client_name, r.problems.join(" "))?;
+        }
+    }
+    if report.new_reviews > 0 {
+        writeln!(
+            out,
+            "{} new to review (`scopebook xero review`).",
+            report.new_reviews
+        )?;
+    }
+    if report.is_quiet() {
+        writeln!(out, "Everything is in step.")?;
+    }
+    if report.cancelled {
+        writeln!(
+            out,
+            "Stopped before everything was sent; sync again to finish."
+        )?;
+    }
+    writeln!(out, "{} call(s) to Xero.", report.calls)?;
+    if let Some(batch) = report.batch.as_deref().filter(|_| !report.is_quiet()) {
+        writeln!(
+            out,
+            "Batch {batch} (undo here with `scopebook xero undo-sync {batch}`)."
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads `name=xero` / `email=here`.
+fn parse_choice(text: &str) -> Result<scopebook_core::sync::ConflictChoice> {
+    use scopebook_core::sync::{ConflictChoice, Side, SyncField};
+    let bad = || {
+        Error::invalid(
+            "keep",
+            format!(
+                "\u{201c}{text}\u{201d} isn't a choice. Write DETAIL=here or DETAIL=xero, e.g. name=xero."
+            ),
+        )
+    };
+    let (field, side) = text.split_once('=').ok_or_else(bad)?;
+    let field: SyncField = field.trim().parse().map_err(|_| bad())?;
+    let keep = match side.trim().to_ascii_lowercase().as_str() {
+        "here" | "scopebook" => Side::Here,
+        "xero" => Side::Xero,
+        _ => return Err(bad()),
+    };
+    Ok(ConflictChoice { field, keep })
 }
 
 pub fn run(
@@ -381,32 +510,113 @@ pub fn run(
                     .map_err(write_error)?;
             }
             XeroCommand::Review => {
-                let store = lock(&store);
-                let links = scopebook_core::sync::links(&store)?;
-                for l in &links {
+                use scopebook_core::sync::BoardState;
+                let board = scopebook_core::sync::connections_board(&lock(&store))?;
+                let waiting: Vec<_> = board
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r.state,
+                            BoardState::NeedsReview | BoardState::Conflict | BoardState::ArchivedInXero
+                        )
+                    })
+                    .collect();
+                for row in &waiting {
                     writeln!(
                         out,
-                        "{:<6} {:<40} {:<38} {}",
-                        l.client_id,
-                        l.client_name,
-                        l.contact_id,
-                        l.contact_name.as_deref().unwrap_or("")
+                        "{:<6} {:<40} {:<16} {}",
+                        row.client_id,
+                        row.client_name,
+                        row.state.as_str(),
+                        row.review_notes.join(" ")
+                    )
+                    .map_err(write_error)?;
+                    if let Some(best) = &row.suggestion {
+                        writeln!(
+                            out,
+                            "       suggested: {} ({}) — scopebook xero link {} {}",
+                            best.name, best.reasons, row.client_id, best.contact_id
+                        )
+                        .map_err(write_error)?;
+                    }
+                }
+                writeln!(
+                    out,
+                    "{} linked, {} not linked, {} to review, {} in conflict, {} archived in Xero",
+                    board.linked,
+                    board.not_linked,
+                    board.needs_review,
+                    board.conflict,
+                    board.archived_in_xero
+                )
+                .map_err(write_error)?;
+            }
+            XeroCommand::Resolve { client, keep } => {
+                let choices = keep
+                    .iter()
+                    .map(|k| parse_choice(k))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut store = lock(&store);
+                let client = scopebook_core::clients::find_client(&store, &client)?;
+                scopebook_core::sync::resolve_conflict(&mut store, client.id, &choices)?;
+                writeln!(out, "Resolved the conflict of {}.", client.details.display_name)
+                    .map_err(write_error)?;
+            }
+            XeroCommand::Syncs => {
+                for b in scopebook_core::sync::sync_batches(&lock(&store), 20)? {
+                    writeln!(
+                        out,
+                        "{:<32} {:<22} {:>4} change(s){}",
+                        b.batch,
+                        b.at,
+                        b.changes,
+                        if b.undone { "  undone" } else { "" }
                     )
                     .map_err(write_error)?;
                 }
-                writeln!(out, "{} linked", links.len()).map_err(write_error)?;
-                let reviews = scopebook_core::sync::open_reviews(&store)?;
-                for r in &reviews {
-                    writeln!(
-                        out,
-                        "review #{}: {} {}",
-                        r.id,
-                        r.kind,
-                        r.client_name.as_deref().unwrap_or("")
-                    )
-                    .map_err(write_error)?;
+            }
+            XeroCommand::UndoSync { batch } => {
+                let rows = scopebook_core::sync::undo_sync(&mut lock(&store), &batch)?;
+                writeln!(
+                    out,
+                    "Undid that sync here: {rows} record(s) put back. Xero keeps what was sent to it."
+                )
+                .map_err(write_error)?;
+            }
+            XeroCommand::Summary { client } => {
+                let client = scopebook_core::clients::find_client(&lock(&store), &client)?;
+                let xero = connection::xero_client(&store, &endpoint)?;
+                let s = scopebook_core::sync::contact_summary(&store, &xero, client.id).await?;
+                let currency = s.currency.clone().unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}: {} {} outstanding on {} invoice(s), {} {} overdue on {}.",
+                    client.details.display_name,
+                    currency,
+                    s.outstanding,
+                    s.unpaid_invoices,
+                    currency,
+                    s.overdue,
+                    s.overdue_invoices
+                )
+                .map_err(write_error)?;
+                if let Some(i) = &s.last_invoice {
+                    writeln!(out, "Last invoice: {} of {} ({} {}, {}).", i.number, i.date, currency, i.total, i.status)
+                        .map_err(write_error)?;
                 }
-                writeln!(out, "{} to review", reviews.len()).map_err(write_error)?;
+                if let Some(p) = &s.last_payment {
+                    writeln!(out, "Last payment: {} {} on {}.", currency, p.amount, p.date)
+                        .map_err(write_error)?;
+                }
+            }
+            XeroCommand::Open { client } => {
+                let client = scopebook_core::clients::find_client(&lock(&store), &client)?;
+                let xero = connection::xero_client(&store, &endpoint)?;
+                let link =
+                    scopebook_core::sync::open_in_xero_link(&store, &xero, &endpoint, client.id)
+                        .await?;
+                writeln!(out, "{link}").map_err(write_error)?;
             }
             XeroCommand::Import {
                 dry_run,

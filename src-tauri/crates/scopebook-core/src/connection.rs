@@ -98,6 +98,14 @@ pub struct XeroEndpoint {
 }
 
 impl XeroEndpoint {
+    /// Xero's web site, where deep links ("open in Xero") go: the test server's own pages when
+    /// one stands in for Xero.
+    pub fn site(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| "https://go.xero.com".to_string())
+    }
+
     /// `SCOPEBOOK_XERO_BASE_URL`, `SCOPEBOOK_XERO_AUTHORIZE_URL`, `SCOPEBOOK_XERO_TOKEN_URL`,
     /// `SCOPEBOOK_XERO_CONNECTIONS_URL`, `SCOPEBOOK_XERO_API_URL`, `SCOPEBOOK_XERO_CLIENT_ID`.
     pub fn from_env() -> Self {

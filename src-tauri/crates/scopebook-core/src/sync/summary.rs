@@ -196,7 +196,7 @@ pub fn deep_link(base: &str, short_code: &str, contact_id: &str) -> String {
 pub async fn open_in_xero_link(
     store: &SharedStore,
     xero: &XeroClient,
-    site: &str,
+    endpoint: &crate::connection::XeroEndpoint,
     client_id: i64,
 ) -> Result<String> {
     let (tenant, contact_id) = linked_contact(store, client_id)?;
@@ -230,7 +230,7 @@ pub async fn open_in_xero_link(
             code
         }
     };
-    Ok(deep_link(site, &short_code, &contact_id))
+    Ok(deep_link(&endpoint.site(), &short_code, &contact_id))
 }
 
 #[cfg(test)]

@@ -646,10 +646,14 @@ async fn a_clients_summary_and_deep_link_come_from_xero() {
     assert!(summary.unpaid_invoices >= 1);
     assert!(summary.last_invoice.is_some());
 
-    let link = open_in_xero_link(&store, &xero, &sim.base_url(), id)
+    let endpoint = crate::connection::XeroEndpoint {
+        base_url: Some(sim.base_url()),
+        ..Default::default()
+    };
+    let link = open_in_xero_link(&store, &xero, &endpoint, id)
         .await
         .unwrap();
-    let again = open_in_xero_link(&store, &xero, &sim.base_url(), id)
+    let again = open_in_xero_link(&store, &xero, &endpoint, id)
         .await
         .unwrap();
     assert_eq!(link, again);
