@@ -2,6 +2,7 @@
 //! where Xero is, and the Xero client for the saved client id.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use scopebook_core::connection::{self, XeroEndpoint};
@@ -24,6 +25,39 @@ pub struct AppState {
     pub demo: Option<Demo>,
     /// Cancels a sign-in that is waiting for the browser.
     pub sign_in: connection::SignInSlot,
+    /// The contacts sync running now, if any (one at a time; it can be stopped).
+    pub sync: SyncSlot,
+}
+
+/// One sync at a time, and the switch that stops it between pages and batches.
+#[derive(Default)]
+pub struct SyncSlot {
+    running: AtomicBool,
+    pub cancelled: Arc<AtomicBool>,
+}
+
+/// Held while a sync runs; lets the next one start when dropped.
+pub struct SyncTurn<'a>(&'a SyncSlot);
+
+impl Drop for SyncTurn<'_> {
+    fn drop(&mut self) {
+        self.0.running.store(false, Ordering::SeqCst);
+    }
+}
+
+impl SyncSlot {
+    /// The turn to sync, or `None` while another sync runs.
+    pub fn start(&self) -> Option<SyncTurn<'_>> {
+        if self.running.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        self.cancelled.store(false, Ordering::SeqCst);
+        Some(SyncTurn(self))
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
 }
 
 impl AppState {
@@ -55,6 +89,7 @@ impl AppState {
             xero: Mutex::new(None),
             demo,
             sign_in: connection::SignInSlot::default(),
+            sync: SyncSlot::default(),
         }
     }
 

@@ -3,8 +3,10 @@
 use scopebook_core::Error;
 use scopebook_core::connection::{self, ConnectedOrganisation, XeroLists, XeroStatus};
 use scopebook_core::store::lock;
+use scopebook_core::sync;
 use scopebook_xero::models::Connection;
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
@@ -109,25 +111,118 @@ pub async fn refresh_xero_lists(state: State<'_, AppState>) -> Reply<XeroLists> 
         .map_err(|e| e.report())
 }
 
-/// Pulls what changed in the organisation's contacts since the last sync (one call per 1,000).
+/// Syncs clients and Xero contacts both ways (or, in a dry run, says what would change),
+/// telling `progress` as it goes. One sync at a time; [`cancel_xero_sync`] stops it between
+/// pages and batches.
 #[tauri::command]
-pub async fn sync_xero_contacts(
+pub async fn sync_xero(
     state: State<'_, AppState>,
-) -> Reply<scopebook_core::sync::PullReport> {
+    options: sync::SyncOptions,
+    progress: Channel<sync::SyncProgress>,
+) -> Reply<sync::SyncReport> {
     let xero = state.xero()?;
-    let never = std::sync::atomic::AtomicBool::new(false);
-    scopebook_core::sync::pull_contacts(&state.store()?, &xero, &never, |_| {})
+    let Some(_turn) = state.sync.start() else {
+        return Err(Error::AlreadyDone(
+            "A sync with Xero is already running. Wait for it to finish.".into(),
+        )
+        .report());
+    };
+    let cancelled = state.sync.cancelled.clone();
+    sync::sync_contacts(&state.store()?, &xero, options, &cancelled, |p| {
+        // The window may have gone; the sync goes on.
+        let _ = progress.send(p.clone());
+    })
+    .await
+    .map_err(|e| e.report())
+}
+
+#[tauri::command]
+pub fn cancel_xero_sync(state: State<'_, AppState>) {
+    state.sync.cancel();
+}
+
+/// Settles a client's conflict with one choice per detail.
+#[tauri::command]
+pub async fn resolve_xero_conflict(
+    state: State<'_, AppState>,
+    client_id: i64,
+    choices: Vec<sync::ConflictChoice>,
+) -> Reply<()> {
+    state
+        .with_store(move |store| sync::resolve_conflict(store, client_id, &choices))
+        .await
+}
+
+/// One client's connection: its link, state and what waits for a decision.
+#[tauri::command]
+pub async fn xero_connection_of(
+    state: State<'_, AppState>,
+    client_id: i64,
+) -> Reply<sync::BoardRow> {
+    state
+        .with_store(move |store| sync::board_row(store, client_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn xero_sync_batches(state: State<'_, AppState>) -> Reply<Vec<sync::SyncBatch>> {
+    state
+        .with_store(|store| sync::sync_batches(store, 10))
+        .await
+}
+
+#[tauri::command]
+pub async fn undo_xero_sync(state: State<'_, AppState>, batch: String) -> Reply<u32> {
+    state
+        .with_store(move |store| sync::undo_sync(store, &batch))
+        .await
+}
+
+/// Xero contacts whose name, number or email contains `text` (one call).
+#[tauri::command]
+pub async fn search_xero_contacts(
+    state: State<'_, AppState>,
+    text: String,
+) -> Reply<Vec<sync::MirroredContact>> {
+    let xero = state.xero()?;
+    sync::search_xero_contacts(&state.store()?, &xero, &text)
         .await
         .map_err(|e| e.report())
 }
 
+/// The client's standing in Xero (one call).
+#[tauri::command]
+pub async fn xero_contact_summary(
+    state: State<'_, AppState>,
+    client_id: i64,
+) -> Reply<sync::ContactSummary> {
+    let xero = state.xero()?;
+    sync::contact_summary(&state.store()?, &xero, client_id)
+        .await
+        .map_err(|e| e.report())
+}
+
+/// Opens the client's contact in Xero in the system browser.
+#[tauri::command]
+pub async fn open_in_xero(app: AppHandle, state: State<'_, AppState>, client_id: i64) -> Reply<()> {
+    let xero = state.xero()?;
+    let link = sync::open_in_xero_link(&state.store()?, &xero, &state.endpoint, client_id)
+        .await
+        .map_err(|e| e.report())?;
+    app.opener().open_url(&link, None::<&str>).map_err(|e| {
+        Error::io(
+            "Scopebook couldn't open the browser",
+            std::io::Error::other(e.to_string()),
+        )
+        .report()
+    })
+}
+
 /// The connections board, from the data file alone.
 #[tauri::command]
-pub async fn connections_board(
-    state: State<'_, AppState>,
-) -> Reply<scopebook_core::sync::ConnectionsBoard> {
+pub async fn connections_board(state: State<'_, AppState>) -> Reply<sync::ConnectionsBoard> {
     state
-        .with_store(|store| scopebook_core::sync::connections_board(store))
+        .with_store(|store| sync::connections_board(store))
         .await
 }
 
@@ -135,32 +230,32 @@ pub async fn connections_board(
 #[tauri::command]
 pub async fn preview_xero_import(
     state: State<'_, AppState>,
-    options: scopebook_core::sync::FirstImportOptions,
-) -> Reply<scopebook_core::sync::FirstImportPreview> {
+    options: sync::FirstImportOptions,
+) -> Reply<sync::FirstImportPreview> {
     let xero = state.xero()?;
     let never = std::sync::atomic::AtomicBool::new(false);
-    scopebook_core::sync::pull_contacts(&state.store()?, &xero, &never, |_| {})
+    sync::pull_contacts(&state.store()?, &xero, &never, |_| {})
         .await
         .map_err(|e| e.report())?;
     state
-        .with_store(move |store| scopebook_core::sync::preview_first_import(store, options))
+        .with_store(move |store| sync::preview_first_import(store, options))
         .await
 }
 
 #[tauri::command]
 pub async fn apply_xero_import(
     state: State<'_, AppState>,
-    options: scopebook_core::sync::FirstImportOptions,
-) -> Reply<scopebook_core::sync::FirstImportResult> {
+    options: sync::FirstImportOptions,
+) -> Reply<sync::FirstImportResult> {
     state
-        .with_store(move |store| scopebook_core::sync::apply_first_import(store, options))
+        .with_store(move |store| sync::apply_first_import(store, options))
         .await
 }
 
 #[tauri::command]
 pub async fn undo_xero_import(state: State<'_, AppState>, batch: String) -> Reply<u32> {
     state
-        .with_store(move |store| scopebook_core::sync::undo_first_import(store, &batch))
+        .with_store(move |store| sync::undo_first_import(store, &batch))
         .await
 }
 
@@ -171,9 +266,9 @@ pub async fn link_xero_contact(
     state: State<'_, AppState>,
     client_id: i64,
     contact_id: String,
-) -> Reply<scopebook_core::sync::XeroLink> {
+) -> Reply<sync::XeroLink> {
     let xero = state.xero()?;
-    scopebook_core::sync::link_to_xero_contact(&state.store()?, &xero, client_id, &contact_id)
+    sync::link_to_xero_contact(&state.store()?, &xero, client_id, &contact_id)
         .await
         .map_err(|e| e.report())
 }
@@ -185,9 +280,9 @@ pub async fn create_xero_contact(
     state: State<'_, AppState>,
     client_id: i64,
     confirmed: bool,
-) -> Reply<scopebook_core::sync::XeroLink> {
+) -> Reply<sync::XeroLink> {
     let xero = state.xero()?;
-    scopebook_core::sync::create_xero_contact(&state.store()?, &xero, client_id, confirmed)
+    sync::create_xero_contact(&state.store()?, &xero, client_id, confirmed)
         .await
         .map_err(|e| e.report())
 }
@@ -196,7 +291,7 @@ pub async fn create_xero_contact(
 pub async fn unlink_xero_contact(state: State<'_, AppState>, client_id: i64) -> Reply<()> {
     state
         .with_store(move |store| {
-            scopebook_core::sync::unlink_client(store, scopebook_core::Source::User, client_id)
+            sync::unlink_client(store, scopebook_core::Source::User, client_id)
         })
         .await
 }

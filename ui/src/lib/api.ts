@@ -1,8 +1,15 @@
 // Typed calls to the Rust commands. Request and reply types are generated from the Rust types
 // (ts-rs, in ./bindings); this file only names the commands.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
-import type { PullReport } from "./bindings/PullReport";
+import type { BoardRow } from "./bindings/BoardRow";
+import type { ConflictChoice } from "./bindings/ConflictChoice";
+import type { ContactSummary } from "./bindings/ContactSummary";
+import type { MirroredContact } from "./bindings/MirroredContact";
+import type { SyncBatch } from "./bindings/SyncBatch";
+import type { SyncOptions } from "./bindings/SyncOptions";
+import type { SyncProgress } from "./bindings/SyncProgress";
+import type { SyncReport } from "./bindings/SyncReport";
 import type { ConnectionsBoard } from "./bindings/ConnectionsBoard";
 import type { FirstImportOptions } from "./bindings/FirstImportOptions";
 import type { FirstImportPreview } from "./bindings/FirstImportPreview";
@@ -122,8 +129,24 @@ export const api = {
   importServicesCsv: (token: string) => call<ServicesImportReport>("import_services_csv", { token }),
 
   xeroStatus: () => call<XeroStatus>("xero_status"),
-  /** Pulls the organisation's changed contacts into Scopebook. */
-  syncXeroContacts: () => call<PullReport>("sync_xero_contacts"),
+  /** Syncs clients and Xero contacts both ways (a dry run changes nothing); `onProgress` hears as it goes. */
+  syncXero: (options: SyncOptions, onProgress: (p: SyncProgress) => void) => {
+    const progress = new Channel<SyncProgress>();
+    progress.onmessage = onProgress;
+    return call<SyncReport>("sync_xero", { options, progress });
+  },
+  /** Stops the running sync between pages and batches; what was done is kept. */
+  cancelXeroSync: () => call<void>("cancel_xero_sync"),
+  resolveXeroConflict: (clientId: number, choices: ConflictChoice[]) => call<void>("resolve_xero_conflict", { clientId, choices }),
+  xeroConnectionOf: (clientId: number) => call<BoardRow>("xero_connection_of", { clientId }),
+  xeroSyncBatches: () => call<SyncBatch[]>("xero_sync_batches"),
+  /** Puts back what a sync changed here; Xero keeps what was sent to it. */
+  undoXeroSync: (batch: string) => call<number>("undo_xero_sync", { batch }),
+  /** One call: contacts whose name, number or email contains the text. */
+  searchXeroContacts: (text: string) => call<MirroredContact[]>("search_xero_contacts", { text }),
+  /** One call: outstanding, overdue, last invoice and payment. */
+  xeroContactSummary: (clientId: number) => call<ContactSummary>("xero_contact_summary", { clientId }),
+  openInXero: (clientId: number) => call<void>("open_in_xero", { clientId }),
   connectionsBoard: () => call<ConnectionsBoard>("connections_board"),
   /** Pulls the contacts from Xero, then previews the first import (changes no client). */
   previewXeroImport: (options: FirstImportOptions) => call<FirstImportPreview>("preview_xero_import", { options }),

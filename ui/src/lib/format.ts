@@ -152,6 +152,14 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(when);
 }
 
+/** A day (`"2026-11-30"`) as the locale writes it: "30 Nov 2026". */
+export function formatDay(day: string | null | undefined, locale: string): string {
+  if (!day) return "—";
+  const [y, m, d] = day.split("-").map(Number);
+  if (!y || !m || !d) return day;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 /** "just now", "5 minutes ago", "yesterday", … relative to `now`. */
 export function formatRelative(iso: string | null | undefined, locale: string, now = new Date()): string {
   if (!iso) return "never";

@@ -211,3 +211,15 @@ pub fn resolve_reviews(store: &mut Store, client_id: i64) -> Result<u32> {
         super::mirror::close_reviews(tx, &tenant, client_id, None)
     })
 }
+
+/// One client's row of the connections board.
+pub fn board_row(store: &Store, client_id: i64) -> Result<BoardRow> {
+    connections_board(store)?
+        .rows
+        .into_iter()
+        .find(|r| r.client_id == client_id)
+        .ok_or(crate::error::Error::NotFound {
+            entity: "client",
+            id: client_id,
+        })
+}

@@ -27,7 +27,8 @@ use crate::error::{Error, Result};
 use crate::store::{SharedStore, Source, lock};
 
 pub use board::{
-    BoardRow, BoardState, ConnectionsBoard, Suggestion, connections_board, resolve_reviews,
+    BoardRow, BoardState, ConnectionsBoard, Suggestion, board_row, connections_board,
+    resolve_reviews,
 };
 pub use conflicts::{ConflictChoice, Side, resolve_conflict};
 pub use create::create_xero_contact;
@@ -82,6 +83,38 @@ pub async fn link_to_xero_contact(
     // Linked: what waited for a decision about this client is decided.
     resolve_reviews(&mut store, client_id)?;
     Ok(link)
+}
+
+/// Contacts of the connected organisation whose name, number or email contains `text` (one
+/// call: Xero's `searchTerm`), archived ones too, as the mirror would keep them — for linking a
+/// client by hand.
+pub async fn search_xero_contacts(
+    store: &SharedStore,
+    xero: &XeroClient,
+    text: &str,
+) -> Result<Vec<MirroredContact>> {
+    let text = text.trim();
+    if text.chars().count() < 2 {
+        return Err(Error::invalid(
+            "search",
+            "Type at least two letters of the contact's name or email.",
+        ));
+    }
+    let tenant = require_tenant(&lock(store))?;
+    let query = ContactQuery {
+        search_term: Some(text.to_string()),
+        include_archived: true,
+        page: Some(1),
+        ..ContactQuery::default()
+    };
+    let now = crate::now();
+    Ok(xero
+        .contacts(&tenant, &query)
+        .await?
+        .items
+        .iter()
+        .filter_map(|c| mirror::mirrored_from(c, &now))
+        .collect())
 }
 
 #[cfg(test)]
