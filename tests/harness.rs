@@ -43,10 +43,16 @@ pub fn cli_binary() -> PathBuf {
 
 /// Runs the CLI against `data_dir` and returns its standard output; panics with its error.
 pub fn cli(data_dir: &Path, args: &[&str]) -> String {
+    cli_with(data_dir, args, &[])
+}
+
+/// [`cli`] with more environment (e.g. `SCOPEBOOK_XERO_BASE_URL`).
+pub fn cli_with(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new(cli_binary())
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", cli_binary().display()));
     assert!(
