@@ -102,6 +102,32 @@ async fn import_review_sync_conflict_filters_and_a_refused_create() -> Result {
     app.wait_for_text(row, "Needs review").await?;
     app.wait_for_text(row, "possible matches").await?;
     app.screenshot("61-connections-review", row).await?;
+    // Its panel ranks every candidate, with the reasons; a search by name reaches the rest.
+    app.click("[data-open-connection='Blue Gum Landscaping']")
+        .await?;
+    let candidates = app
+        .wait_for_text(
+            "[data-testid=panel-candidates]",
+            "Blue Gum Landscaping Limited",
+        )
+        .await?;
+    assert!(
+        candidates.contains("Blue Gum Landscaping Ltd"),
+        "{candidates}"
+    );
+    assert!(candidates.contains("legal suffix"), "{candidates}");
+    app.type_into("[data-testid=xero-search]", "Harbourside")
+        .await?;
+    app.click("[data-testid=xero-search-go]").await?;
+    app.wait_for_text(
+        "[data-testid=xero-search-results]",
+        "Harbourside Cafe Pty Ltd",
+    )
+    .await?;
+    app.screenshot("61b-connection-panel", "[data-testid=panel-candidates]")
+        .await?;
+    app.click("[data-testid=connection-drawer] button[aria-label='Close (Esc)']")
+        .await?;
     app.click(&format!("{row} [data-testid=link-suggested]"))
         .await?;
     app.wait_for_text(row, "Linked").await?;

@@ -282,6 +282,7 @@ async fn the_first_import_previews_applies_in_one_batch_and_undoes_whole() {
         count(&store, "SELECT count(*) FROM changes"),
         count(&store, "SELECT count(*) FROM clients"),
     );
+    let tables_before = super::sync_sim::local_tables(&store);
     let preview = preview_first_import(&lock(&store), options).unwrap();
     assert_eq!(
         count(&store, "SELECT count(*) FROM changes"),
@@ -369,6 +370,11 @@ async fn the_first_import_previews_applies_in_one_batch_and_undoes_whole() {
     assert_eq!(count(&store, "SELECT count(*) FROM clients"), before.1);
     assert_eq!(count(&store, "SELECT count(*) FROM xero_links"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM xero_review"), 0);
+    assert_eq!(
+        super::sync_sim::local_tables(&store),
+        tables_before,
+        "clients, links and review items exactly as before the import"
+    );
     let twice = undo_first_import(&mut lock(&store), &result.batch).unwrap_err();
     assert_eq!(twice.code(), ErrorCode::AlreadyDone);
 }

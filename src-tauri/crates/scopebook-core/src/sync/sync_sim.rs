@@ -112,7 +112,7 @@ async fn contact_calls(sim: &SimHandle) -> (u64, u64, u64) {
 }
 
 /// Every row of the tables a sync writes here, in order, to compare before and after.
-fn local_tables(store: &SharedStore) -> Vec<Vec<Vec<SqlValue>>> {
+pub(super) fn local_tables(store: &SharedStore) -> Vec<Vec<Vec<SqlValue>>> {
     let store = lock(store);
     ["clients", "xero_links", "xero_review"]
         .iter()
@@ -682,4 +682,101 @@ async fn a_clients_summary_and_deep_link_come_from_xero() {
     let lone = create_client(&mut lock(&store), &draft).unwrap().id;
     let refused = contact_summary(&store, &xero, lone).await.unwrap_err();
     assert!(refused.to_string().contains("isn't linked"), "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outage_mid_push_loses_nothing_and_the_next_sync_sends_it() {
+    let (sim, store, xero, tenant) = connected().await;
+    pull_contacts(&store, &xero, &NEVER, |_| {}).await.unwrap();
+    let one = contacts(&store, 1);
+    let ids = linked_clients(&store, &one, true);
+    edit_here(&store, ids[0], |d| d.email = "after@outage.test".into());
+    let before = local_tables(&store);
+    // The pull passes; every try of the push meets Xero's edge during an outage.
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "delay", "delay_ms": 0 }),
+    )
+    .await;
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "plain_503", "count": 5 }),
+    )
+    .await;
+    let failed = sync_contacts(&store, &xero, SyncOptions::default(), &NEVER, |_| {})
+        .await
+        .unwrap_err();
+    assert!(failed.to_string().contains("Xero"), "{failed}");
+    assert_eq!(local_tables(&store), before, "nothing here half-written");
+    assert_ne!(
+        in_xero(&xero, &tenant, &one[0].0)
+            .await
+            .email_address
+            .as_deref(),
+        Some("after@outage.test")
+    );
+    reqwest::Client::new()
+        .delete(format!("{}/faults", sim.admin_url()))
+        .send()
+        .await
+        .unwrap();
+    let report = sync(&store, &xero).await;
+    assert_eq!(report.to_xero.len(), 1, "{report:?}");
+    assert_eq!(
+        in_xero(&xero, &tenant, &one[0].0)
+            .await
+            .email_address
+            .as_deref(),
+        Some("after@outage.test")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_sync_keeps_what_was_sent_and_the_next_one_sends_the_rest() {
+    let (_sim, store, xero, tenant) = connected().await;
+    pull_contacts(&store, &xero, &NEVER, |_| {}).await.unwrap();
+    let ids: Vec<i64> = {
+        let mut store = lock(&store);
+        crate::practice::set_up_for_tests(&mut store);
+        (0..55)
+            .map(|i| {
+                let mut draft = ClientDraft {
+                    display_name: format!("Quokka Newcomer {i:02} Pty Ltd"),
+                    ..ClientDraft::blank()
+                };
+                draft.invoicing.push_to_xero = true;
+                create_client(&mut store, &draft).unwrap().id
+            })
+            .collect()
+    };
+    let cancel = AtomicBool::new(false);
+    let report = sync_contacts(&store, &xero, SyncOptions::default(), &cancel, |p| {
+        if p.phase == SyncPhase::Sending {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    })
+    .await
+    .unwrap();
+    assert!(report.cancelled, "{report:?}");
+    assert_eq!(
+        report.created.len(),
+        50,
+        "the first batch of 50 landed and is recorded"
+    );
+    let linked = ids
+        .iter()
+        .filter(|id| link_of(&lock(&store), **id).unwrap().is_some())
+        .count();
+    assert_eq!(linked, 50);
+    let rest = sync(&store, &xero).await;
+    assert_eq!(rest.created.len(), 5, "{rest:?}");
+    let all = xero.all_contacts(&tenant, None, true).await.unwrap();
+    assert_eq!(
+        all.iter()
+            .filter(|c| c.name.starts_with("Quokka Newcomer"))
+            .count(),
+        55
+    );
 }
