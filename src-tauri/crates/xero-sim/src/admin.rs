@@ -3,11 +3,18 @@
 //! Xero: editing, archiving and merging contacts, voiding and deleting invoices, recording
 //! payments and credit notes. Each of those bumps the record's `UpdatedDateUTC`, so a client
 //! syncing with `If-Modified-Since` sees it.
+//!
+//! `POST /__admin/contacts/bulk` with `{"tenant_id", "contacts": [...]}` puts a bookkeeper's
+//! existing file into an organisation at once, without API calls (so without rate limits or
+//! request counts): each contact in Xero's JSON (`Name`, `EmailAddress`, `TaxNumber`,
+//! `Phones`, …, plus `IsCustomer` / `IsSupplier`), checked as `PUT /Contacts` checks it, all
+//! or none. The reply lists the new `ContactIDs` in order. Their `UpdatedDateUTC` is the
+//! simulator's now: move the clock back first (`/clock`) for a file entered long ago.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -45,6 +52,11 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/contacts/edit", post(edit_contact))
         .route("/contacts/archive", post(archive_contact))
         .route("/contacts/merge", post(merge_contacts))
+        // A whole file's contacts in one request is more than axum's default 2 MB.
+        .route(
+            "/contacts/bulk",
+            post(add_contacts).layer(DefaultBodyLimit::disable()),
+        )
         .route("/clock", post(set_clock))
         .route("/redirect-uris", post(register_redirect_uri))
         .route("/stats", get(stats))
@@ -208,6 +220,22 @@ async fn merge_contacts(
     };
     in_org(&sim, request.tenant_id, |org, now| {
         contacts::merge_contacts(org, request.contact_id, into, now)
+    })
+}
+
+#[derive(Deserialize)]
+struct BulkContactsRequest {
+    tenant_id: Uuid,
+    /// Xero's contact JSON, one element a contact.
+    contacts: Vec<Value>,
+}
+
+async fn add_contacts(
+    State(sim): State<Arc<Sim>>,
+    Json(request): Json<BulkContactsRequest>,
+) -> Response {
+    in_org(&sim, request.tenant_id, |org, now| {
+        contacts::add_existing_contacts(org, &request.contacts, now)
     })
 }
 

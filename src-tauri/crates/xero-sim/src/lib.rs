@@ -13,8 +13,8 @@
 //! invoices that create their contact by Name, dates in the organisation's time zone, rate
 //! limits with `Retry-After` (Starter tier: 1,000 calls a day), injected faults, seeded demo
 //! organisations, and an admin API under `/__admin` for tests: faults, the clock, redirect
-//! URIs, and a bookkeeper's work in Xero (edit/archive/merge contacts, void/delete invoices,
-//! payments, credit notes).
+//! URIs, an organisation's existing contacts in bulk, and a bookkeeper's work in Xero
+//! (edit/archive/merge contacts, void/delete invoices, payments, credit notes).
 //!
 //! **Must not:** be used by production code paths — only by tests, benchmarks and the app's
 //! demo mode. It keeps everything in memory, trusts its loopback callers (the admin API has no

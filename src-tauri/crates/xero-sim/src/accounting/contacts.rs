@@ -496,22 +496,8 @@ fn write(
     let mut working = org.contacts.clone();
     let (mut replies, mut failed) = (Vec::new(), Vec::new());
     let (mut created, mut updated) = (0, 0);
-    for element in elements {
-        let outcome = serde_json::from_value::<ContactInput>(element.clone())
-            .map_err(|error| {
-                (
-                    element.clone(),
-                    vec![format!("The contact could not be read: {error}")],
-                )
-            })
-            .and_then(|mut input| {
-                if let Some(id) = path_id {
-                    input.contact_id = Some(id.to_string());
-                }
-                let echo = serde_json::to_value(&input).unwrap_or(Value::Null);
-                apply(org, &working, input, mode, now).map_err(|errors| (echo, errors))
-            });
-        match outcome {
+    for element in &elements {
+        match apply_element(org, &working, element, mode, path_id, now) {
             Ok((index, contact)) => {
                 replies.push(contact.to_json());
                 match index {
@@ -554,6 +540,29 @@ fn write(
             .collect()
     };
     ok_json(envelope("Contacts", replies))
+}
+
+/// Reads one element of a write (`path_id`: the contact the URL names) and validates it against
+/// the working set. A refused element comes back as the reply echoes it, with its messages.
+fn apply_element(
+    org: &Org,
+    working: &[Contact],
+    element: &Value,
+    mode: Mode,
+    path_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(Option<usize>, Contact), (Value, Vec<String>)> {
+    let mut input = ContactInput::deserialize(element).map_err(|error| {
+        (
+            element.clone(),
+            vec![format!("The contact could not be read: {error}")],
+        )
+    })?;
+    if let Some(id) = path_id {
+        input.contact_id = Some(id.to_string());
+    }
+    let echo = serde_json::to_value(&input).unwrap_or(Value::Null);
+    apply(org, working, input, mode, now).map_err(|errors| (echo, errors))
 }
 
 /// Validates one element against the working set; returns where it goes (existing index or new)
@@ -791,6 +800,49 @@ pub fn edit_contact(
         None => return Err(format!("No contact {id} in this organisation")),
     }
     Ok(reply)
+}
+
+/// Contacts the organisation already has (a bookkeeper's existing Xero file), added at once
+/// without API calls. Each element is what `PUT /Contacts` takes (Xero's field names) and is
+/// checked as it checks one, plus `IsCustomer` / `IsSupplier`, which Xero works out from the
+/// file's invoices and bills. All or nothing: one refused element adds none, and the error says
+/// which and why. Not counted as writes made through the API.
+pub fn add_existing_contacts(
+    org: &mut Org,
+    elements: &[Value],
+    now: DateTime<Utc>,
+) -> Result<Value, String> {
+    const NAMED: usize = 5;
+    let mut working = org.contacts.clone();
+    let mut ids = Vec::with_capacity(elements.len());
+    let mut refused = Vec::new();
+    for (index, element) in elements.iter().enumerate() {
+        let flag = |name: &str| element.get(name).and_then(Value::as_bool).unwrap_or(false);
+        match apply_element(org, &working, element, Mode::Create, None, now) {
+            Ok((_, mut contact)) => {
+                contact.is_customer = flag("IsCustomer");
+                contact.is_supplier = flag("IsSupplier");
+                ids.push(contact.contact_id);
+                working.push(contact);
+            }
+            Err((_, errors)) => refused.push(format!("#{} {}", index + 1, errors.join(" "))),
+        }
+    }
+    if !refused.is_empty() {
+        let more = refused.len().saturating_sub(NAMED);
+        refused.truncate(NAMED);
+        let more = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "No contact was added: {}{more}",
+            refused.join("; ")
+        ));
+    }
+    org.contacts = working;
+    Ok(json!({ "ContactIDs": ids }))
 }
 
 /// Merges contact `from` into `into` as Xero's "Merge contacts" does: `from`'s invoices move

@@ -313,3 +313,83 @@ async fn post_updates_by_contact_id_or_contact_number() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_existing_file_loaded_in_bulk_is_checked_as_the_api_checks_it_all_or_none() {
+    let mut app = connect(auto_approve()).await;
+    app.tenant = HARBOUR;
+    let tenant = HARBOUR.to_string();
+    let before = app.stats().await;
+    let bulk = |contacts: Value| {
+        app.admin(Method::POST, "/contacts/bulk")
+            .json(&json!({"tenant_id": tenant, "contacts": contacts}))
+            .send()
+    };
+
+    // One refused element (a name Harbour already has, an email Xero would refuse) adds none.
+    let refused = bulk(json!([
+        {"Name": "Leichhardt Florist", "EmailAddress": "shop@leichhardtflorist.com.au"},
+        {"Name": "harbour dental"},
+        {"Name": "Bad Email Pty Ltd", "EmailAddress": "not-an-email"},
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let message = refused.json::<Value>().await.unwrap()["error"].to_string();
+    assert!(
+        message.contains("#2 The contact name harbour dental is already assigned"),
+        "{message}"
+    );
+    assert!(
+        message.contains("#3 Email address must be valid"),
+        "{message}"
+    );
+    let found = app.get("/Contacts?searchTerm=Leichhardt").await;
+    assert!(found["Contacts"].as_array().unwrap().is_empty());
+
+    let added = bulk(json!([
+        {"Name": "Leichhardt Florist", "EmailAddress": "shop@leichhardtflorist.com.au",
+         "TaxNumber": "12 345 678 901", "IsCustomer": true,
+         "Phones": [{"PhoneType": "DEFAULT", "PhoneAreaCode": "02", "PhoneNumber": "9555 0300"}]},
+        {"Name": "Rozelle Paper Supplies", "IsSupplier": true},
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(added.status(), StatusCode::OK);
+    let ids = added.json::<Value>().await.unwrap()["ContactIDs"].clone();
+    assert_eq!(ids.as_array().unwrap().len(), 2);
+
+    let florist = app
+        .get(&format!("/Contacts/{}", ids[0].as_str().unwrap()))
+        .await;
+    let florist = &florist["Contacts"][0];
+    assert_eq!(florist["Name"], "Leichhardt Florist");
+    assert_eq!(florist["TaxNumber"], "12 345 678 901");
+    assert_eq!(florist["Phones"][0]["PhoneNumber"], "9555 0300");
+    assert_eq!(
+        (florist["IsCustomer"].clone(), florist["IsSupplier"].clone()),
+        (json!(true), json!(false))
+    );
+
+    // Loading is no API call: the request counts and the write counters stay as they were.
+    let after = app.stats().await;
+    assert_eq!(
+        after["tenants"][&tenant]["contacts"].as_u64().unwrap(),
+        before["tenants"][&tenant]["contacts"].as_u64().unwrap() + 2
+    );
+    assert_eq!(
+        after["tenants"][&tenant]["writes"],
+        before["tenants"][&tenant]["writes"]
+    );
+    let api_calls = |stats: &Value| {
+        stats["requests"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(route, _)| route.contains("/api.xro/"))
+            .map(|(_, count)| count.as_u64().unwrap())
+            .sum::<u64>()
+    };
+    // The search and the read above; nothing for the loads.
+    assert_eq!(api_calls(&after), api_calls(&before) + 2);
+}
