@@ -550,7 +550,11 @@ pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<Xer
         ..XeroLists::default()
     }
     .with_choices();
-    let mut store = lock(store);
+    keep_lists(&mut lock(store), &tenant, lists)
+}
+
+/// Keeps the organisation's lists as fetched (replacing the last ones).
+pub(crate) fn keep_lists(store: &mut Store, tenant: &str, lists: XeroLists) -> Result<XeroLists> {
     let bodies = [
         serde_json::to_string(&lists.accounts),
         serde_json::to_string(&lists.tax_rates),

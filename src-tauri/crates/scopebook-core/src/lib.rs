@@ -9,6 +9,7 @@
 //! - Every write goes through [`store::Store::write`]: one transaction, logged with its source.
 //! - Errors carry a stable [`ErrorCode`] and a sentence a bookkeeper understands.
 
+pub mod billing;
 pub mod catalog;
 pub mod clients;
 pub mod connection;

@@ -9,4 +9,9 @@ export type ProposalLine = { id: number, service_id: number | null, name: string
 /**
  * Per billing period, after discount.
  */
-price: string, start_month: string, end_month: string | null, optional: boolean, chosen: boolean, };
+price: string, start_month: string, 
+/**
+ * The month the line's billing cycle counts from (its first start month; an amendment
+ * moves the start, not the cycle).
+ */
+anchor_month: string, end_month: string | null, optional: boolean, chosen: boolean, };

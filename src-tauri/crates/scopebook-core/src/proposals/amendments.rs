@@ -11,7 +11,17 @@ pub fn duplicate_proposal(store: &mut Store, id: i64, client_id: Option<i64>) ->
         draft.client_id = client;
     }
     draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
-    let lines = validate(store, &draft, &original.lines)?;
+    let mut lines = validate(store, &draft, &original.lines)?;
+    // A moved start keeps the line's cycle: a quarterly or annual line bills on its old anchor
+    // months, and a one-off line that was billed is not billed again.
+    for (valid, typed) in lines.iter_mut().zip(&draft.lines) {
+        if let Some(kept) = typed
+            .line_id
+            .and_then(|id| original.lines.iter().find(|l| l.id == id))
+        {
+            valid.anchor_month = kept.anchor_month.clone();
+        }
+    }
     let new_id = store.write(Source::User, |tx| {
         let number = next_number(tx)?;
         insert(tx, &number, 1, &draft, None, None)?;
@@ -66,7 +76,17 @@ pub fn amend_proposal(store: &mut Store, id: i64, effective_from: &str) -> Resul
             line.start_month = effective_from.to_string();
         }
     }
-    let lines = validate(store, &draft, &original.lines)?;
+    let mut lines = validate(store, &draft, &original.lines)?;
+    // A moved start keeps the line's cycle: a quarterly or annual line bills on its old anchor
+    // months, and a one-off line that was billed is not billed again.
+    for (valid, typed) in lines.iter_mut().zip(&draft.lines) {
+        if let Some(kept) = typed
+            .line_id
+            .and_then(|id| original.lines.iter().find(|l| l.id == id))
+        {
+            valid.anchor_month = kept.anchor_month.clone();
+        }
+    }
     let version: u32 = store.conn().query_row(
         "SELECT max(version) + 1 FROM proposals WHERE number = ?1",
         [&original.number],

@@ -28,7 +28,7 @@ pub use amendments::{amend_proposal, duplicate_proposal};
 pub use lifecycle::{change_status, expire_overdue};
 pub use numbering::find_by_number;
 use numbering::next_number;
-pub use scope::{ClientScope, ScopeLine, client_scope};
+pub use scope::{ClientScope, ScopeLine, client_scope, lines_in_force};
 use templates::default_number_prefix;
 pub use templates::{ProposalTemplates, proposal_templates, save_proposal_templates};
 pub use terms::{AllowedActions, ProposalAction, ProposalStatus, ProposalTotals};
@@ -91,6 +91,9 @@ pub struct ProposalLine {
     #[ts(as = "String")]
     pub price: Decimal,
     pub start_month: String,
+    /// The month the line's billing cycle counts from (its first start month; an amendment
+    /// moves the start, not the cycle).
+    pub anchor_month: String,
     pub end_month: Option<String>,
     pub optional: bool,
     pub chosen: bool,
@@ -228,8 +231,9 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
         tx.execute(
             "INSERT INTO proposal_lines (proposal_id, position, service_id, name, description, category,
                 pricing, frequency, account_code, tax_type, estimated_minutes, quantity,
-                discount_percent, price, start_month, end_month, optional, chosen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                discount_percent, price, start_month, end_month, optional, chosen, anchor_month)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                ?19)",
             params![
                 proposal_id,
                 position as i64,
@@ -249,6 +253,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
                 l.end_month,
                 l.optional,
                 l.chosen,
+                l.anchor_month,
             ],
         )?;
     }
@@ -403,7 +408,8 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
 fn lines_of(store: &Store, id: i64) -> Result<Vec<ProposalLine>> {
     let mut stmt = store.conn().prepare_cached(
         "SELECT id, service_id, name, description, category, pricing, frequency, account_code, tax_type,
-                estimated_minutes, quantity, discount_percent, price, start_month, end_month, optional, chosen
+                estimated_minutes, quantity, discount_percent, price, start_month, end_month, optional, chosen,
+                anchor_month
          FROM proposal_lines WHERE proposal_id = ?1 ORDER BY position",
     )?;
     let rows = stmt.query_map([id], |r| {
@@ -422,6 +428,7 @@ fn lines_of(store: &Store, id: i64) -> Result<Vec<ProposalLine>> {
             discount_percent: decimal_column(r, "discount_percent")?,
             price: decimal_column(r, "price")?,
             start_month: r.get("start_month")?,
+            anchor_month: r.get("anchor_month")?,
             end_month: r.get("end_month")?,
             optional: r.get("optional")?,
             chosen: r.get("chosen")?,

@@ -302,6 +302,7 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
                 discount: line.discount_percent,
                 price,
                 start_month,
+                anchor_month: line.anchor_month.clone(),
                 end_month: line.end_month.clone(),
                 optional: line.optional,
                 chosen: line.chosen,

@@ -21,32 +21,59 @@ pub struct ClientScope {
     pub totals: ProposalTotals,
 }
 
-pub fn client_scope(store: &Store, client_id: i64, month: &str) -> Result<ClientScope> {
-    let currency = require_practice(store)?.currency();
-    // Accepted proposals, and superseded ones before their amendment's month.
+/// The proposals in force for `client_id` (every client when `None`) in `month`: accepted
+/// ones, and superseded ones whose amendment takes over only after `month`.
+fn proposals_in_force(store: &Store, client_id: Option<i64>, month: &str) -> Result<Vec<Proposal>> {
     let ids: Vec<i64> = {
-        let mut stmt = store.conn().prepare(
+        let mut stmt = store.conn().prepare_cached(
             "SELECT p.id FROM proposals p
-             WHERE p.client_id = ?1 AND (
+             WHERE (?1 IS NULL OR p.client_id = ?1) AND (
                 p.status = 'accepted' OR (p.status = 'superseded' AND EXISTS (
                     SELECT 1 FROM proposals n WHERE n.supersedes_id = p.id AND n.status = 'accepted'
                       AND n.effective_from > ?2)))
-             ORDER BY p.accepted_at",
+             ORDER BY p.client_id, p.accepted_at",
         )?;
         stmt.query_map(params![client_id, month], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
+    ids.into_iter().map(|id| get_proposal(store, id)).collect()
+}
+
+/// Whether `line` of `proposal` is engaged in `month`: included, started, not ended, and its
+/// version in force.
+fn in_force(proposal: &Proposal, line: &ProposalLine, month: &str) -> bool {
+    line.included()
+        && line.start_month.as_str() <= month
+        && line.end_month.as_deref().is_none_or(|end| end >= month)
+        && proposal
+            .effective_from
+            .as_deref()
+            .is_none_or(|from| from <= month)
+}
+
+/// Every client's engaged lines in `month`: (client id, proposal label, line), by client.
+pub fn lines_in_force(store: &Store, month: &str) -> Result<Vec<(i64, ScopeLine)>> {
+    let mut out = Vec::new();
+    for p in proposals_in_force(store, None, month)? {
+        for line in p.lines.iter().filter(|l| in_force(&p, l, month)) {
+            out.push((
+                p.client_id,
+                ScopeLine {
+                    proposal: p.label(),
+                    line: line.clone(),
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub fn client_scope(store: &Store, client_id: i64, month: &str) -> Result<ClientScope> {
+    let currency = require_practice(store)?.currency();
     let mut in_scope = Vec::new();
     let mut out_of_scope: Vec<String> = Vec::new();
-    for id in ids {
-        let p = get_proposal(store, id)?;
-        let in_force = |l: &ProposalLine| {
-            l.included()
-                && l.start_month.as_str() <= month
-                && l.end_month.as_deref().is_none_or(|end| end >= month)
-                && p.effective_from.as_deref().is_none_or(|from| from <= month)
-        };
-        for line in p.lines.iter().filter(|l| in_force(l)) {
+    for p in proposals_in_force(store, Some(client_id), month)? {
+        for line in p.lines.iter().filter(|l| in_force(&p, l, month)) {
             in_scope.push(ScopeLine {
                 proposal: p.label(),
                 line: line.clone(),

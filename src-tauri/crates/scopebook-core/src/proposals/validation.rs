@@ -10,6 +10,9 @@ pub(super) struct ValidLine {
     pub(super) discount: Decimal,
     pub(super) price: Decimal,
     pub(super) start_month: String,
+    /// The month a quarterly, annual or one-off line's cycle counts from (kept through
+    /// amendments, which move the start month but not the cycle).
+    pub(super) anchor_month: String,
     pub(super) end_month: Option<String>,
     pub(super) optional: bool,
     /// For an optional line: already chosen by the client (kept through amendments).
@@ -166,6 +169,12 @@ pub(super) fn validate(
                         discount,
                         price,
                         start_month: line.start_month.trim().to_string(),
+                        anchor_month: kept
+                            .filter(|k| k.start_month == line.start_month.trim())
+                            .map_or_else(
+                                || line.start_month.trim().to_string(),
+                                |k| k.anchor_month.clone(),
+                            ),
                         end_month,
                         optional: line.optional,
                         chosen: chosen && line.optional,

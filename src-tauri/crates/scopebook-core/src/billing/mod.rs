@@ -1,0 +1,19 @@
+//! Billing: the monthly plan driven by the accepted proposals, the month's adjustments, and
+//! posting the month's invoices to Xero exactly once.
+
+mod adjustments;
+pub mod arithmetic;
+mod plan;
+mod settings;
+
+pub use adjustments::{
+    Adjustment, AdjustmentDraft, AdjustmentKind, add_adjustment, adjustments, remove_adjustment,
+};
+pub use plan::{
+    BillingPlan, InvoiceLine, LineSource, Movement, MovementTotal, Movements, PlanState,
+    PlannedInvoice, PlannedLine, billing_plan,
+};
+pub use settings::{BillingSettings, PostAs, Timing, billing_settings, save_billing_settings};
+
+#[cfg(test)]
+mod tests;
