@@ -203,16 +203,24 @@ async fn the_demo_runs_its_own_xero_sandbox_and_data() -> Result {
     app.screenshot("24-demo-connected", "[data-testid=xero-organisation]")
         .await?;
 
-    // Clients → Sync with Xero brings the organisation's contacts in; a second sync finds
-    // nothing new.
+    // Clients → Sync with Xero reads the organisation's contacts; a second sync finds
+    // nothing new, in one call.
     app.click("[data-nav=clients]").await?;
     app.click("[data-testid=sync-xero]").await?;
-    app.wait_for_text("[data-testid=toast]", "Synced with Xero")
+    app.click("[data-testid=run-sync]").await?;
+    app.wait_for_text("[data-testid=sync-summary]", "contacts changed in Xero")
         .await?;
-    app.screenshot("25-clients-synced", "[data-testid=sync-xero]")
+    app.screenshot("25-clients-synced", "[data-testid=sync-summary]")
         .await?;
-    app.click("[data-testid=sync-xero]").await?;
-    app.wait_for_text("[data-testid=toast]", "Up to date with Xero")
+    app.click("[data-testid=run-sync]").await?;
+    let again = app
+        .wait_for_text("[data-testid=sync-summary]", "No contact changed in Xero")
+        .await?;
+    assert!(
+        again.contains("1 call to Xero") && again.contains("Everything is in step"),
+        "{again}"
+    );
+    app.click("[data-testid=sync-dialog] button[aria-label=Close]")
         .await?;
 
     // Clients → Xero connections: the first import, previewed, applied in one step, undone.

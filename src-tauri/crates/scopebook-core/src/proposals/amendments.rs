@@ -12,15 +12,9 @@ pub fn duplicate_proposal(store: &mut Store, id: i64, client_id: Option<i64>) ->
     }
     draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
     let mut lines = validate(store, &draft, &original.lines)?;
-    // A moved start keeps the line's cycle: a quarterly or annual line bills on its old anchor
-    // months, and a one-off line that was billed is not billed again.
-    for (valid, typed) in lines.iter_mut().zip(&draft.lines) {
-        if let Some(kept) = typed
-            .line_id
-            .and_then(|id| original.lines.iter().find(|l| l.id == id))
-        {
-            valid.anchor_month = kept.anchor_month.clone();
-        }
+    // A new engagement: each line's cycle starts with it.
+    for line in &mut lines {
+        line.anchor_month = line.start_month.clone();
     }
     let new_id = store.write(Source::User, |tx| {
         let number = next_number(tx)?;
