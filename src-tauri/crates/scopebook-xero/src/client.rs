@@ -166,6 +166,10 @@ pub struct InvoiceQuery {
     pub reference: Option<String>,
     /// Xero's `order`, e.g. `Date DESC`.
     pub order: Option<String>,
+    /// Only invoices this app created (`createdByMyApp=true`).
+    pub created_by_my_app: bool,
+    /// Up to 1,000 a page (Xero's default is 100).
+    pub page_size: Option<u32>,
 }
 
 /// One page of a paged list.
@@ -454,6 +458,13 @@ impl XeroClient {
         };
         if let Some(order) = query.order.as_ref().filter(|o| !o.trim().is_empty()) {
             call.query.push(("order".into(), order.trim().to_string()));
+        }
+        if query.created_by_my_app {
+            call.query.push(("createdByMyApp".into(), "true".into()));
+        }
+        if let Some(size) = query.page_size {
+            call.query
+                .push(("pageSize".into(), size.min(MAX_PAGE_SIZE).to_string()));
         }
         joined("IDs", &query.ids, &mut call);
         joined("InvoiceNumbers", &query.invoice_numbers, &mut call);

@@ -4,6 +4,7 @@
 mod adjustments;
 pub mod arithmetic;
 mod plan;
+mod posting;
 mod settings;
 
 pub use adjustments::{
@@ -13,7 +14,17 @@ pub use plan::{
     BillingPlan, InvoiceLine, LineSource, Movement, MovementTotal, Movements, PlanState,
     PlannedInvoice, PlannedLine, billing_plan,
 };
+pub use posting::{
+    OutboxInvoice, OutboxState, PostOptions, PostingProgress, PostingReport, outbox, post_month,
+    xero_invoice,
+};
 pub use settings::{BillingSettings, PostAs, Timing, billing_settings, save_billing_settings};
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod posting_sim;
+
+#[cfg(test)]
+use posting::posting_queue_for_tests;

@@ -25,9 +25,15 @@ crate::db_enum! {
 }
 
 /// Tables a write may change without a change record: the change log itself, the log of Xero
-/// calls, and where the next contacts pull starts (sync bookkeeping, not the firm's data; what a
-/// pull changes in the mirror is logged).
-const SELF_LOGGING_TABLES: &[&str] = &["changes", "xero_calls", "xero_sync_cursors"];
+/// calls, where the next contacts pull and payments refresh start, and the posting lease (sync
+/// bookkeeping, not the firm's data; what a pull or a posting run changes is logged).
+const SELF_LOGGING_TABLES: &[&str] = &[
+    "changes",
+    "xero_calls",
+    "xero_sync_cursors",
+    "posting_lease",
+    "payments_cursor",
+];
 
 /// The tables one write transaction changed, as SQLite's update hook reports them.
 #[derive(Debug, Default)]

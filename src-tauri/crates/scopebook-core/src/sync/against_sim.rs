@@ -23,7 +23,7 @@ fn free_port() -> u16 {
 
 /// Signs in to the simulator as a bookkeeper would (the "browser" follows the redirect) and
 /// connects the demo organisation with ~50 contacts.
-pub(super) async fn connected() -> (SimHandle, SharedStore, XeroClient, String) {
+pub(crate) async fn connected() -> (SimHandle, SharedStore, XeroClient, String) {
     let sim = xero_sim::start(SimConfig {
         auto_approve: true,
         ..SimConfig::default()
@@ -170,7 +170,7 @@ async fn an_interrupted_pull_resumes_at_the_next_page() {
     assert_eq!(next.changed, 0);
 }
 
-pub(super) async fn admin(sim: &SimHandle, path: &str, body: serde_json::Value) {
+pub(crate) async fn admin(sim: &SimHandle, path: &str, body: serde_json::Value) {
     let status = reqwest::Client::new()
         .post(format!("{}/{path}", sim.admin_url()))
         .json(&body)

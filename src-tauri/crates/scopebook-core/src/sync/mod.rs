@@ -121,7 +121,7 @@ pub async fn search_xero_contacts(
 mod tests;
 
 #[cfg(test)]
-mod against_sim;
+pub(crate) mod against_sim;
 
 #[cfg(test)]
 mod sync_sim;

@@ -1,0 +1,363 @@
+//! Posting a month's invoices to xero-sim over real HTTP, with Xero's limits on: exactly once
+//! through lost replies, crashes mid-batch, rate limits and a second poster.
+
+use std::sync::atomic::AtomicBool;
+
+use rust_decimal::Decimal;
+use scopebook_xero::{InvoiceQuery, XeroClient};
+use xero_sim::SimHandle;
+
+use super::*;
+use crate::ErrorCode;
+use crate::catalog::{self, Frequency, PricingDraft, PricingKind, ServiceDraft};
+use crate::clients::{ClientDraft, create_client};
+use crate::proposals::{LineDraft, ProposalAction, blank_proposal, change_status, create_proposal};
+use crate::store::{SharedStore, Source, lock};
+use crate::sync::against_sim::{admin, connected};
+
+static NEVER: AtomicBool = AtomicBool::new(false);
+const MONTH: &str = "2026-12";
+
+/// A connected practice whose `n` clients (linked to the first `n` active contacts) each have an
+/// accepted proposal: bookkeeping at 100 + i a month from December 2026.
+async fn practice_with_clients(n: usize) -> (SimHandle, SharedStore, XeroClient, String, Vec<i64>) {
+    let (sim, store, xero, tenant) = connected().await;
+    {
+        let mut s = lock(&store);
+        crate::practice::set_up_for_tests(&mut s);
+        s.write(Source::User, |tx| {
+            tx.execute(
+                "UPDATE practice SET recurring_account_code = '200', one_off_account_code = '200',
+                    default_tax_type = 'OUTPUT'",
+                [],
+            )?;
+            tx.log("practice", 1, "update", &serde_json::json!({}))
+        })
+        .unwrap();
+    }
+    crate::connection::refresh_lists(&store, &xero)
+        .await
+        .unwrap();
+    crate::sync::pull_contacts(&store, &xero, &NEVER, |_| {})
+        .await
+        .unwrap();
+    let contacts: Vec<String> = {
+        let s = lock(&store);
+        let mut stmt = s
+            .conn()
+            .prepare(
+                "SELECT contact_id FROM xero_contacts WHERE status = 'ACTIVE'
+                    AND merged_to_contact_id IS NULL ORDER BY name LIMIT ?1",
+            )
+            .unwrap();
+        stmt.query_map([n as i64], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let mut clients = Vec::new();
+    let mut s = lock(&store);
+    for (i, contact) in contacts.iter().enumerate() {
+        let client = create_client(
+            &mut s,
+            &ClientDraft {
+                display_name: format!("Posting Client {i:03}"),
+                ..ClientDraft::blank()
+            },
+        )
+        .unwrap()
+        .id;
+        crate::sync::link_client(&mut s, Source::User, client, contact).unwrap();
+        let service = catalog::create_service(
+            &mut s,
+            &ServiceDraft {
+                name: format!("Bookkeeping {i}"),
+                pricing: PricingDraft {
+                    price: format!("{}", 100 + i),
+                    ..PricingDraft::empty(PricingKind::Fixed)
+                },
+                frequency: Frequency::Monthly,
+                ..ServiceDraft::blank()
+            },
+        )
+        .unwrap()
+        .id;
+        let mut draft = blank_proposal(&s, client).unwrap();
+        draft.lines = vec![LineDraft {
+            service_id: Some(service),
+            line_id: None,
+            quantity: "1".into(),
+            discount_percent: "0".into(),
+            start_month: MONTH.into(),
+            end_month: String::new(),
+            optional: false,
+        }];
+        let p = create_proposal(&mut s, &draft).unwrap();
+        change_status(&mut s, p.id, ProposalAction::Accept, Some("Sam Lee"), &[]).unwrap();
+        clients.push(client);
+    }
+    drop(s);
+    (sim, store, xero, tenant, clients)
+}
+
+/// The invoices this app created in Xero, by Reference: (count per reference, total).
+async fn in_xero(
+    xero: &XeroClient,
+    tenant: &str,
+) -> std::collections::HashMap<String, (u32, Decimal)> {
+    let query = InvoiceQuery {
+        created_by_my_app: true,
+        page: Some(1),
+        page_size: Some(1000),
+        ..InvoiceQuery::default()
+    };
+    let mut found = std::collections::HashMap::new();
+    for invoice in xero.invoices(tenant, &query).await.unwrap().items {
+        let entry = found
+            .entry(invoice.reference.clone().unwrap_or_default())
+            .or_insert((0, Decimal::ZERO));
+        entry.0 += 1;
+        entry.1 = invoice.total.unwrap_or_default();
+    }
+    found
+}
+
+async fn post(store: &SharedStore, xero: &XeroClient) -> PostingReport {
+    post_month(
+        store,
+        xero,
+        MONTH,
+        PostOptions::default(),
+        "test",
+        &NEVER,
+        |_| {},
+    )
+    .await
+    .unwrap()
+}
+
+/// Every ready invoice of the plan is in Xero exactly once, with the plan's total.
+async fn ledger_check(store: &SharedStore, xero: &XeroClient, tenant: &str) {
+    let plan = billing_plan(&lock(store), MONTH).unwrap();
+    let xero_side = in_xero(xero, tenant).await;
+    for invoice in plan.invoices.iter().filter(|i| i.state == PlanState::Ready) {
+        let (count, total) = xero_side
+            .get(&invoice.reference)
+            .copied()
+            .unwrap_or_else(|| panic!("{} is not in Xero", invoice.reference));
+        assert_eq!(count, 1, "{} is in Xero {count} times", invoice.reference);
+        assert_eq!(total, invoice.totals.total, "{}", invoice.reference);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_month_posts_once_and_a_second_run_sends_nothing() {
+    let (_sim, store, xero, tenant, clients) = practice_with_clients(3).await;
+    let mut seen = Vec::new();
+    let report = post_month(
+        &store,
+        &xero,
+        MONTH,
+        PostOptions::default(),
+        "test",
+        &NEVER,
+        |p| seen.push(p.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (report.posted, report.failed, report.remaining),
+        (3, 0, 0),
+        "{report:?}"
+    );
+    assert_eq!(report.calls, 1, "one batch");
+    assert!(seen.last().is_some_and(|p| p.done == 3 && p.total == 3));
+    assert!(
+        report
+            .invoices
+            .iter()
+            .all(|i| i.invoice_number.is_some() && i.xero_status.as_deref() == Some("DRAFT"))
+    );
+    ledger_check(&store, &xero, &tenant).await;
+    assert_eq!(report.invoices.len(), clients.len());
+
+    let again = post(&store, &xero).await;
+    assert_eq!((again.posted, again.calls), (0, 0), "{again:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_reply_is_replayed_not_posted_twice() {
+    let (sim, store, xero, tenant, _) = practice_with_clients(3).await;
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "drop_after_commit" }),
+    )
+    .await;
+    let report = post(&store, &xero).await;
+    assert_eq!(report.posted + report.reconciled, 3, "{report:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_after_xero_committed_is_found_not_resent() {
+    let (_sim, store, xero, tenant, _) = practice_with_clients(2).await;
+    // A run that died mid-call: the batch marked `sending`, Xero holding the invoices.
+    let plan = billing_plan(&lock(&store), MONTH).unwrap();
+    let invoices: Vec<_> = plan
+        .invoices
+        .iter()
+        .map(|i| xero_invoice(i, PostAs::Draft))
+        .collect();
+    {
+        let mut s = lock(&store);
+        posting_queue_for_tests(&mut s, &tenant);
+        s.write(Source::Posting, |tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'sending', sent_at = ?1",
+                [crate::now()],
+            )?;
+            tx.log("outbox", 0, "test", &serde_json::json!({}))
+        })
+        .unwrap();
+    }
+    xero.create_invoices(&tenant, &invoices, None)
+        .await
+        .unwrap();
+    let report = post(&store, &xero).await;
+    assert_eq!((report.reconciled, report.posted), (2, 0), "{report:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_before_xero_saw_the_batch_sends_it_once() {
+    let (_sim, store, xero, tenant, _) = practice_with_clients(2).await;
+    {
+        let mut s = lock(&store);
+        posting_queue_for_tests(&mut s, &tenant);
+        s.write(Source::Posting, |tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'sending', sent_at = ?1",
+                [crate::now()],
+            )?;
+            tx.log("outbox", 0, "test", &serde_json::json!({}))
+        })
+        .unwrap();
+    }
+    let report = post(&store, &xero).await;
+    assert_eq!((report.reconciled, report.posted), (0, 2), "{report:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_invoice_is_named_and_the_others_post() {
+    let (sim, store, xero, tenant, clients) = practice_with_clients(3).await;
+    let archived = crate::sync::link_of(&lock(&store), clients[1])
+        .unwrap()
+        .unwrap()
+        .contact_id;
+    admin(
+        &sim,
+        "contacts/archive",
+        serde_json::json!({ "tenant_id": tenant, "contact_id": archived }),
+    )
+    .await;
+    let report = post(&store, &xero).await;
+    assert_eq!((report.posted, report.failed), (2, 1), "{report:?}");
+    let refused = report
+        .invoices
+        .iter()
+        .find(|i| i.client_id == clients[1])
+        .unwrap();
+    assert_eq!(refused.state, OutboxState::Failed);
+    assert!(refused.messages[0].contains("archived"), "{refused:?}");
+    // Fixed in Xero, the next run posts it alone.
+    admin(
+        &sim,
+        "contacts/edit",
+        serde_json::json!({ "tenant_id": tenant, "contact_id": archived,
+            "changes": { "ContactStatus": "ACTIVE" } }),
+    )
+    .await;
+    let again = post(&store, &xero).await;
+    assert_eq!((again.posted, again.failed), (1, 0), "{again:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outage_pauses_the_run_with_everything_saved() {
+    let (sim, store, xero, tenant, _) = practice_with_clients(2).await;
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "plain_503", "count": 5 }),
+    )
+    .await;
+    let report = post(&store, &xero).await;
+    assert!(report.paused.is_some(), "{report:?}");
+    assert_eq!((report.posted, report.remaining), (0, 2));
+    assert!(
+        report
+            .invoices
+            .iter()
+            .all(|i| i.state == OutboxState::Pending)
+    );
+    reqwest::Client::new()
+        .delete(format!("{}/faults", sim.admin_url()))
+        .send()
+        .await
+        .unwrap();
+    let resumed = post(&store, &xero).await;
+    assert_eq!(resumed.posted, 2, "{resumed:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_run_at_a_time_per_organisation() {
+    let (_sim, store, xero, tenant, _) = practice_with_clients(1).await;
+    {
+        let mut s = lock(&store);
+        s.write(Source::Posting, |tx| {
+            tx.execute(
+                "INSERT INTO posting_lease (tenant_id, holder, acquired_at, expires_at)
+                 VALUES (?1, 'scheduled CLI', ?2, ?3)",
+                rusqlite::params![
+                    tenant,
+                    crate::now(),
+                    (chrono::Utc::now() + chrono::Duration::minutes(2)).to_rfc3339()
+                ],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    let refused = post_month(
+        &store,
+        &xero,
+        MONTH,
+        PostOptions::default(),
+        "app",
+        &NEVER,
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InUse);
+    assert!(
+        refused.to_string().contains("another Scopebook"),
+        "{refused}"
+    );
+    assert!(in_xero(&xero, &tenant).await.is_empty(), "nothing was sent");
+    // A lease whose holder died expires.
+    lock(&store)
+        .write(Source::Posting, |tx| {
+            tx.execute(
+                "UPDATE posting_lease SET expires_at = '2000-01-01T00:00:00Z'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(post(&store, &xero).await.posted, 1);
+}
