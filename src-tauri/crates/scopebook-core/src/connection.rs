@@ -526,16 +526,15 @@ const LIST_KINDS: [&str; 4] = [
     "tracking_categories",
 ];
 
-/// Fetches the organisation's lists from Xero and keeps a copy.
-pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<XeroLists> {
-    let tenant = require_tenant(&lock(store))?;
+/// The organisation's lists as Xero has them now (four calls), without keeping them.
+pub async fn fetch_lists(xero: &XeroClient, tenant: &str) -> Result<XeroLists> {
     let (accounts, tax_rates, branding_themes, tracking_categories) = tokio::try_join!(
-        xero.accounts(&tenant),
-        xero.tax_rates(&tenant),
-        xero.branding_themes(&tenant),
-        xero.tracking_categories(&tenant),
+        xero.accounts(tenant),
+        xero.tax_rates(tenant),
+        xero.branding_themes(tenant),
+        xero.tracking_categories(tenant),
     )?;
-    let lists = XeroLists {
+    Ok(XeroLists {
         accounts: accounts.into_iter().filter(|a| a.is_active()).collect(),
         tax_rates: tax_rates
             .into_iter()
@@ -549,7 +548,13 @@ pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<Xer
         fetched_at: Some(crate::now()),
         ..XeroLists::default()
     }
-    .with_choices();
+    .with_choices())
+}
+
+/// Fetches the organisation's lists from Xero and keeps a copy.
+pub async fn refresh_lists(store: &SharedStore, xero: &XeroClient) -> Result<XeroLists> {
+    let tenant = require_tenant(&lock(store))?;
+    let lists = fetch_lists(xero, &tenant).await?;
     keep_lists(&mut lock(store), &tenant, lists)
 }
 

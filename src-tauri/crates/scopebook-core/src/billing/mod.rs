@@ -3,6 +3,7 @@
 
 mod adjustments;
 pub mod arithmetic;
+mod live;
 mod plan;
 mod posting;
 mod settings;
@@ -10,9 +11,10 @@ mod settings;
 pub use adjustments::{
     Adjustment, AdjustmentDraft, AdjustmentKind, add_adjustment, adjustments, remove_adjustment,
 };
+pub use live::{PaymentsReport, PostingDryRun, dry_run_post, refresh_payments};
 pub use plan::{
     BillingPlan, InvoiceLine, LineSource, Movement, MovementTotal, Movements, PlanState,
-    PlannedInvoice, PlannedLine, billing_plan,
+    PlannedInvoice, PlannedLine, billing_plan, billing_plan_with,
 };
 pub use posting::{
     OutboxInvoice, OutboxState, PostOptions, PostingProgress, PostingReport, outbox, post_month,

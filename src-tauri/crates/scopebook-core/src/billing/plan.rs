@@ -220,8 +220,14 @@ fn recurring_of(lines: &[&ScopeLine]) -> Decimal {
         .sum()
 }
 
-/// The plan for invoice month `month` (`YYYY-MM`).
+/// The plan for invoice month `month` (`YYYY-MM`), checked against the organisation's lists as
+/// last fetched.
 pub fn billing_plan(store: &Store, month: &str) -> Result<BillingPlan> {
+    billing_plan_with(store, month, cached_lists(store)?)
+}
+
+/// The plan, checked against `lists` (e.g. as Xero has them now, for a dry run).
+pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result<BillingPlan> {
     let practice = require_practice(store)?;
     let settings = billing_settings(store)?;
     let invoice_month = month_start(month)?;
@@ -233,7 +239,6 @@ pub fn billing_plan(store: &Store, month: &str) -> Result<BillingPlan> {
     let day = settings.invoice_day.min(days_in_month(invoice_month));
     let invoice_date = invoice_month.with_day(day).unwrap_or(invoice_month);
 
-    let lists = cached_lists(store)?;
     let rates = tax_rates(&lists);
     let clients: Vec<Client> = list_clients(store, &Default::default())?;
     let now_lines = lines_in_force(store, &month_text(service_month))?;

@@ -361,3 +361,86 @@ async fn one_run_at_a_time_per_organisation() {
         .unwrap();
     assert_eq!(post(&store, &xero).await.posted, 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_reads_only_and_names_what_xero_would_refuse() {
+    let (sim, store, xero, tenant, clients) = practice_with_clients(3).await;
+    let archived = crate::sync::link_of(&lock(&store), clients[0])
+        .unwrap()
+        .unwrap()
+        .contact_id;
+    admin(
+        &sim,
+        "contacts/archive",
+        serde_json::json!({ "tenant_id": tenant, "contact_id": archived }),
+    )
+    .await;
+    let changes_before: i64 = lock(&store)
+        .conn()
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    let dry = dry_run_post(&store, &xero, MONTH).await.unwrap();
+    assert_eq!((dry.invoices.len(), dry.blocked.len()), (2, 1), "{dry:?}");
+    assert!(
+        dry.blocked[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("archived"))
+    );
+    assert_eq!(dry.calls_needed, 1);
+    assert_eq!(dry.calls_used, 5, "four lists and one contacts call");
+    let changes_after: i64 = lock(&store)
+        .conn()
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(changes_before, changes_after, "a dry run writes nothing");
+    assert!(in_xero(&xero, &tenant).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn payments_come_back_in_one_call_with_their_history() {
+    let (sim, store, xero, tenant, _) = practice_with_clients(3).await;
+    let options = PostOptions {
+        post_as: Some(PostAs::Authorised),
+    };
+    let report = post_month(&store, &xero, MONTH, options, "test", &NEVER, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.posted, 3);
+    let first = refresh_payments(&store, &xero).await.unwrap();
+    assert_eq!(first.calls, 1);
+    let numbers: Vec<(String, Decimal)> = report
+        .invoices
+        .iter()
+        .map(|i| (i.invoice_number.clone().unwrap(), i.total))
+        .collect();
+    let pay = |number: &str, amount: Decimal| serde_json::json!({ "tenant_id": tenant, "invoice_id": number, "amount": amount.to_string() });
+    admin(&sim, "payments", pay(&numbers[0].0, numbers[0].1)).await;
+    admin(&sim, "payments", pay(&numbers[1].0, Decimal::from(10))).await;
+    admin(
+        &sim,
+        "invoices/void",
+        serde_json::json!({ "tenant_id": tenant, "invoice_id": numbers[2].0 }),
+    )
+    .await;
+    let back = refresh_payments(&store, &xero).await.unwrap();
+    assert_eq!(back.calls, 1, "{back:?}");
+    assert_eq!(
+        (back.paid.len(), back.part_paid.len(), back.voided.len()),
+        (1, 1, 1),
+        "{back:?}"
+    );
+    assert_eq!(back.paid[0].xero_status.as_deref(), Some("PAID"));
+    let history: i64 = lock(&store)
+        .conn()
+        .query_row("SELECT count(*) FROM invoice_status_history", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(history, 3 + 3, "posted, then one change each");
+    let quiet = refresh_payments(&store, &xero).await.unwrap();
+    assert_eq!((quiet.calls, quiet.changed), (1, 0));
+    // A voided invoice is not posted again by a re-run.
+    let again = post(&store, &xero).await;
+    assert_eq!((again.posted, again.calls), (0, 0), "{again:?}");
+}
