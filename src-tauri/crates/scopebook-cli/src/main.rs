@@ -1,6 +1,7 @@
 //! `scopebook`: Scopebook's use cases without the window, for scripting and scheduled jobs.
 //! Every command calls the same `scopebook-core` function the app does; none decides anything.
 
+mod billing;
 mod xero;
 
 use std::io::Write;
@@ -29,6 +30,8 @@ Exit codes:
   5  conflict: already done, in use by other records, or the data file is busy
   6  Xero, the keychain, email or the network
   7  the data file or another file can't be read or written
+  8  post: the run paused (Xero's limits, an outage, the day's calls): run again later
+  9  post: Xero refused some invoices (see their messages): fix them, then run again
 
 With --json, a failure prints {\"code\", \"message\", \"fields\"} as JSON on standard output.";
 
@@ -79,6 +82,31 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The monthly billing plan, its settings and a month's adjustments.
+    #[command(subcommand)]
+    Billing(billing::BillingCommand),
+    /// Posts the month's invoices to Xero, each exactly once (safe to run again, and from a
+    /// scheduler: exit code 8 means "paused, run again later", 9 "Xero refused some").
+    Post {
+        /// The invoice month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Check against Xero now (reads only) and show what would be posted.
+        #[arg(long)]
+        dry_run: bool,
+        /// DRAFT or AUTHORISED for this run (the billing setting otherwise).
+        #[arg(long, value_enum)]
+        status: Option<billing::StatusArg>,
+    },
+    /// Payments back from Xero.
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
+}
+
+#[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Brings back the status of the posted invoices (only what changed in Xero).
+    Refresh,
 }
 
 #[derive(Subcommand)]
@@ -322,11 +350,35 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
             xero::sync(shared, &cli.xero, cli.json, dry_run, &mut out)?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Billing(command) => {
+            let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+            billing::run(shared, command, cli.json, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Post {
+            month,
+            dry_run,
+            status,
+        } => {
+            let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+            return billing::post(
+                shared, &cli.xero, &month, dry_run, status, cli.json, &mut out,
+            );
+        }
+        Command::Payments(PaymentsCommand::Refresh) => {
+            let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+            billing::refresh_payments(shared, &cli.xero, cli.json, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         other => other,
     };
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     match command {
-        Command::Xero(_) | Command::Sync { .. } => {}
+        Command::Xero(_)
+        | Command::Sync { .. }
+        | Command::Billing(_)
+        | Command::Post { .. }
+        | Command::Payments(_) => {}
         Command::Proposals(ProposalsCommand::List { search }) => {
             proposals::expire_overdue(&mut store)?;
             let list = proposals::list_proposals(

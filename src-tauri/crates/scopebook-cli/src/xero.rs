@@ -135,7 +135,7 @@ fn open_browser(url: &str) -> std::result::Result<(), String> {
 
 /// Where Xero is (only https, or http to this computer; a warning whenever it isn't Xero) and
 /// the runtime the calls run on.
-fn prepare(flags: &EndpointFlags) -> Result<(XeroEndpoint, tokio::runtime::Runtime)> {
+pub(crate) fn prepare(flags: &EndpointFlags) -> Result<(XeroEndpoint, tokio::runtime::Runtime)> {
     let endpoint = flags.endpoint().checked()?;
     if let Some(warning) = endpoint.warning() {
         eprintln!("Warning: {warning}");

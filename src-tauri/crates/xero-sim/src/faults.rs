@@ -22,6 +22,9 @@ pub enum Fault {
     /// 429 for the minute limit with `Retry-After: 1`, as if other calls had used the minute up;
     /// nothing is written.
     Status429,
+    /// The call runs and commits what it can, then the reply is a 400 validation error: a batch
+    /// Xero partly saved while saying it failed.
+    PartialThen400,
 }
 
 /// Body of `POST /__admin/faults`.
@@ -46,8 +49,9 @@ impl FaultRequest {
             "delay" => Ok(Fault::Delay(self.delay_ms)),
             "drop_after_commit" => Ok(Fault::DropAfterCommit),
             "status_429" => Ok(Fault::Status429),
+            "partial_400" => Ok(Fault::PartialThen400),
             other => Err(format!(
-                "unknown fault kind '{other}'; use status_500, plain_503, status_429, delay or drop_after_commit"
+                "unknown fault kind '{other}'; use status_500, plain_503, status_429, partial_400, delay or drop_after_commit"
             )),
         }
     }
@@ -87,6 +91,19 @@ pub fn status_500() -> Response {
             "Title": "An error occurred",
             "Status": 500,
             "Detail": "An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service status.",
+        }),
+    )
+}
+
+/// Xero's 400 for a request it found invalid.
+pub fn status_400() -> Response {
+    json_reply(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "ErrorNumber": 10,
+            "Type": "ValidationException",
+            "Message": "A validation exception occurred",
+            "Elements": [{ "ValidationErrors": [{ "Message": "One or more invoices could not be saved." }] }],
         }),
     )
 }

@@ -614,6 +614,20 @@ pub async fn post_month(
                     break;
                 }
             }
+            Err(XeroError::Validation { messages }) => {
+                // Xero refused the batch as a whole, but may have saved part of it: look up
+                // first; what it doesn't have failed, with its words.
+                set_state(store, &rows, OutboxState::Uncertain, "refused_as_a_batch")?;
+                let (found, calls) = reconcile(store, xero, &tenant, month).await?;
+                report.reconciled += found;
+                report.calls += calls;
+                let failed = fail_unfound(store, &rows, &messages)?;
+                report.failed += failed;
+                state.posted += found;
+                state.failed += failed;
+                state.done += found + failed;
+                progress(&state);
+            }
             Err(other) => {
                 set_state(store, &rows, OutboxState::Pending, "stopped")?;
                 return Err(other.into());
@@ -632,6 +646,32 @@ pub async fn post_month(
         .count() as u32;
     report.invoices = invoices;
     Ok(report)
+}
+
+/// After a batch-level refusal and its look-up: the batch's invoices Xero doesn't have (they
+/// went back to `pending`) are `failed` with Xero's words. Returns how many.
+fn fail_unfound(store: &SharedStore, rows: &[(i64, String)], messages: &[String]) -> Result<u32> {
+    let words = serde_json::to_string(messages).unwrap_or_default();
+    lock(store).write(Source::Posting, |tx| {
+        let mut failed = 0;
+        for (id, _) in rows {
+            let changed = tx.execute(
+                "UPDATE outbox SET state = 'failed', messages = ?2, updated_at = ?3
+                 WHERE id = ?1 AND state = 'pending'",
+                params![id, words, crate::now()],
+            )?;
+            if changed > 0 {
+                tx.log(
+                    "outbox",
+                    *id,
+                    "failed",
+                    &serde_json::json!({ "messages": messages }),
+                )?;
+                failed += 1;
+            }
+        }
+        Ok(failed)
+    })
 }
 
 fn set_state(

@@ -444,3 +444,14 @@ async fn payments_come_back_in_one_call_with_their_history() {
     let again = post(&store, &xero).await;
     assert_eq!((again.posted, again.calls), (0, 0), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_refused_after_xero_saved_it_is_looked_up_not_resent() {
+    let (sim, store, xero, tenant, _) = practice_with_clients(3).await;
+    admin(&sim, "faults", serde_json::json!({ "kind": "partial_400" })).await;
+    let report = post(&store, &xero).await;
+    assert_eq!((report.reconciled, report.failed), (3, 0), "{report:?}");
+    ledger_check(&store, &xero, &tenant).await;
+    let again = post(&store, &xero).await;
+    assert_eq!(again.calls, 0, "{again:?}");
+}

@@ -98,11 +98,13 @@ async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> 
 
     let fault = sim.lock().faults.next();
     let mut drop_connection = false;
+    let mut partial_400 = false;
     match fault {
         Some(Fault::Status500) => return remaining.stamp(crate::faults::status_500()),
         Some(Fault::Plain503) => return remaining.stamp(crate::faults::plain_503()),
         Some(Fault::Delay(ms)) => tokio::time::sleep(Duration::from_millis(ms)).await,
         Some(Fault::DropAfterCommit) => drop_connection = true,
+        Some(Fault::PartialThen400) => partial_400 = true,
         Some(Fault::Status429) => {
             return crate::limits::Rejected::injected(remaining).into_response();
         }
@@ -119,6 +121,9 @@ async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> 
         None => reply,
     };
 
+    if partial_400 {
+        return remaining.stamp(crate::faults::status_400());
+    }
     if drop_connection && let Some(connection) = connection {
         // The write (if any) is committed; now the client never hears about it.
         connection.kill();
