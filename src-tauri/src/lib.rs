@@ -4,6 +4,7 @@
 //! anything about the business; if a command grows such an `if`, it belongs in core.
 
 mod commands;
+mod notify;
 mod state;
 
 use std::ffi::OsString;
@@ -103,6 +104,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -26,33 +26,37 @@ pub struct AppState {
     /// Cancels a sign-in that is waiting for the browser.
     pub sign_in: connection::SignInSlot,
     /// The contacts sync running now, if any (one at a time; it can be stopped).
-    pub sync: SyncSlot,
+    pub sync: RunSlot,
+    /// The posting run of this window, if any (the lease in the data file keeps it to one per
+    /// organisation across processes; this stops it).
+    pub posting: RunSlot,
 }
 
-/// One sync at a time, and the switch that stops it between pages and batches.
+/// One run at a time (a sync, a posting run), and the switch that stops it between pages and
+/// batches.
 #[derive(Default)]
-pub struct SyncSlot {
+pub struct RunSlot {
     running: AtomicBool,
     pub cancelled: Arc<AtomicBool>,
 }
 
 /// Held while a sync runs; lets the next one start when dropped.
-pub struct SyncTurn<'a>(&'a SyncSlot);
+pub struct RunTurn<'a>(&'a RunSlot);
 
-impl Drop for SyncTurn<'_> {
+impl Drop for RunTurn<'_> {
     fn drop(&mut self) {
         self.0.running.store(false, Ordering::SeqCst);
     }
 }
 
-impl SyncSlot {
-    /// The turn to sync, or `None` while another sync runs.
-    pub fn start(&self) -> Option<SyncTurn<'_>> {
+impl RunSlot {
+    /// The turn to run, or `None` while another run is going.
+    pub fn start(&self) -> Option<RunTurn<'_>> {
         if self.running.swap(true, Ordering::SeqCst) {
             return None;
         }
         self.cancelled.store(false, Ordering::SeqCst);
-        Some(SyncTurn(self))
+        Some(RunTurn(self))
     }
 
     pub fn cancel(&self) {
@@ -89,7 +93,8 @@ impl AppState {
             xero: Mutex::new(None),
             demo,
             sign_in: connection::SignInSlot::default(),
-            sync: SyncSlot::default(),
+            sync: RunSlot::default(),
+            posting: RunSlot::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! One thin command per use case. Every command returns `Result<T, ErrorReport>`: the UI gets
 //! the stable code, the sentence, and the fields to highlight.
 
+mod billing;
 mod clients;
 mod email;
 mod files;
@@ -66,6 +67,18 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         proposals::apply_price_increase,
         proposals::proposal_templates,
         proposals::save_proposal_templates,
+        billing::billing_plan,
+        billing::billing_settings,
+        billing::save_billing_settings,
+        billing::add_billing_adjustment,
+        billing::remove_billing_adjustment,
+        billing::billing_adjustments,
+        billing::billing_outbox,
+        billing::dry_run_post,
+        billing::post_invoices,
+        billing::cancel_posting,
+        billing::refresh_payments,
+        billing::open_invoice_in_xero,
         xero::xero_status,
         xero::set_xero_client_id,
         xero::connect_xero,

@@ -2,6 +2,16 @@
 // (ts-rs, in ./bindings); this file only names the commands.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { Adjustment } from "./bindings/Adjustment";
+import type { AdjustmentDraft } from "./bindings/AdjustmentDraft";
+import type { BillingPlan } from "./bindings/BillingPlan";
+import type { BillingSettings } from "./bindings/BillingSettings";
+import type { OutboxInvoice } from "./bindings/OutboxInvoice";
+import type { PaymentsReport } from "./bindings/PaymentsReport";
+import type { PostOptions } from "./bindings/PostOptions";
+import type { PostingDryRun } from "./bindings/PostingDryRun";
+import type { PostingProgress } from "./bindings/PostingProgress";
+import type { PostingReport } from "./bindings/PostingReport";
 import type { BoardRow } from "./bindings/BoardRow";
 import type { ConflictChoice } from "./bindings/ConflictChoice";
 import type { ContactSummary } from "./bindings/ContactSummary";
@@ -127,6 +137,25 @@ export const api = {
   /** Rust opens the native open dialog, reads and checks the file; null when cancelled. */
   chooseServicesCsv: () => call<ChosenCsv<ServicesImportReport> | null>("choose_services_csv"),
   importServicesCsv: (token: string) => call<ServicesImportReport>("import_services_csv", { token }),
+
+  billingPlan: (month: string) => call<BillingPlan>("billing_plan", { month }),
+  billingSettings: () => call<BillingSettings>("billing_settings"),
+  saveBillingSettings: (settings: BillingSettings) => call<BillingSettings>("save_billing_settings", { settings }),
+  addBillingAdjustment: (draft: AdjustmentDraft) => call<Adjustment>("add_billing_adjustment", { draft }),
+  removeBillingAdjustment: (id: number) => call<void>("remove_billing_adjustment", { id }),
+  billingAdjustments: (month: string) => call<Adjustment[]>("billing_adjustments", { month }),
+  billingOutbox: (month: string) => call<OutboxInvoice[]>("billing_outbox", { month }),
+  /** Reads only: what posting would send, checked against Xero now. */
+  dryRunPost: (month: string) => call<PostingDryRun>("dry_run_post", { month }),
+  /** Posts the month's invoices, each exactly once; `onProgress` hears after each batch. */
+  postInvoices: (month: string, options: PostOptions, onProgress: (p: PostingProgress) => void) => {
+    const progress = new Channel<PostingProgress>();
+    progress.onmessage = onProgress;
+    return call<PostingReport>("post_invoices", { month, options, progress });
+  },
+  cancelPosting: () => call<void>("cancel_posting"),
+  refreshPayments: () => call<PaymentsReport>("refresh_payments"),
+  openInvoiceInXero: (invoiceId: string) => call<void>("open_invoice_in_xero", { invoiceId }),
 
   xeroStatus: () => call<XeroStatus>("xero_status"),
   /** Syncs clients and Xero contacts both ways (a dry run changes nothing); `onProgress` hears as it goes. */

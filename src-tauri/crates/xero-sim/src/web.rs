@@ -48,6 +48,22 @@ pub async fn organisation_login(
             "<p>No organisation has that short code.</p>",
         );
     };
+    if let Some(id) = target.strip_prefix("/AccountsReceivable/View.aspx?InvoiceID=")
+        && let Ok(id) = uuid::Uuid::parse_str(id)
+        && let Some(invoice) = org.invoices.iter().find(|i| i.invoice_id == id)
+    {
+        return page(
+            StatusCode::OK,
+            &format!("Invoice {}", invoice.invoice_number),
+            &format!(
+                "<p>{} in <strong>{}</strong>: {}.</p><p><small>{}</small></p>",
+                escape(invoice.reference.as_deref().unwrap_or("")),
+                escape(&org.organisation.name),
+                escape(&invoice.status),
+                invoice.invoice_id
+            ),
+        );
+    }
     let contact = target
         .strip_prefix("/Contacts/View/")
         .and_then(|id| uuid::Uuid::parse_str(id).ok())

@@ -49,6 +49,7 @@ pub use run::{
 };
 pub use summary::{
     ContactSummary, InvoiceGlance, PaymentGlance, contact_summary, deep_link, open_in_xero_link,
+    xero_link,
 };
 pub use undo::{SyncBatch, sync_batches, undo_sync};
 

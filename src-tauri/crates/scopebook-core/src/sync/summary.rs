@@ -170,9 +170,9 @@ fn linked_contact(store: &SharedStore, client_id: i64) -> Result<(String, String
     Ok((tenant, link.contact_id))
 }
 
-/// Xero's deep link to a contact: through the organisation's login page, so Xero opens the
-/// right organisation. `base` is Xero's site (`https://go.xero.com`), or the test server's.
-pub fn deep_link(base: &str, short_code: &str, contact_id: &str) -> String {
+/// Xero's deep link to `target`: through the organisation's login page, so Xero opens the right
+/// organisation. `base` is Xero's site (`https://go.xero.com`), or the test server's.
+pub fn deep_link(base: &str, short_code: &str, target: &str) -> String {
     let encode = |s: &str| {
         s.bytes()
             .map(|b| match b {
@@ -187,7 +187,7 @@ pub fn deep_link(base: &str, short_code: &str, contact_id: &str) -> String {
         "{}/organisationlogin/default.aspx?shortcode={}&redirecturl={}",
         base.trim_end_matches('/'),
         encode(short_code),
-        encode(&format!("/Contacts/View/{contact_id}"))
+        encode(target)
     )
 }
 
@@ -199,7 +199,25 @@ pub async fn open_in_xero_link(
     endpoint: &crate::connection::XeroEndpoint,
     client_id: i64,
 ) -> Result<String> {
-    let (tenant, contact_id) = linked_contact(store, client_id)?;
+    let (_, contact_id) = linked_contact(store, client_id)?;
+    xero_link(
+        store,
+        xero,
+        endpoint,
+        &format!("/Contacts/View/{contact_id}"),
+    )
+    .await
+}
+
+/// Xero's deep link to `target` (a path in Xero, e.g. `/Contacts/View/{id}` or
+/// `/AccountsReceivable/View.aspx?InvoiceID={id}`) in the connected organisation.
+pub async fn xero_link(
+    store: &SharedStore,
+    xero: &XeroClient,
+    endpoint: &crate::connection::XeroEndpoint,
+    target: &str,
+) -> Result<String> {
+    let tenant = require_tenant(&lock(store))?;
     let known: Option<String> = lock(store).conn().query_row(
         "SELECT short_code FROM xero_connection WHERE id = 1",
         [],
@@ -230,7 +248,7 @@ pub async fn open_in_xero_link(
             code
         }
     };
-    Ok(deep_link(&endpoint.site(), &short_code, &contact_id))
+    Ok(deep_link(&endpoint.site(), &short_code, target))
 }
 
 #[cfg(test)]
@@ -281,7 +299,7 @@ mod tests {
     #[test]
     fn a_deep_link_opens_the_contact_in_its_organisation() {
         assert_eq!(
-            deep_link("https://go.xero.com/", "!xkbb3", "0b1c-2"),
+            deep_link("https://go.xero.com/", "!xkbb3", "/Contacts/View/0b1c-2"),
             "https://go.xero.com/organisationlogin/default.aspx?shortcode=%21xkbb3\
              &redirecturl=%2FContacts%2FView%2F0b1c-2"
         );
