@@ -116,6 +116,17 @@ pub async fn post_invoices(
     .map_err(|e| e.report())
 }
 
+/// Queues a new copy of an invoice voided in Xero (the bookkeeper asked); the next run posts it.
+#[tauri::command]
+pub async fn repost_voided_invoice(
+    state: State<'_, AppState>,
+    outbox_id: i64,
+) -> Reply<OutboxInvoice> {
+    state
+        .with_store(move |store| billing::repost_voided(store, outbox_id))
+        .await
+}
+
 #[tauri::command]
 pub fn cancel_posting(state: State<'_, AppState>) {
     state.posting.cancel();

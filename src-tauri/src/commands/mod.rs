@@ -77,6 +77,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         billing::dry_run_post,
         billing::post_invoices,
         billing::cancel_posting,
+        billing::repost_voided_invoice,
         billing::refresh_payments,
         billing::open_invoice_in_xero,
         xero::xero_status,

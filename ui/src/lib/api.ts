@@ -154,6 +154,8 @@ export const api = {
     return call<PostingReport>("post_invoices", { month, options, progress });
   },
   cancelPosting: () => call<void>("cancel_posting"),
+  /** A voided invoice, posted again only when asked: a new invoice with its own reference. */
+  repostVoidedInvoice: (outboxId: number) => call<OutboxInvoice>("repost_voided_invoice", { outboxId }),
   refreshPayments: () => call<PaymentsReport>("refresh_payments"),
   openInvoiceInXero: (invoiceId: string) => call<void>("open_invoice_in_xero", { invoiceId }),
 

@@ -69,6 +69,9 @@ pub enum BillingCommand {
     },
     /// Removes an adjustment (its number from `billing adjustments`).
     RemoveAdjustment { id: i64 },
+    /// Posts again, as a new invoice, one that was voided in Xero (its outbox number from
+    /// `post --json`); the next `post` sends it.
+    Repost { id: i64 },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -241,6 +244,10 @@ pub fn run(
                 )
                 .map_err(io)?;
             }
+        }
+        BillingCommand::Repost { id } => {
+            let again = billing::repost_voided(&mut store, id)?;
+            writeln!(out, "{} will be posted by the next run.", again.reference).map_err(io)?;
         }
         BillingCommand::RemoveAdjustment { id } => {
             billing::remove_adjustment(&mut store, id)?;

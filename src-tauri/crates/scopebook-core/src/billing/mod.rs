@@ -6,6 +6,7 @@ pub mod arithmetic;
 mod live;
 mod plan;
 mod posting;
+mod repost;
 mod settings;
 
 pub use adjustments::{
@@ -20,6 +21,7 @@ pub use posting::{
     OutboxInvoice, OutboxState, PostOptions, PostingProgress, PostingReport, outbox, post_month,
     xero_invoice,
 };
+pub use repost::repost_voided;
 pub use settings::{BillingSettings, PostAs, Timing, billing_settings, save_billing_settings};
 
 #[cfg(test)]

@@ -554,3 +554,41 @@ fn a_summary_or_by_category_invoice_groups_lines_without_mixing_accounts() {
     assert!(inv.invoice_lines[0].description.contains("January 2027"));
     assert_eq!(inv.totals.sub_total, dec!(425) + dec!(600) + dec!(450));
 }
+
+#[test]
+fn a_voided_invoice_is_posted_again_only_when_asked_with_its_own_reference() {
+    let mut w = world();
+    w.store
+        .write(Source::Posting, |tx| {
+            tx.execute(
+                "INSERT INTO outbox (tenant_id, month, client_id, seq, reference, contact_id,
+                    invoice, total, state, invoice_id, xero_status, updated_at)
+                 VALUES (?1, '2027-01', ?2, 1, 'Jan 2027 fees C1', 'contact-acme',
+                    '{\"Reference\": \"Jan 2027 fees C1\"}', '467.50', 'posted', 'inv-1', 'AUTHORISED', ?3)",
+                rusqlite::params![TENANT, w.client, crate::now()],
+            )?;
+            tx.log("outbox", 1, "test", &serde_json::json!({}))
+        })
+        .unwrap();
+    let refused = repost_voided(&mut w.store, 1).unwrap_err();
+    assert!(refused.to_string().contains("still in Xero"), "{refused}");
+    w.store
+        .write(Source::Sync, |tx| {
+            tx.execute("UPDATE outbox SET xero_status = 'VOIDED'", [])?;
+            tx.log("outbox", 1, "test", &serde_json::json!({}))
+        })
+        .unwrap();
+    let again = repost_voided(&mut w.store, 1).unwrap();
+    assert_eq!(again.reference, "Jan 2027 fees C1 (2)");
+    assert_eq!(again.state, OutboxState::Pending);
+    let body: String = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT invoice FROM outbox WHERE id = ?1",
+            [again.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(body.contains("Jan 2027 fees C1 (2)"));
+}
