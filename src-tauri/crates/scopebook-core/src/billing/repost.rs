@@ -8,30 +8,50 @@ use crate::connection::require_tenant;
 use crate::error::{Error, Result};
 use crate::store::{Source, Store};
 
+/// The outbox row of the invoice to post again.
+struct Voided {
+    month: String,
+    client_id: i64,
+    reference: String,
+    contact_id: String,
+    invoice: String,
+    total: String,
+    status: Option<String>,
+}
+
 /// Queues a new copy of a posted invoice that was voided or deleted in Xero. Refused for an
 /// invoice Xero still holds (it would be a duplicate).
 pub fn repost_voided(store: &mut Store, outbox_id: i64) -> Result<OutboxInvoice> {
     let tenant = require_tenant(store)?;
-    let row: Option<(String, i64, String, String, String, String, Option<String>)> = store
+    let row: Option<Voided> = store
         .conn()
         .query_row(
             "SELECT month, client_id, reference, contact_id, invoice, total, xero_status
              FROM outbox WHERE id = ?1 AND tenant_id = ?2",
             params![outbox_id, tenant],
             |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
+                Ok(Voided {
+                    month: r.get(0)?,
+                    client_id: r.get(1)?,
+                    reference: r.get(2)?,
+                    contact_id: r.get(3)?,
+                    invoice: r.get(4)?,
+                    total: r.get(5)?,
+                    status: r.get(6)?,
+                })
             },
         )
         .optional()?;
-    let Some((month, client_id, reference, contact_id, invoice, total, status)) = row else {
+    let Some(Voided {
+        month,
+        client_id,
+        reference,
+        contact_id,
+        invoice,
+        total,
+        status,
+    }) = row
+    else {
         return Err(Error::NotFound {
             entity: "posted invoice",
             id: outbox_id,
