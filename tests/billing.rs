@@ -118,6 +118,20 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
     app.screenshot("70-billing-plan", "[data-testid=billing-table]")
         .await?;
 
+    // Invoices dated on the 15th: a day that can't be is said beside its field.
+    app.click("[data-testid=billing-settings]").await?;
+    app.type_into("[data-testid=invoice-day]", "40").await?;
+    app.click("[data-testid=save-billing-settings]").await?;
+    app.wait_for_text(
+        "[data-testid=billing-settings-dialog]",
+        "Choose a day from 1 to 31",
+    )
+    .await?;
+    app.type_into("[data-testid=invoice-day]", "15").await?;
+    app.click("[data-testid=save-billing-settings]").await?;
+    app.wait_for_text("[data-testid=toast]", "Billing settings saved")
+        .await?;
+
     // A line for this month only, with an inline error on the way.
     app.click("[data-open-invoice='Bondi Bakery']").await?;
     app.wait_for_text("[data-testid=invoice-preview]", "495.00")
