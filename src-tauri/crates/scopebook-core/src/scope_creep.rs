@@ -1,0 +1,522 @@
+//! Scope creep, caught and billed: work done for a client is logged and checked against what the
+//! client accepted — covered by a service in scope, explicitly not included, or not covered at
+//! all — and out-of-scope work can go on the month's invoice as an extra line.
+
+use rusqlite::params;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::billing::{AdjustmentDraft, AdjustmentKind, add_adjustment};
+use crate::error::{Error, Problems, Result};
+use crate::proposals::{ScopeLine, client_scope};
+use crate::store::{Source, Store};
+
+crate::db_enum! {
+    /// Whether the client's accepted scope covers a piece of work.
+    #[ts(export)]
+    pub enum Coverage: "scope coverage" {
+        /// A service the client accepted covers it.
+        InScope = "in_scope",
+        /// The proposal says it isn't included.
+        OutOfScope = "out_of_scope",
+        /// Nothing in the accepted scope mentions it.
+        NotCovered = "not_covered",
+    }
+}
+
+/// The words of a text that carry meaning (lower case, no punctuation, no small words).
+fn words(text: &str) -> Vec<String> {
+    const SMALL: &[&str] = &["a", "an", "and", "the", "of", "for", "to", "in", "on", "&"];
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !SMALL.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether every meaningful word of `phrase` appears in `text`.
+fn mentions(text: &[String], phrase: &str) -> bool {
+    let wanted = words(phrase);
+    !wanted.is_empty() && wanted.iter().all(|w| text.contains(w))
+}
+
+/// Classifies a piece of work against a client's scope that month (pure): the service it was
+/// logged against, else what its description mentions; "not included" wins over a vague match.
+pub fn classify(
+    description: &str,
+    service_id: Option<i64>,
+    in_scope: &[ScopeLine],
+    not_included: &[String],
+) -> (Coverage, String) {
+    if let Some(line) =
+        service_id.and_then(|id| in_scope.iter().find(|s| s.line.service_id == Some(id)))
+    {
+        return (
+            Coverage::InScope,
+            format!(
+                "Covered by \u{201c}{}\u{201d} in {}.",
+                line.line.name, line.proposal
+            ),
+        );
+    }
+    let said = words(description);
+    if let Some(item) = not_included.iter().find(|item| mentions(&said, item)) {
+        return (
+            Coverage::OutOfScope,
+            format!("The accepted proposal says \u{201c}{item}\u{201d} isn't included."),
+        );
+    }
+    if service_id.is_none()
+        && let Some(line) = in_scope.iter().find(|s| mentions(&said, &s.line.name))
+    {
+        return (
+            Coverage::InScope,
+            format!(
+                "Covered by \u{201c}{}\u{201d} in {}.",
+                line.line.name, line.proposal
+            ),
+        );
+    }
+    (
+        Coverage::NotCovered,
+        if in_scope.is_empty() {
+            "The client has no accepted scope that month.".to_string()
+        } else {
+            "Nothing in the accepted scope covers it.".to_string()
+        },
+    )
+}
+
+/// Work as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct WorkDraft {
+    #[ts(type = "number")]
+    pub client_id: i64,
+    /// `YYYY-MM-DD`.
+    pub done_on: String,
+    pub description: String,
+    pub done_by: String,
+    pub minutes: String,
+    #[ts(type = "number | null")]
+    pub service_id: Option<i64>,
+}
+
+/// A logged piece of work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Work {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub client_id: i64,
+    pub client_name: String,
+    pub done_on: String,
+    pub description: String,
+    pub done_by: String,
+    pub minutes: u32,
+    #[ts(type = "number | null")]
+    pub service_id: Option<i64>,
+    pub coverage: Coverage,
+    pub coverage_reason: String,
+    /// The month's extra line it became, once billed.
+    #[ts(type = "number | null")]
+    pub billed_adjustment_id: Option<i64>,
+}
+
+const WORK_COLUMNS: &str = "w.id, w.client_id, c.display_name AS client_name, w.done_on,
+    w.description, w.done_by, w.minutes, w.service_id, w.coverage, w.coverage_reason,
+    w.billed_adjustment_id";
+
+fn work_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Work> {
+    Ok(Work {
+        id: r.get("id")?,
+        client_id: r.get("client_id")?,
+        client_name: r.get("client_name")?,
+        done_on: r.get("done_on")?,
+        description: r.get("description")?,
+        done_by: r.get("done_by")?,
+        minutes: r.get("minutes")?,
+        service_id: r.get("service_id")?,
+        coverage: r.get("coverage")?,
+        coverage_reason: r.get("coverage_reason")?,
+        billed_adjustment_id: r.get("billed_adjustment_id")?,
+    })
+}
+
+/// Logs a piece of work (checked field by field) and says whether the client's scope covers it.
+pub fn log_work(store: &mut Store, draft: &WorkDraft) -> Result<Work> {
+    let client = crate::clients::get_client(store, draft.client_id)?;
+    let mut problems = Problems::new();
+    let day = chrono::NaiveDate::parse_from_str(draft.done_on.trim(), "%Y-%m-%d").ok();
+    if day.is_none() {
+        problems.add("done_on", "Enter the day the work was done, as YYYY-MM-DD.");
+    }
+    if draft.description.trim().is_empty() {
+        problems.add("description", "Say what was done.");
+    }
+    let minutes = match draft.minutes.trim().parse::<u32>() {
+        Ok(m) if m > 0 && m <= 24 * 60 => Some(m),
+        _ => {
+            problems.add(
+                "minutes",
+                "Enter the minutes spent, a whole number from 1 to 1440.",
+            );
+            None
+        }
+    };
+    problems.into_result()?;
+    let (Some(day), Some(minutes)) = (day, minutes) else {
+        return Err(Error::BadRequest("checked above".into()));
+    };
+    let scope = client_scope(store, client.id, &day.format("%Y-%m").to_string())?;
+    let (coverage, reason) = classify(
+        &draft.description,
+        draft.service_id,
+        &scope.in_scope,
+        &scope.out_of_scope,
+    );
+    let id = store.write(Source::User, |tx| {
+        tx.execute(
+            "INSERT INTO work_log (client_id, done_on, description, done_by, minutes, service_id,
+                coverage, coverage_reason, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                client.id,
+                day.format("%Y-%m-%d").to_string(),
+                draft.description.trim(),
+                draft.done_by.trim(),
+                minutes,
+                draft.service_id,
+                coverage,
+                reason,
+                crate::now()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.log(
+            "work",
+            id,
+            "log",
+            &serde_json::json!({
+                "client_id": client.id, "minutes": minutes, "coverage": coverage,
+            }),
+        )?;
+        Ok(id)
+    })?;
+    get_work(store, id)
+}
+
+pub fn get_work(store: &Store, id: i64) -> Result<Work> {
+    store
+        .conn()
+        .query_row(
+            &format!("SELECT {WORK_COLUMNS} FROM work_log w JOIN clients c ON c.id = w.client_id WHERE w.id = ?1"),
+            [id],
+            work_from_row,
+        )
+        .map_err(|_| Error::NotFound { entity: "work", id })
+}
+
+/// Logged work, newest first (one client's when given).
+pub fn work_list(store: &Store, client_id: Option<i64>) -> Result<Vec<Work>> {
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {WORK_COLUMNS} FROM work_log w JOIN clients c ON c.id = w.client_id
+         WHERE (?1 IS NULL OR w.client_id = ?1) ORDER BY w.done_on DESC, w.id DESC"
+    ))?;
+    let rows = stmt.query_map([client_id], work_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Bills a piece of work that the scope doesn't cover: an extra line on `month`'s invoice
+/// (hours × `hourly_rate`, typed in the practice's locale), logged and linked to the work.
+pub fn bill_work(store: &mut Store, work_id: i64, month: &str, hourly_rate: &str) -> Result<Work> {
+    let work = get_work(store, work_id)?;
+    if work.coverage == Coverage::InScope {
+        return Err(Error::invalid(
+            "work",
+            format!(
+                "\u{201c}{}\u{201d} is in the client's scope: its fee covers it.",
+                work.description
+            ),
+        ));
+    }
+    if work.billed_adjustment_id.is_some() {
+        return Err(Error::AlreadyDone(format!(
+            "\u{201c}{}\u{201d} is on an invoice already.",
+            work.description
+        )));
+    }
+    let hours = (Decimal::from(work.minutes) / Decimal::from(60)).round_dp(2);
+    let line = add_adjustment(
+        store,
+        &AdjustmentDraft {
+            month: month.to_string(),
+            client_id: work.client_id,
+            kind: Some(AdjustmentKind::ExtraLine),
+            description: format!(
+                "Additional work on {}: {} ({} min)",
+                work.done_on, work.description, work.minutes
+            ),
+            quantity: hours.to_string(),
+            unit_amount: hourly_rate.to_string(),
+            ..AdjustmentDraft::default()
+        },
+    )
+    .map_err(|e| match e {
+        // The rate is this form's field.
+        Error::Invalid(problems) => {
+            let mut renamed = Problems::new();
+            for p in problems.fields() {
+                let field = if p.field == "unit_amount" {
+                    "hourly_rate"
+                } else {
+                    p.field.as_str()
+                };
+                renamed.add(field, p.message.clone());
+            }
+            Error::Invalid(renamed)
+        }
+        other => other,
+    })?;
+    store.write(Source::User, |tx| {
+        tx.execute(
+            "UPDATE work_log SET billed_adjustment_id = ?2 WHERE id = ?1",
+            params![work_id, line.id],
+        )?;
+        tx.log(
+            "work",
+            work_id,
+            "bill",
+            &serde_json::json!({ "adjustment": line.id, "month": month }),
+        )
+    })?;
+    get_work(store, work_id)
+}
+
+/// A client's unbilled out-of-scope time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CreepRow {
+    #[ts(type = "number")]
+    pub client_id: i64,
+    pub client_name: String,
+    /// Minutes of work out of scope or not covered, not yet on an invoice.
+    pub unbilled_minutes: u32,
+    pub entries: u32,
+}
+
+/// The clients with the most unbilled out-of-scope time between two months (inclusive).
+pub fn scope_creep_report(store: &Store, from: &str, to: &str) -> Result<Vec<CreepRow>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT w.client_id, c.display_name AS client_name, sum(w.minutes) AS minutes,
+                count(*) AS entries
+         FROM work_log w JOIN clients c ON c.id = w.client_id
+         WHERE w.coverage <> 'in_scope' AND w.billed_adjustment_id IS NULL
+           AND substr(w.done_on, 1, 7) BETWEEN ?1 AND ?2
+         GROUP BY w.client_id ORDER BY minutes DESC, lower(c.display_name)",
+    )?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok(CreepRow {
+            client_id: r.get("client_id")?,
+            client_name: r.get("client_name")?,
+            unbilled_minutes: r.get("minutes")?,
+            entries: r.get("entries")?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proposals::ProposalLine;
+
+    fn scope(name: &str, service_id: i64) -> ScopeLine {
+        ScopeLine {
+            proposal: "P-2026-0001".into(),
+            line: ProposalLine {
+                id: 1,
+                service_id: Some(service_id),
+                name: name.into(),
+                description: String::new(),
+                category: String::new(),
+                pricing: crate::catalog::Pricing::Fixed {
+                    price: Decimal::ONE,
+                },
+                frequency: crate::catalog::Frequency::Monthly,
+                account_code: String::new(),
+                tax_type: String::new(),
+                estimated_minutes: 0,
+                quantity: Decimal::ONE,
+                discount_percent: Decimal::ZERO,
+                price: Decimal::ONE,
+                start_month: "2026-12".into(),
+                anchor_month: "2026-12".into(),
+                end_month: None,
+                optional: false,
+                chosen: false,
+            },
+        }
+    }
+
+    #[test]
+    fn work_is_in_scope_out_of_it_or_not_covered_and_says_why() {
+        let in_scope = vec![scope("Monthly bookkeeping", 7), scope("BAS lodgement", 8)];
+        let not_included = vec!["Payroll".to_string(), "Audit support".to_string()];
+        let (c, why) = classify(
+            "Reconciled the bank feeds",
+            Some(7),
+            &in_scope,
+            &not_included,
+        );
+        assert_eq!(c, Coverage::InScope);
+        assert!(why.contains("Monthly bookkeeping"), "{why}");
+        let (c, why) = classify(
+            "Ran the payroll for December",
+            None,
+            &in_scope,
+            &not_included,
+        );
+        assert_eq!(c, Coverage::OutOfScope);
+        assert!(why.contains("Payroll"), "{why}");
+        let (c, _) = classify(
+            "Prepared the BAS lodgement pack",
+            None,
+            &in_scope,
+            &not_included,
+        );
+        assert_eq!(c, Coverage::InScope);
+        let (c, why) = classify(
+            "Helped with a bank loan application",
+            None,
+            &in_scope,
+            &not_included,
+        );
+        assert_eq!(c, Coverage::NotCovered);
+        assert!(why.contains("Nothing"), "{why}");
+        // "Not included" wins over a vague mention.
+        let (c, _) = classify(
+            "Audit support for the bookkeeping",
+            None,
+            &in_scope,
+            &not_included,
+        );
+        assert_eq!(c, Coverage::OutOfScope);
+        let (c, why) = classify("Anything", None, &[], &[]);
+        assert_eq!(c, Coverage::NotCovered);
+        assert!(why.contains("no accepted scope"), "{why}");
+    }
+
+    #[test]
+    fn out_of_scope_work_is_billed_on_the_months_invoice_and_leaves_the_report() {
+        use crate::catalog::{self, Frequency, PricingDraft, PricingKind, ServiceDraft};
+        use crate::clients::{ClientDraft, create_client};
+        use crate::proposals::{
+            LineDraft, ProposalAction, blank_proposal, change_status, create_proposal,
+        };
+        let mut store = Store::open_in_memory().unwrap();
+        crate::practice::set_up_for_tests(&mut store);
+        let client = create_client(
+            &mut store,
+            &ClientDraft {
+                display_name: "Acme Plumbing".into(),
+                ..ClientDraft::blank()
+            },
+        )
+        .unwrap()
+        .id;
+        let service = catalog::create_service(
+            &mut store,
+            &ServiceDraft {
+                name: "Monthly bookkeeping".into(),
+                pricing: PricingDraft {
+                    price: "400".into(),
+                    ..PricingDraft::empty(PricingKind::Fixed)
+                },
+                frequency: Frequency::Monthly,
+                ..ServiceDraft::blank()
+            },
+        )
+        .unwrap()
+        .id;
+        let mut draft = blank_proposal(&store, client).unwrap();
+        draft.scope_out = vec!["Payroll".into()];
+        draft.lines = vec![LineDraft {
+            service_id: Some(service),
+            line_id: None,
+            quantity: "1".into(),
+            discount_percent: "0".into(),
+            start_month: "2026-12".into(),
+            end_month: String::new(),
+            optional: false,
+        }];
+        let p = create_proposal(&mut store, &draft).unwrap();
+        change_status(
+            &mut store,
+            p.id,
+            ProposalAction::Accept,
+            Some("Sam Lee"),
+            &[],
+        )
+        .unwrap();
+
+        let log = |store: &mut Store, what: &str, minutes: &str| {
+            log_work(
+                store,
+                &WorkDraft {
+                    client_id: client,
+                    done_on: "2026-12-03".into(),
+                    description: what.into(),
+                    done_by: "Jo".into(),
+                    minutes: minutes.into(),
+                    service_id: None,
+                },
+            )
+        };
+        let bad = log(&mut store, "", "0").unwrap_err();
+        let Error::Invalid(problems) = bad else {
+            panic!("{bad:?}")
+        };
+        let fields: Vec<&str> = problems.fields().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, vec!["description", "minutes"]);
+
+        let payroll = log(&mut store, "Ran the December payroll", "90").unwrap();
+        assert_eq!(payroll.coverage, Coverage::OutOfScope);
+        let loan = log(&mut store, "Bank loan forms", "30").unwrap();
+        assert_eq!(loan.coverage, Coverage::NotCovered);
+        let books = log(&mut store, "Monthly bookkeeping catch-up", "45").unwrap();
+        assert_eq!(books.coverage, Coverage::InScope);
+
+        let report = scope_creep_report(&store, "2026-12", "2026-12").unwrap();
+        assert_eq!((report[0].unbilled_minutes, report[0].entries), (120, 2));
+
+        let refused = bill_work(&mut store, books.id, "2026-12", "120").unwrap_err();
+        assert!(
+            refused.to_string().contains("in the client's scope"),
+            "{refused}"
+        );
+        let rate = bill_work(&mut store, payroll.id, "2026-12", "1,5").unwrap_err();
+        let Error::Invalid(problems) = rate else {
+            panic!("{rate:?}")
+        };
+        assert_eq!(problems.fields()[0].field, "hourly_rate");
+        let billed = bill_work(&mut store, payroll.id, "2026-12", "120").unwrap();
+        assert!(billed.billed_adjustment_id.is_some());
+        let twice = bill_work(&mut store, payroll.id, "2026-12", "120").unwrap_err();
+        assert_eq!(twice.code(), crate::ErrorCode::AlreadyDone);
+
+        // 1.5 hours at 120 on December's invoice, beside the proposal's 400.
+        let plan = crate::billing::billing_plan(&store, "2026-12").unwrap();
+        let invoice = &plan.invoices[0];
+        assert_eq!(invoice.totals.sub_total, Decimal::from(580));
+        assert!(
+            invoice.lines[1]
+                .description
+                .contains("Ran the December payroll")
+        );
+        let report = scope_creep_report(&store, "2026-12", "2026-12").unwrap();
+        assert_eq!(report[0].unbilled_minutes, 30);
+    }
+}
