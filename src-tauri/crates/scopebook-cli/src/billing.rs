@@ -130,7 +130,7 @@ pub fn run(
             for i in &plan.invoices {
                 writeln!(
                     out,
-                    "{:<6} {:<36} {:<8} {:>12} {:<11} {}",
+                    "{:<6} {:<36} {:<8} {:>12.2} {:<11} {}",
                     i.client_id,
                     i.client_name,
                     i.state.as_str(),
@@ -142,7 +142,7 @@ pub fn run(
             }
             writeln!(
                 out,
-                "{} ready ({}), {} blocked. Recurring fees a month: {} (was {}).",
+                "{} ready ({:.2}), {} blocked. Recurring fees a month: {:.2} (was {:.2}).",
                 plan.ready, plan.ready_total, plan.blocked, plan.recurring, plan.recurring_before
             )
             .map_err(io)?;
@@ -306,7 +306,7 @@ pub fn post(
                 json_out(out, &dry)?;
             } else {
                 for i in &dry.invoices {
-                    writeln!(out, "{:<36} {:>12}  {}", i.client_name, i.totals.total, i.reference)
+                    writeln!(out, "{:<36} {:>12.2}  {}", i.client_name, i.totals.total, i.reference)
                         .map_err(io)?;
                 }
                 for i in &dry.blocked {
@@ -339,7 +339,7 @@ pub fn post(
             for i in &report.invoices {
                 writeln!(
                     out,
-                    "{:<36} {:<9} {:<12} {:>12}  {}",
+                    "{:<36} {:<9} {:<12} {:>12.2}  {}",
                     i.client_name,
                     i.state.as_str(),
                     i.invoice_number.as_deref().unwrap_or(""),

@@ -2,6 +2,7 @@
 //! Every command calls the same `scopebook-core` function the app does; none decides anything.
 
 mod billing;
+mod work;
 mod xero;
 
 use std::io::Write;
@@ -101,6 +102,12 @@ enum Command {
     /// Payments back from Xero.
     #[command(subcommand)]
     Payments(PaymentsCommand),
+    /// Work done for clients, checked against their accepted scope.
+    #[command(subcommand)]
+    Work(work::WorkCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(work::ReportCommand),
 }
 
 #[derive(Subcommand)]
@@ -374,6 +381,8 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
     };
     let write_error = |e: std::io::Error| Error::io("Couldn't write the output", e);
     match command {
+        Command::Work(command) => work::run(&mut store, command, json, &mut out)?,
+        Command::Report(command) => work::report(&store, command, json, &mut out)?,
         Command::Xero(_)
         | Command::Sync { .. }
         | Command::Billing(_)
@@ -750,7 +759,10 @@ impl AddService {
     }
 }
 
-fn print_json(out: &mut impl Write, value: &impl serde::Serialize) -> scopebook_core::Result<()> {
+pub(crate) fn print_json(
+    out: &mut impl Write,
+    value: &impl serde::Serialize,
+) -> scopebook_core::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)
         .map_err(|e| Error::io("Couldn't write JSON", std::io::Error::other(e)))?;
     writeln!(out).map_err(|e| Error::io("Couldn't write JSON", e))

@@ -608,3 +608,87 @@ fn a_xero_override_to_another_machine_over_http_is_refused_and_a_safe_one_is_ann
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not to Xero"), "{err}");
 }
+
+#[test]
+fn work_is_logged_checked_against_scope_billed_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    set_up(d);
+    let csv = d.join("clients.csv");
+    std::fs::write(&csv, "Name,Status\nKiwi Cafe,client\n").unwrap();
+    ok(d, &["clients", "import", "--csv", csv.to_str().unwrap()]);
+    let bad = scopebook(
+        d,
+        &[
+            "work",
+            "log",
+            "Kiwi Cafe",
+            "--what",
+            "Payroll",
+            "--minutes",
+            "0",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(3), "{bad:?}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("minutes spent"));
+    let logged = ok(
+        d,
+        &[
+            "work",
+            "log",
+            "Kiwi Cafe",
+            "--what",
+            "Payroll for December",
+            "--minutes",
+            "90",
+            "--on",
+            "2026-12-03",
+            "--by",
+            "Jo",
+        ],
+    );
+    assert!(logged.contains("not covered"), "{logged}");
+    let report = ok(
+        d,
+        &[
+            "report",
+            "scope-creep",
+            "--from",
+            "2026-12",
+            "--to",
+            "2026-12",
+            "--csv",
+        ],
+    );
+    assert_eq!(
+        report,
+        "client,unbilled_minutes,entries\n\"Kiwi Cafe\",90,1\n"
+    );
+    let id = logged.split_whitespace().nth(1).unwrap();
+    let billed = ok(
+        d,
+        &["work", "bill", id, "--month", "2026-12", "--rate", "150"],
+    );
+    assert!(
+        billed.contains("December invoice") || billed.contains("2026-12 invoice"),
+        "{billed}"
+    );
+    let plan = ok(d, &["billing", "plan", "--month", "2026-12"]);
+    assert!(
+        plan.contains("Kiwi Cafe") && plan.contains("225.00"),
+        "{plan}"
+    );
+    let report = ok(
+        d,
+        &[
+            "report",
+            "scope-creep",
+            "--from",
+            "2026-12",
+            "--to",
+            "2026-12",
+            "--csv",
+        ],
+    );
+    assert_eq!(report, "client,unbilled_minutes,entries\n");
+}

@@ -94,7 +94,7 @@ pub fn classify(
 pub struct WorkDraft {
     #[ts(type = "number")]
     pub client_id: i64,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`; blank for today.
     pub done_on: String,
     pub description: String,
     pub done_by: String,
@@ -149,7 +149,11 @@ fn work_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Work> {
 pub fn log_work(store: &mut Store, draft: &WorkDraft) -> Result<Work> {
     let client = crate::clients::get_client(store, draft.client_id)?;
     let mut problems = Problems::new();
-    let day = chrono::NaiveDate::parse_from_str(draft.done_on.trim(), "%Y-%m-%d").ok();
+    // Left blank: today.
+    let day = match draft.done_on.trim() {
+        "" => Some(chrono::Local::now().date_naive()),
+        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+    };
     if day.is_none() {
         problems.add("done_on", "Enter the day the work was done, as YYYY-MM-DD.");
     }

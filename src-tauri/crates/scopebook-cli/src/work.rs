@@ -1,0 +1,177 @@
+//! `scopebook work …` and `scopebook report scope-creep`: work done for clients, checked against
+//! their accepted scope, and out-of-scope work billed.
+
+use std::io::Write;
+
+use clap::Subcommand;
+use scopebook_core::scope_creep::{self, WorkDraft};
+use scopebook_core::{Error, Result, Store, clients};
+
+#[derive(Subcommand, Debug)]
+pub enum WorkCommand {
+    /// Logs work done for a client and says whether its accepted scope covers it.
+    Log {
+        client: String,
+        /// What was done.
+        #[arg(long)]
+        what: String,
+        #[arg(long)]
+        minutes: String,
+        /// The day it was done, YYYY-MM-DD (today when left out).
+        #[arg(long)]
+        on: Option<String>,
+        /// Who did it.
+        #[arg(long, default_value = "")]
+        by: String,
+        /// The catalogue service it was (its number), when it was one.
+        #[arg(long)]
+        service: Option<i64>,
+    },
+    /// Lists logged work, newest first.
+    List {
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Puts out-of-scope work on a month's invoice: its hours at an hourly rate.
+    Bill {
+        id: i64,
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        rate: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// The clients with the most unbilled out-of-scope time.
+    ScopeCreep {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// As CSV.
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::io("Couldn't write the output", e)
+}
+
+pub fn run(
+    store: &mut Store,
+    command: WorkCommand,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    match command {
+        WorkCommand::Log {
+            client,
+            what,
+            minutes,
+            on,
+            by,
+            service,
+        } => {
+            let client = clients::find_client(store, &client)?;
+            let work = scope_creep::log_work(
+                store,
+                &WorkDraft {
+                    client_id: client.id,
+                    done_on: on.unwrap_or_default(),
+                    description: what,
+                    done_by: by,
+                    minutes,
+                    service_id: service,
+                },
+            )?;
+            if json {
+                return crate::print_json(out, &work);
+            }
+            writeln!(
+                out,
+                "Logged {} ({} min): {} {}",
+                work.id,
+                work.minutes,
+                work.coverage.as_str().replace('_', " "),
+                work.coverage_reason
+            )
+            .map_err(io)
+        }
+        WorkCommand::List { client } => {
+            let client = client
+                .map(|c| clients::find_client(store, &c))
+                .transpose()?;
+            let list = scope_creep::work_list(store, client.map(|c| c.id))?;
+            if json {
+                return crate::print_json(out, &list);
+            }
+            for w in &list {
+                writeln!(
+                    out,
+                    "{:<5} {} {:<28} {:>5} min  {:<12} {}{}",
+                    w.id,
+                    w.done_on,
+                    w.client_name,
+                    w.minutes,
+                    w.coverage.as_str(),
+                    w.description,
+                    if w.billed_adjustment_id.is_some() {
+                        "  (billed)"
+                    } else {
+                        ""
+                    }
+                )
+                .map_err(io)?;
+            }
+            Ok(())
+        }
+        WorkCommand::Bill { id, month, rate } => {
+            let work = scope_creep::bill_work(store, id, &month, &rate)?;
+            writeln!(
+                out,
+                "{} is on {}'s {month} invoice.",
+                work.description, work.client_name
+            )
+            .map_err(io)
+        }
+    }
+}
+
+pub fn report(
+    store: &Store,
+    command: ReportCommand,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    match command {
+        ReportCommand::ScopeCreep { from, to, csv } => {
+            let rows = scope_creep::scope_creep_report(store, &from, &to)?;
+            if json {
+                return crate::print_json(out, &rows);
+            }
+            if csv {
+                writeln!(out, "client,unbilled_minutes,entries").map_err(io)?;
+                for r in &rows {
+                    let name = r.client_name.replace('"', "\"\"");
+                    writeln!(out, "\"{name}\",{},{}", r.unbilled_minutes, r.entries).map_err(io)?;
+                }
+                return Ok(());
+            }
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{:<36} {:>6} min unbilled in {} entr{}",
+                    r.client_name,
+                    r.unbilled_minutes,
+                    r.entries,
+                    if r.entries == 1 { "y" } else { "ies" }
+                )
+                .map_err(io)?;
+            }
+            Ok(())
+        }
+    }
+}
