@@ -155,6 +155,37 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
     app.wait_for_text("[data-testid=ready-total]", "1,012.00")
         .await?;
 
+    // Work outside the scope, logged on the client and billed on this month's invoice.
+    app.click("[data-nav=clients]").await?;
+    app.click("[data-open-client='Coogee Cycles']").await?;
+    app.click("[data-tab=work]").await?;
+    app.type_into(
+        "[data-testid=work-what]",
+        "Helped with a bank loan application",
+    )
+    .await?;
+    app.click("[data-testid=log-work]").await?;
+    app.wait_for_text("[data-field-error=minutes]", "minutes spent")
+        .await?;
+    app.type_into("[data-testid=work-minutes]", "60").await?;
+    app.click("[data-testid=log-work]").await?;
+    app.wait_for_text("[data-testid=work-table]", "Not covered")
+        .await?;
+    app.wait_for_text("[data-testid=unbilled]", "1 h 0 min")
+        .await?;
+    app.click("[data-testid=bill-work]").await?;
+    app.type_into("[data-testid=work-rate]", "120").await?;
+    app.click("[data-testid=confirm-bill-work]").await?;
+    app.wait_for_text("[data-testid=work-table]", "Billed")
+        .await?;
+    app.screenshot("72a-client-work", "[data-testid=client-work]")
+        .await?;
+    app.click("[data-testid=client-editor] button[aria-label='Close (Esc)']")
+        .await?;
+    app.click("[data-nav=billing]").await?;
+    app.wait_for_text("[data-testid=ready-total]", "1,144.00")
+        .await?;
+
     // A dry run against Xero: reads only.
     app.click("[data-testid=dry-run-post]").await?;
     app.wait_for_text("[data-testid=dry-run]", "2 invoices would be posted")
@@ -165,7 +196,7 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
     let confirm = app
         .wait_for_text("[data-testid=post-confirm]", "Post 2 invoices to Xero?")
         .await?;
-    assert!(confirm.contains("1,012.00"), "{confirm}");
+    assert!(confirm.contains("1,144.00"), "{confirm}");
     app.click("[data-post-as=authorised]").await?;
     app.screenshot("72-post-confirm", "[data-testid=post-confirm]")
         .await?;

@@ -8,6 +8,7 @@ mod files;
 mod practice;
 mod proposals;
 mod services;
+mod work;
 mod xero;
 
 use scopebook_core::ErrorReport;
@@ -67,6 +68,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         proposals::apply_price_increase,
         proposals::proposal_templates,
         proposals::save_proposal_templates,
+        work::log_work,
+        work::work_list,
+        work::bill_work,
+        work::scope_creep_report,
         billing::billing_plan,
         billing::billing_settings,
         billing::save_billing_settings,

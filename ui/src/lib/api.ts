@@ -13,6 +13,8 @@ import type { PostingDryRun } from "./bindings/PostingDryRun";
 import type { PostingProgress } from "./bindings/PostingProgress";
 import type { PostingReport } from "./bindings/PostingReport";
 import type { BoardRow } from "./bindings/BoardRow";
+import type { Work } from "./bindings/Work";
+import type { WorkDraft } from "./bindings/WorkDraft";
 import type { ConflictChoice } from "./bindings/ConflictChoice";
 import type { ContactSummary } from "./bindings/ContactSummary";
 import type { MirroredContact } from "./bindings/MirroredContact";
@@ -138,6 +140,9 @@ export const api = {
   chooseServicesCsv: () => call<ChosenCsv<ServicesImportReport> | null>("choose_services_csv"),
   importServicesCsv: (token: string) => call<ServicesImportReport>("import_services_csv", { token }),
 
+  logWork: (draft: WorkDraft) => call<Work>("log_work", { draft }),
+  workList: (clientId: number | null) => call<Work[]>("work_list", { clientId }),
+  billWork: (workId: number, month: string, hourlyRate: string) => call<Work>("bill_work", { workId, month, hourlyRate }),
   billingPlan: (month: string) => call<BillingPlan>("billing_plan", { month }),
   billingSettings: () => call<BillingSettings>("billing_settings"),
   saveBillingSettings: (settings: BillingSettings) => call<BillingSettings>("save_billing_settings", { settings }),

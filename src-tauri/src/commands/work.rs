@@ -1,0 +1,44 @@
+//! Work done for clients, checked against their accepted scope; out-of-scope work billed.
+
+use scopebook_core::scope_creep::{self, CreepRow, Work, WorkDraft};
+use tauri::State;
+
+use super::Reply;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn log_work(state: State<'_, AppState>, draft: WorkDraft) -> Reply<Work> {
+    state
+        .with_store(move |store| scope_creep::log_work(store, &draft))
+        .await
+}
+
+#[tauri::command]
+pub async fn work_list(state: State<'_, AppState>, client_id: Option<i64>) -> Reply<Vec<Work>> {
+    state
+        .with_store(move |store| scope_creep::work_list(store, client_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn bill_work(
+    state: State<'_, AppState>,
+    work_id: i64,
+    month: String,
+    hourly_rate: String,
+) -> Reply<Work> {
+    state
+        .with_store(move |store| scope_creep::bill_work(store, work_id, &month, &hourly_rate))
+        .await
+}
+
+#[tauri::command]
+pub async fn scope_creep_report(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Reply<Vec<CreepRow>> {
+    state
+        .with_store(move |store| scope_creep::scope_creep_report(store, &from, &to))
+        .await
+}
