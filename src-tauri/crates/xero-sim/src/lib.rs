@@ -10,6 +10,7 @@
 //! parameters refused, `where`/`order`/`searchTerm`/`summaryOnly`/`includeArchived`/
 //! `createdByMyApp`/`unitdp`/paging, `If-Modified-Since`, `summarizeErrors` (valid elements are
 //! saved even when the reply is a 400), `Idempotency-Key` (409 while the first call runs),
+//! calls that run to the end when their caller disconnects (a killed client's write commits),
 //! invoices that create their contact by Name, dates in the organisation's time zone, rate
 //! limits with `Retry-After` (Starter tier: 1,000 calls a day), injected faults, seeded demo
 //! organisations, and an admin API under `/__admin` for tests: faults, the clock, redirect

@@ -17,7 +17,8 @@
 //!   left to expire if its holder dies.
 //! - **Pauses, never half-states.** A rate limit, Scopebook's daily budget, an outage or a
 //!   network failure puts the batch back to `pending` (Xero had not taken it) and pauses the run
-//!   with when it can go on; cancel finishes the batch in flight and stops.
+//!   with when it can go on; met while looking invoices up, it pauses the run with them left to
+//!   be looked up first next time. Cancel finishes the batch in flight and stops.
 //!
 //! Calls: one `PUT /Invoices` per 50 invoices, plus one `GET /Invoices` per 1,000 to look up
 //! uncertain ones (only after a crash or a lost reply).
@@ -446,6 +447,40 @@ async fn reconcile(
     Ok((recorded, calls))
 }
 
+/// [`reconcile`], counted in the run's report and progress; returns how many it found. When
+/// Xero is down, limiting or out of reach for the look-up, the run pauses instead of failing
+/// (`None`, with the reason in `report.paused`): the invoices stay `sending` or `uncertain`, to
+/// be looked up first by the next run, as a scheduler expects of a pause (`scopebook post`
+/// exits 8, not 6).
+async fn look_up(
+    store: &SharedStore,
+    xero: &XeroClient,
+    tenant: &str,
+    month: &str,
+    report: &mut PostingReport,
+    state: &mut PostingProgress,
+) -> Result<Option<u32>> {
+    match reconcile(store, xero, tenant, month).await {
+        Ok((found, calls)) => {
+            report.reconciled += found;
+            report.calls += calls;
+            state.posted += found;
+            state.done += found;
+            Ok(Some(found))
+        }
+        Err(Error::Xero(
+            e @ (XeroError::RateLimited { .. }
+            | XeroError::DailyBudgetSpent { .. }
+            | XeroError::Unavailable { .. }
+            | XeroError::Network { .. }),
+        )) => {
+            report.paused = Some(format!("{e} Everything is saved: run again to carry on."));
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
 fn record_posted(tx: &crate::store::Tx<'_>, id: i64, invoice: &Invoice) -> Result<()> {
     tx.execute(
         "UPDATE outbox SET state = 'posted', invoice_id = ?2, invoice_number = ?3,
@@ -510,13 +545,13 @@ pub async fn post_month(
     progress(&state);
 
     // After a crash or a lost reply: look up before sending anything again.
-    let (found, calls) = reconcile(store, xero, &tenant, month).await?;
-    report.reconciled += found;
-    report.calls += calls;
-    state.done += found;
-    state.posted += found;
+    look_up(store, xero, &tenant, month, &mut report, &mut state).await?;
 
     loop {
+        // A look-up Xero couldn't answer paused the run.
+        if report.paused.is_some() {
+            break;
+        }
         if cancelled.load(Ordering::SeqCst) {
             report.cancelled = true;
             break;
@@ -579,11 +614,7 @@ pub async fn post_month(
                 state.failed += failed;
                 state.done += posted + failed;
                 if unanswered > 0 {
-                    let (found, calls) = reconcile(store, xero, &tenant, month).await?;
-                    report.reconciled += found;
-                    report.calls += calls;
-                    state.posted += found;
-                    state.done += found;
+                    look_up(store, xero, &tenant, month, &mut report, &mut state).await?;
                 }
                 progress(&state);
             }
@@ -600,13 +631,9 @@ pub async fn post_month(
             }
             Err(XeroError::Uncertain { detail }) => {
                 set_state(store, &rows, OutboxState::Uncertain, "uncertain")?;
-                let (found, calls) = reconcile(store, xero, &tenant, month).await?;
-                report.reconciled += found;
-                report.calls += calls;
-                state.posted += found;
-                state.done += found;
+                let found = look_up(store, xero, &tenant, month, &mut report, &mut state).await?;
                 progress(&state);
-                if found == 0 {
+                if found == Some(0) {
                     report.paused = Some(format!(
                         "Xero didn't confirm the last batch ({detail}) and doesn't have it. \
                          Everything is saved: run again to send it."
@@ -618,14 +645,15 @@ pub async fn post_month(
                 // Xero refused the batch as a whole, but may have saved part of it: look up
                 // first; what it doesn't have failed, with its words.
                 set_state(store, &rows, OutboxState::Uncertain, "refused_as_a_batch")?;
-                let (found, calls) = reconcile(store, xero, &tenant, month).await?;
-                report.reconciled += found;
-                report.calls += calls;
-                let failed = fail_unfound(store, &rows, &messages)?;
-                report.failed += failed;
-                state.posted += found;
-                state.failed += failed;
-                state.done += found + failed;
+                if look_up(store, xero, &tenant, month, &mut report, &mut state)
+                    .await?
+                    .is_some()
+                {
+                    let failed = fail_unfound(store, &rows, &messages)?;
+                    report.failed += failed;
+                    state.failed += failed;
+                    state.done += failed;
+                }
                 progress(&state);
             }
             Err(other) => {

@@ -251,6 +251,46 @@ async fn a_crash_before_xero_saw_the_batch_sends_it_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_outage_while_looking_up_a_crashed_batch_pauses_the_run_and_resends_nothing() {
+    let (sim, store, xero, tenant, _) = practice_with_clients(2).await;
+    {
+        let mut s = lock(&store);
+        posting_queue_for_tests(&mut s, &tenant);
+        s.write(Source::Posting, |tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'sending', sent_at = ?1",
+                [crate::now()],
+            )?;
+            tx.log("outbox", 0, "test", &serde_json::json!({}))
+        })
+        .unwrap();
+    }
+    // Every attempt of the look-up (three here) meets Xero's edge down.
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "plain_503", "count": 3 }),
+    )
+    .await;
+    let report = post(&store, &xero).await;
+    assert!(
+        report.paused.is_some(),
+        "a pause, not a failure: {report:?}"
+    );
+    assert_eq!((report.posted, report.remaining), (0, 2), "{report:?}");
+    assert!(
+        report
+            .invoices
+            .iter()
+            .all(|i| i.state == OutboxState::Sending),
+        "still to be looked up first: {report:?}"
+    );
+    let resumed = post(&store, &xero).await;
+    assert_eq!(resumed.posted, 2, "{resumed:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_refused_invoice_is_named_and_the_others_post() {
     let (sim, store, xero, tenant, clients) = practice_with_clients(3).await;
     let archived = crate::sync::link_of(&lock(&store), clients[1])

@@ -99,10 +99,11 @@ async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> 
     let fault = sim.lock().faults.next();
     let mut drop_connection = false;
     let mut partial_400 = false;
+    let mut delay = None;
     match fault {
         Some(Fault::Status500) => return remaining.stamp(crate::faults::status_500()),
         Some(Fault::Plain503) => return remaining.stamp(crate::faults::plain_503()),
-        Some(Fault::Delay(ms)) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(Fault::Delay(ms)) => delay = Some(Duration::from_millis(ms)),
         Some(Fault::DropAfterCommit) => drop_connection = true,
         Some(Fault::PartialThen400) => partial_400 = true,
         Some(Fault::Status429) => {
@@ -115,20 +116,34 @@ async fn gate(State(sim): State<Arc<Sim>>, mut request: Request, next: Next) -> 
         .get::<ConnectInfo<Connection>>()
         .map(|info| info.0.clone());
 
-    let reply = next.run(request).await;
-    let reply = match claim {
-        Some(claim) => claim.store(reply).await,
-        None => reply,
-    };
-
-    if partial_400 {
-        return remaining.stamp(crate::faults::status_400());
+    // Xero finishes a request it has received even when its caller goes away (a killed
+    // process, a dropped connection): the call runs in its own task, which a disconnect does not
+    // cancel, so a slow write still commits, its Idempotency-Key stays "still being processed"
+    // (409) until then, and its reply is stored for a replay.
+    let call = tokio::spawn(async move {
+        // The call counts against the concurrent-calls limit until it ends.
+        let _in_flight = _in_flight;
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        let reply = next.run(request).await;
+        let reply = match claim {
+            Some(claim) => claim.store(reply).await,
+            None => reply,
+        };
+        if partial_400 {
+            return remaining.stamp(crate::faults::status_400());
+        }
+        if drop_connection && let Some(connection) = connection {
+            // The write (if any) is committed; now the client never hears about it.
+            connection.kill();
+        }
+        remaining.stamp(reply)
+    });
+    match call.await {
+        Ok(reply) => reply,
+        Err(_) => remaining.stamp(crate::faults::status_500()),
     }
-    if drop_connection && let Some(connection) = connection {
-        // The write (if any) is committed; now the client never hears about it.
-        connection.kill();
-    }
-    remaining.stamp(reply)
 }
 
 /// Checks the Bearer token, the scope the endpoint needs and `xero-tenant-id`; returns the

@@ -461,6 +461,41 @@ async fn default_dates_are_the_organisations_day() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_caller_hung_up_still_commits_once() {
+    // A posting process killed mid-call: Xero carries on with what it received.
+    let app = connect(auto_approve()).await;
+    let body = json!({"Invoices": [sale(json!({"ContactID": contact_id(DEMO, "Acme Plumbing")}), "HUNG-UP-1")]});
+    app.fault(json!({"kind": "delay", "delay_ms": 800})).await;
+    let send = || {
+        app.api(Method::PUT, "/Invoices")
+            .header("Idempotency-Key", "hung-up-key")
+            .json(&body)
+            .send()
+    };
+    let hung_up = tokio::time::timeout(std::time::Duration::from_millis(200), send()).await;
+    assert!(hung_up.is_err(), "the caller gave up before the reply");
+    let (status, reply) = status_and_body(send().await.unwrap()).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "still being processed: {reply}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    let replay = send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        names(
+            &app.get("/Invoices?searchTerm=HUNG-UP-1").await,
+            "Invoices",
+            "Reference"
+        )
+        .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_idempotency_key_while_the_first_call_runs_is_a_409() {
     let app = connect(auto_approve()).await;
     let body = json!({"Invoices": [sale(json!({"ContactID": contact_id(DEMO, "Acme Plumbing")}), "RACE-1")]});
