@@ -712,6 +712,16 @@ impl XeroClient {
                     };
                     if problem == LimitProblem::Day || retry_after > policy.max_wait || last_attempt
                     {
+                        // An earlier attempt of this write may have been applied: the 429 says
+                        // nothing about that one, so the outcome is uncertain, not "not sent".
+                        if maybe_applied {
+                            return Err(XeroError::Uncertain {
+                                detail: format!(
+                                    "an earlier attempt's reply was lost, then Xero asked to wait until {}",
+                                    crate::error::at_local(until)
+                                ),
+                            });
+                        }
                         return Err(XeroError::RateLimited {
                             problem,
                             retry_after,

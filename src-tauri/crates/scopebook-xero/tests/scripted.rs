@@ -401,3 +401,26 @@ async fn long_id_lists_are_looked_up_in_chunks_of_40() {
         assert!(list.split(',').count() <= 40, "{}", request.target);
     }
 }
+
+#[tokio::test]
+async fn a_429_after_an_attempt_that_may_have_landed_is_uncertain_not_unsent() {
+    let (base, script) = serve().await;
+    let xero = client(&base).await;
+    // The first attempt may have been applied (a 500 after sending); the retry is told to wait
+    // an hour. "Rate limited" would tell the caller nothing was sent — it may have been.
+    script.then(reply(500, "{}"));
+    script.then(Reply {
+        status: 429,
+        headers: vec![
+            ("Retry-After", "3600".into()),
+            ("X-Rate-Limit-Problem", "minute".into()),
+        ],
+        body: "{}".into(),
+    });
+    let err = xero
+        .create_invoices(TENANT, &[Invoice::default()], Some("key-500-429"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::Uncertain { .. }), "{err:?}");
+    assert!(err.to_string().contains("not certain"), "{err}");
+}

@@ -5,6 +5,6 @@
  */
 export type WorkDraft = { client_id: number, 
 /**
- * `YYYY-MM-DD`.
+ * `YYYY-MM-DD`; blank for today.
  */
 done_on: string, description: string, done_by: string, minutes: string, service_id: number | null, };

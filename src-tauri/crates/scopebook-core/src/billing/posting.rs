@@ -585,13 +585,22 @@ pub async fn post_month(
             .collect::<Result<_>>()?;
         _lease.renew()?;
         // Marked before the call: a crash from here on leaves them `sending`, looked up next time.
+        // Only invoices still `pending`: one another run took meanwhile (this process slept past
+        // its lease) stops this batch, unsent, before anything goes twice.
         lock(store).write(Source::Posting, |tx| {
             for (id, _) in &rows {
-                tx.execute(
+                let marked = tx.execute(
                     "UPDATE outbox SET state = 'sending', batch_key = ?2, sent_at = ?3,
-                        updated_at = ?3 WHERE id = ?1",
+                        updated_at = ?3 WHERE id = ?1 AND state = 'pending'",
                     params![id, key, crate::now()],
                 )?;
+                if marked == 0 {
+                    return Err(Error::InUse(
+                        "Another Scopebook posted some of these invoices meanwhile. Nothing was \
+                         sent twice; run again to see where things stand."
+                            .into(),
+                    ));
+                }
             }
             tx.log(
                 "outbox_batch",
