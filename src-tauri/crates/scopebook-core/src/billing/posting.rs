@@ -256,6 +256,32 @@ fn queue(store: &mut Store, tenant: &str, month: &str, post_as: PostAs) -> Resul
                 Some(_) => {}
             }
         }
+        // Queued earlier but no longer ready (skipped, held or blocked since a paused run): it
+        // never reached Xero, so it leaves the outbox rather than being posted.
+        let ready: Vec<i64> = plan
+            .invoices
+            .iter()
+            .filter(|i| i.state == PlanState::Ready)
+            .map(|i| i.client_id)
+            .collect();
+        let stale: Vec<i64> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, client_id FROM outbox WHERE tenant_id = ?1 AND month = ?2 AND seq = 1
+                    AND state IN ('pending', 'failed')",
+            )?;
+            stmt.query_map(params![tenant, month], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|(_, client)| !ready.contains(client))
+            .map(|(id, _)| id)
+            .collect()
+        };
+        for id in stale {
+            tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+            tx.log("outbox", id, "dequeue", &serde_json::json!({ "why": "no longer ready" }))?;
+        }
         Ok(())
     })?;
     Ok(store.conn().query_row(

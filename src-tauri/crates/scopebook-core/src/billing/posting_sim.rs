@@ -495,3 +495,36 @@ async fn a_batch_refused_after_xero_saved_it_is_looked_up_not_resent() {
     let again = post(&store, &xero).await;
     assert_eq!(again.calls, 0, "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invoice_skipped_after_a_paused_run_is_not_posted() {
+    let (sim, store, xero, tenant, clients) = practice_with_clients(3).await;
+    admin(
+        &sim,
+        "faults",
+        serde_json::json!({ "kind": "plain_503", "count": 5 }),
+    )
+    .await;
+    let paused = post(&store, &xero).await;
+    assert!(paused.paused.is_some(), "{paused:?}");
+    reqwest::Client::new()
+        .delete(format!("{}/faults", sim.admin_url()))
+        .send()
+        .await
+        .unwrap();
+    add_adjustment(
+        &mut lock(&store),
+        &AdjustmentDraft {
+            month: MONTH.into(),
+            client_id: clients[0],
+            kind: Some(AdjustmentKind::Skip),
+            ..AdjustmentDraft::default()
+        },
+    )
+    .unwrap();
+    let report = post(&store, &xero).await;
+    assert_eq!(report.posted, 2, "{report:?}");
+    assert!(report.invoices.iter().all(|i| i.client_id != clients[0]));
+    assert_eq!(in_xero(&xero, &tenant).await.len(), 2);
+    ledger_check(&store, &xero, &tenant).await;
+}
