@@ -36,6 +36,9 @@ pub enum BillingCommand {
         invoice_day: Option<u32>,
         #[arg(long, value_enum)]
         post_as: Option<StatusArg>,
+        /// Ask Xero to email approved invoices to each client (one call per invoice).
+        #[arg(long)]
+        email_invoices: Option<bool>,
     },
     /// Skips a client this month (no invoice).
     Skip {
@@ -166,9 +169,17 @@ pub fn run(
             timing,
             invoice_day,
             post_as,
+            email_invoices,
         } => {
             let mut settings: BillingSettings = billing::billing_settings(&store)?;
-            if timing.is_some() || invoice_day.is_some() || post_as.is_some() {
+            if let Some(email) = email_invoices {
+                settings.email_invoices = email;
+            }
+            if timing.is_some()
+                || invoice_day.is_some()
+                || post_as.is_some()
+                || email_invoices.is_some()
+            {
                 if let Some(t) = timing {
                     settings.timing = match t {
                         TimingArg::Advance => Timing::Advance,
@@ -188,10 +199,15 @@ pub fn run(
             }
             writeln!(
                 out,
-                "Billing in {}, invoices dated on day {}, posted as {}.",
+                "Billing in {}, invoices dated on day {}, posted as {}{}.",
                 settings.timing.as_str(),
                 settings.invoice_day,
-                settings.post_as.xero_status()
+                settings.post_as.xero_status(),
+                if settings.email_invoices {
+                    ", emailed by Xero when approved"
+                } else {
+                    ""
+                }
             )
             .map_err(io)?;
         }
@@ -350,8 +366,13 @@ pub fn post(
             }
             writeln!(
                 out,
-                "Posted {}, found already in Xero {}, refused {}, still to post {}; {} call(s).",
-                report.posted, report.reconciled, report.failed, report.remaining, report.calls
+                "Posted {}, found already in Xero {}, refused {}, still to post {}, emailed {}; {} call(s).",
+                report.posted,
+                report.reconciled,
+                report.failed,
+                report.remaining,
+                report.emailed,
+                report.calls
             )
             .map_err(io)?;
             if let Some(why) = &report.paused {

@@ -491,6 +491,24 @@ impl XeroClient {
             .await
     }
 
+    /// Asks Xero to email an approved invoice to its contact (`POST /Invoices/{id}/Email`, 204).
+    /// The Idempotency-Key makes a retry after a lost reply safe: the contact gets one email.
+    pub async fn email_invoice(
+        &self,
+        tenant: &str,
+        invoice_id: &str,
+        idempotency_key: &str,
+    ) -> Result<()> {
+        let mut call = Call::get(
+            self.api(&format!("Invoices/{invoice_id}/Email")),
+            Some(tenant),
+        );
+        call.method = Method::POST;
+        call.body = Some(serde_json::json!({}));
+        call.idempotency_key = Some(idempotency_key.to_string());
+        self.send(call).await.map(|_| ())
+    }
+
     /// Updates invoices (`POST`, matched by InvoiceID): only the fields that are set are sent.
     pub async fn update_invoices(
         &self,

@@ -15,6 +15,10 @@ posted: number,
  */
 failed: number, 
 /**
+ * Emailed to the client by Xero in this run (when the billing setting asks for it).
+ */
+emailed: number, 
+/**
  * Found already in Xero after a crash or a lost reply, and recorded (not sent again).
  */
 reconciled: number, 

@@ -111,6 +111,8 @@ pub struct PostingReport {
     pub posted: u32,
     /// Refused by Xero in this run (see the invoices' messages).
     pub failed: u32,
+    /// Emailed to the client by Xero in this run (when the billing setting asks for it).
+    pub emailed: u32,
     /// Found already in Xero after a crash or a lost reply, and recorded (not sent again).
     pub reconciled: u32,
     /// Still to post (a paused or cancelled run).
@@ -551,11 +553,15 @@ pub async fn post_month(
     cancelled: &AtomicBool,
     mut progress: impl FnMut(&PostingProgress),
 ) -> Result<PostingReport> {
-    let (tenant, post_as) = {
+    let (tenant, post_as, email) = {
         let store = lock(store);
         let tenant = require_tenant(&store)?;
         let settings = billing_settings(&store)?;
-        (tenant, options.post_as.unwrap_or(settings.post_as))
+        (
+            tenant,
+            options.post_as.unwrap_or(settings.post_as),
+            settings.email_invoices,
+        )
     };
     let _lease = Lease::take(store, &tenant, holder)?;
     let total = queue(&mut lock(store), &tenant, month, post_as)?;
@@ -697,6 +703,9 @@ pub async fn post_month(
             }
         }
     }
+    if email && post_as == PostAs::Authorised && report.paused.is_none() && !report.cancelled {
+        email_posted(store, xero, &tenant, month, cancelled, &mut report).await?;
+    }
     let invoices = outbox(&lock(store), month)?;
     report.remaining = invoices
         .iter()
@@ -827,4 +836,73 @@ fn record_answers(
 pub(crate) fn posting_queue_for_tests(store: &mut Store, tenant: &str) {
     #[allow(clippy::unwrap_used)]
     queue(store, tenant, "2026-12", PostAs::Draft).unwrap();
+}
+
+/// Asks Xero to email each approved invoice of the month not emailed yet (the billing setting),
+/// one call each, with a key per invoice so a retry never sends a second email. A refusal (no
+/// email address on the contact) is noted on the invoice and not tried again; a rate limit or an
+/// outage pauses the run, and the next one carries on.
+async fn email_posted(
+    store: &SharedStore,
+    xero: &XeroClient,
+    tenant: &str,
+    month: &str,
+    cancelled: &AtomicBool,
+    report: &mut PostingReport,
+) -> Result<()> {
+    let due: Vec<(i64, String)> = {
+        let store = lock(store);
+        let mut stmt = store.conn().prepare(
+            "SELECT id, invoice_id FROM outbox WHERE tenant_id = ?1 AND month = ?2
+                AND state = 'posted' AND xero_status = 'AUTHORISED' AND emailed_at IS NULL
+                AND email_note IS NULL AND invoice_id IS NOT NULL ORDER BY id",
+        )?;
+        stmt.query_map(params![tenant, month], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (id, invoice_id) in due {
+        if cancelled.load(Ordering::SeqCst) {
+            report.cancelled = true;
+            break;
+        }
+        let sent = xero
+            .email_invoice(
+                tenant,
+                &invoice_id,
+                &format!("scopebook-email-{invoice_id}"),
+            )
+            .await;
+        report.calls += 1;
+        let (column, value) = match sent {
+            Ok(()) => {
+                report.emailed += 1;
+                ("emailed_at", crate::now())
+            }
+            Err(XeroError::Validation { messages }) => (
+                "email_note",
+                format!("Xero couldn't email it: {}", messages.join(" ")),
+            ),
+            Err(
+                e @ (XeroError::RateLimited { .. }
+                | XeroError::DailyBudgetSpent { .. }
+                | XeroError::Unavailable { .. }
+                | XeroError::Network { .. }
+                | XeroError::Uncertain { .. }),
+            ) => {
+                report.paused = Some(format!(
+                    "The invoices are in Xero; emailing them stopped: {e} Run again to email the rest."
+                ));
+                break;
+            }
+            Err(other) => return Err(other.into()),
+        };
+        lock(store).write(Source::Posting, |tx| {
+            tx.execute(
+                &format!("UPDATE outbox SET {column} = ?2, updated_at = ?3 WHERE id = ?1"),
+                params![id, value, crate::now()],
+            )?;
+            tx.log("outbox", id, column, &serde_json::json!({ "value": value }))
+        })?;
+    }
+    Ok(())
 }

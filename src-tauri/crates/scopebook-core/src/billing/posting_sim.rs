@@ -528,3 +528,59 @@ async fn an_invoice_skipped_after_a_paused_run_is_not_posted() {
     assert_eq!(in_xero(&xero, &tenant).await.len(), 2);
     ledger_check(&store, &xero, &tenant).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approved_invoices_are_emailed_once_when_the_setting_asks() {
+    let (sim, store, xero, tenant, clients) = practice_with_clients(2).await;
+    {
+        let mut s = lock(&store);
+        let mut settings = billing_settings(&s).unwrap();
+        settings.email_invoices = true;
+        save_billing_settings(&mut s, &settings).unwrap();
+    }
+    // One contact has no email address: Xero can't email its invoice, and says so.
+    let bare = crate::sync::link_of(&lock(&store), clients[1])
+        .unwrap()
+        .unwrap()
+        .contact_id;
+    admin(
+        &sim,
+        "contacts/edit",
+        serde_json::json!({ "tenant_id": tenant, "contact_id": bare,
+            "changes": { "EmailAddress": "" } }),
+    )
+    .await;
+    let first_email = crate::sync::link_of(&lock(&store), clients[0])
+        .unwrap()
+        .unwrap()
+        .contact_id;
+    admin(
+        &sim,
+        "contacts/edit",
+        serde_json::json!({ "tenant_id": tenant, "contact_id": first_email,
+            "changes": { "EmailAddress": "accounts@first.test" } }),
+    )
+    .await;
+    let options = PostOptions {
+        post_as: Some(PostAs::Authorised),
+    };
+    let report = post_month(&store, &xero, MONTH, options, "test", &NEVER, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((report.posted, report.emailed), (2, 1), "{report:?}");
+    assert_eq!(report.calls, 1 + 2, "one batch, one email call per invoice");
+    let note: Option<String> = lock(&store)
+        .conn()
+        .query_row(
+            "SELECT email_note FROM outbox WHERE client_id = ?1",
+            [clients[1]],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(note.unwrap().contains("email address"));
+    // A second run emails nobody again.
+    let again = post_month(&store, &xero, MONTH, options, "test", &NEVER, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.emailed, again.calls), (0, 0), "{again:?}");
+}

@@ -51,6 +51,8 @@ pub struct Invoice {
     pub branding_theme_id: Option<Uuid>,
     pub url: Option<String>,
     pub sent_to_contact: bool,
+    /// How many times Xero emailed it to the contact (`POST /Invoices/{id}/Email`).
+    pub emailed: u32,
     pub payments: Vec<Payment>,
     /// Credit notes a bookkeeper allocated to this invoice in Xero.
     pub credit_notes: Vec<CreditAllocation>,
@@ -556,6 +558,50 @@ pub async fn one(
     }
 }
 
+/// `POST /Invoices/{InvoiceID}/Email`: Xero emails the invoice to its contact (204). Only an
+/// approved sales invoice whose contact has an email address can be emailed.
+pub async fn email(
+    State(sim): State<Arc<Sim>>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(id): Path<String>,
+) -> Response {
+    let mut inner = sim.lock();
+    let Some(org) = inner.orgs.get_mut(&tenant) else {
+        return unknown_tenant();
+    };
+    let Some(index) = find(&org.invoices, &id) else {
+        return not_found();
+    };
+    let (status, contact_id, invoice_type) = match org.invoices.get(index) {
+        Some(i) => (i.status.clone(), i.contact_id, i.invoice_type.clone()),
+        None => return not_found(),
+    };
+    let mut errors = Vec::new();
+    if invoice_type != "ACCREC" || !["AUTHORISED", "PAID"].contains(&status.as_str()) {
+        errors.push(format!(
+            "Only approved sales invoices can be emailed; this one is {status}."
+        ));
+    }
+    let email = org
+        .contacts
+        .iter()
+        .find(|c| c.contact_id == contact_id)
+        .and_then(|c| c.email_address.clone())
+        .filter(|e| !e.trim().is_empty());
+    if email.is_none() {
+        errors.push("The contact does not have an email address.".into());
+    }
+    if !errors.is_empty() {
+        let messages: Vec<Value> = errors.iter().map(|m| json!({ "Message": m })).collect();
+        return super::validation_exception(vec![json!({ "ValidationErrors": messages })]);
+    }
+    if let Some(invoice) = org.invoices.get_mut(index) {
+        invoice.sent_to_contact = true;
+        invoice.emailed += 1;
+    }
+    axum::response::IntoResponse::into_response(axum::http::StatusCode::NO_CONTENT)
+}
+
 pub async fn create(
     State(sim): State<Arc<Sim>>,
     Extension(Tenant(tenant)): Extension<Tenant>,
@@ -1037,6 +1083,7 @@ fn build(org: &Org, input: InvoiceInput, batch: &Batch) -> Result<Built, Vec<Str
                 .sent_to_contact
                 .or_else(|| existing.map(|e| e.sent_to_contact))
                 .unwrap_or(false),
+            emailed: existing.map_or(0, |e| e.emailed),
             payments: existing.map(|e| e.payments.clone()).unwrap_or_default(),
             credit_notes: existing.map(|e| e.credit_notes.clone()).unwrap_or_default(),
             fully_paid_on: None,

@@ -61,6 +61,7 @@ pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
             "/Invoices/{id}",
             get(invoices::one).post(invoices::update_one),
         )
+        .route("/Invoices/{id}/Email", axum::routing::post(invoices::email))
         .layer(middleware::from_fn_with_state(sim, gate))
 }
 
