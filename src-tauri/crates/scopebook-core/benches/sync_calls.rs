@@ -9,26 +9,23 @@
 //! `cargo bench -p scopebook-core --bench sync_calls` (a minute or two: the naive sample first
 //! waits for Xero's minute window to empty, so its time is its own).
 
-use std::future::Future;
+mod against_sim;
+
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use against_sim::{Outcome, measured, sign_in, total};
 use scopebook_core::clients::import::import_clients;
-use scopebook_core::connection::choose_organisation;
 use scopebook_core::store::{SharedStore, Store, lock};
 use scopebook_core::sync::{
     FirstImportOptions, SyncOptions, SyncReport, apply_first_import, preview_first_import,
     pull_contacts, sync_contacts,
 };
 use scopebook_core::xero_calls::count_calls_since;
-use scopebook_xero::{
-    ContactQuery, MemoryTokenStore, Session, XeroClient, XeroConfig, XeroUrls, begin_authorization,
-};
+use scopebook_xero::{ContactQuery, XeroClient};
 use serde_json::{Value, json};
-use xero_sim::{Limits, SimConfig, SimHandle};
-
-type Outcome<T> = Result<T, Box<dyn std::error::Error>>;
+use xero_sim::Limits;
 
 /// Contacts in the bookkeeper's Xero file, and clients here.
 const CONTACTS: usize = 10_000;
@@ -47,16 +44,7 @@ const MAX_MATCHING: Duration = Duration::from_secs(1);
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Outcome<()> {
     let limits = Limits::default();
-    let sim = xero_sim::start(SimConfig {
-        auto_approve: true,
-        limits,
-        ..SimConfig::default()
-    })
-    .await?;
-    let admin = Admin {
-        http: reqwest::Client::new(),
-        url: sim.admin_url(),
-    };
+    let (sim, admin) = against_sim::start(limits).await?;
     let tenant = xero_sim::seed::HARBOUR_BOOKKEEPING.to_string();
 
     // The file was entered long ago: its contacts are not "changed since" any pull here.
@@ -65,34 +53,16 @@ async fn main() -> Outcome<()> {
         .post("/clock", json!({ "now": month_ago.to_rfc3339() }))
         .await?;
     let started = Instant::now();
-    let loaded = admin
-        .post(
-            "/contacts/bulk",
-            json!({ "tenant_id": tenant, "contacts": xero_file() }),
-        )
-        .await?;
+    let contact_ids = admin.add_contacts(&tenant, xero_file()).await?;
     let load_time = started.elapsed();
     admin.post("/clock", json!({ "now": null })).await?;
-    let contact_ids: Vec<&str> = loaded["ContactIDs"]
-        .as_array()
-        .ok_or("the bulk load listed no ContactIDs")?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
 
     let folder = tempfile::tempdir()?;
     let store: SharedStore = Arc::new(Mutex::new(Store::open_in(folder.path())?));
     let journal: String = lock(&store)
         .conn()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-    let xero = sign_in(&sim, &store).await?;
-    let organisation = xero
-        .connections()
-        .await?
-        .into_iter()
-        .find(|o| o.tenant_id == tenant)
-        .ok_or("the sign-in did not reach Harbour Bookkeeping")?;
-    choose_organisation(&mut lock(&store), &organisation)?;
+    let xero = sign_in(&sim, &store, &tenant).await?;
     let started = Instant::now();
     let imported = import_clients(&mut lock(&store), clients_csv())?;
     let import_time = started.elapsed();
@@ -116,11 +86,11 @@ async fn main() -> Outcome<()> {
     table.row(
         "initial pull",
         pull.pages,
-        seen,
+        total(&seen),
         took,
         format!("{} contacts in {} pages", pull.received, pull.pages),
     );
-    let pull_counts = (pull.pages, seen);
+    let pull_counts = (pull.pages, total(&seen));
 
     let options = FirstImportOptions::default();
     let (preview, matching, seen) = measured(&admin, async {
@@ -130,7 +100,7 @@ async fn main() -> Outcome<()> {
     table.row(
         "first import: matching (the preview)",
         0,
-        seen,
+        total(&seen),
         matching,
         format!(
             "{} links, {} new clients, {} to review, {} left out",
@@ -144,7 +114,7 @@ async fn main() -> Outcome<()> {
     table.row(
         "first import: apply",
         0,
-        seen,
+        total(&seen),
         took,
         format!(
             "{} linked, {} clients added",
@@ -153,10 +123,10 @@ async fn main() -> Outcome<()> {
     );
 
     let (first, took, seen) = measured(&admin, sync(&store, &xero)).await?;
-    table.sync_row("first sync after the import", &first, seen, took);
+    table.sync_row("first sync after the import", &first, total(&seen), took);
     let (unchanged, took, seen) = measured(&admin, sync(&store, &xero)).await?;
-    table.sync_row("unchanged re-sync", &unchanged, seen, took);
-    let unchanged_counts = (unchanged.calls, seen);
+    table.sync_row("unchanged re-sync", &unchanged, total(&seen), took);
+    let unchanged_counts = (unchanged.calls, total(&seen));
 
     for (i, id) in contact_ids.iter().take(EDITED).enumerate() {
         let changes = json!({ "EmailAddress": format!("billing{i}@client.example") });
@@ -171,7 +141,7 @@ async fn main() -> Outcome<()> {
     table.sync_row(
         &format!("sync after {EDITED} edits in Xero"),
         &edited,
-        seen,
+        total(&seen),
         took,
     );
 
@@ -193,7 +163,7 @@ async fn main() -> Outcome<()> {
     })
     .await?;
     let counted = count_calls_since(&lock(&store), &tenant, since)?.calls;
-    table.naive(counted, naive_seen, naive_time, found, limits);
+    table.naive(counted, total(&naive_seen), naive_time, found, limits);
 
     println!(
         "\nXero calls of the contacts sync: {CONTACTS} contacts in Xero, {CLIENTS} clients here \
@@ -322,80 +292,6 @@ fn tax_number(i: usize) -> String {
     } else {
         String::new()
     }
-}
-
-/// Signs in as a bookkeeper does: Scopebook waits on a loopback port, the "browser" opens the
-/// authorize URL, and the simulator (approving at once) redirects back with a code. Every call
-/// is recorded in the data file, as in the app.
-async fn sign_in(sim: &SimHandle, store: &SharedStore) -> Outcome<XeroClient> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    sim.register_redirect_uri(&format!("http://localhost:{port}/callback"));
-    let mut config = XeroConfig::new(sim.client_id(), XeroUrls::simulator(&sim.base_url()));
-    config.redirect_ports = vec![port];
-    let authorization = begin_authorization(&config).await?;
-    let browser = reqwest::get(authorization.url().to_string());
-    let (tokens, opened) = tokio::join!(authorization.finish(Duration::from_secs(10)), browser);
-    opened?.error_for_status()?;
-    let session = Arc::new(Session::new(config, Arc::new(MemoryTokenStore::new()))?);
-    session.start(tokens?).await?;
-    Ok(XeroClient::with_call_log(
-        session,
-        scopebook_core::xero_calls::call_log(store),
-    )?)
-}
-
-/// The simulator's admin API.
-struct Admin {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl Admin {
-    async fn post(&self, path: &str, body: Value) -> Outcome<Value> {
-        let reply = self
-            .http
-            .post(format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .await?;
-        let status = reply.status();
-        let body: Value = reply.json().await?;
-        if !status.is_success() {
-            return Err(format!("POST /__admin{path}: {status} {body}").into());
-        }
-        Ok(body)
-    }
-
-    /// Requests the simulator has served, by its own count (`/stats`, admin calls left out).
-    async fn requests(&self) -> Outcome<u64> {
-        let stats: Value = self
-            .http
-            .get(format!("{}/stats", self.url))
-            .send()
-            .await?
-            .json()
-            .await?;
-        Ok(stats["requests"]
-            .as_object()
-            .ok_or("xero-sim's /stats has no requests")?
-            .values()
-            .filter_map(Value::as_u64)
-            .sum())
-    }
-}
-
-/// Runs `step`, timing it and counting the requests the simulator served meanwhile.
-async fn measured<T>(
-    admin: &Admin,
-    step: impl Future<Output = Outcome<T>>,
-) -> Outcome<(T, Duration, u64)> {
-    let before = admin.requests().await?;
-    let started = Instant::now();
-    let value = step.await?;
-    let took = started.elapsed();
-    Ok((value, took, admin.requests().await?.saturating_sub(before)))
 }
 
 /// The printed figures: (step, calls by Scopebook's count, calls by xero-sim's, time, note).

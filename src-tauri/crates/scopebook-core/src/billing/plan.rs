@@ -241,15 +241,26 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
 
     let rates = tax_rates(&lists);
     let clients: Vec<Client> = list_clients(store, &Default::default())?;
-    let now_lines = lines_in_force(store, &month_text(service_month))?;
-    let before_lines = lines_in_force(store, &month_text(previous_month))?;
+    let in_force = lines_in_force(
+        store,
+        [&month_text(service_month), &month_text(previous_month)],
+    )?;
     let mut by_client: BTreeMap<i64, Vec<&ScopeLine>> = BTreeMap::new();
-    for (client, line) in &now_lines {
-        by_client.entry(*client).or_default().push(line);
-    }
     let mut before_by_client: BTreeMap<i64, Vec<&ScopeLine>> = BTreeMap::new();
-    for (client, line) in &before_lines {
-        before_by_client.entry(*client).or_default().push(line);
+    for line in &in_force {
+        let [now, before] = line.engaged;
+        if now {
+            by_client
+                .entry(line.client_id)
+                .or_default()
+                .push(&line.scope);
+        }
+        if before {
+            before_by_client
+                .entry(line.client_id)
+                .or_default()
+                .push(&line.scope);
+        }
     }
     let adjusted = adjustments(store, month)?;
     let mut adjusted_by_client: HashMap<i64, Vec<&Adjustment>> = HashMap::new();
@@ -257,11 +268,39 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
         adjusted_by_client.entry(a.client_id).or_default().push(a);
     }
 
+    // The lines share a few dozen months between them: each is parsed once.
+    let mut months: HashMap<&str, NaiveDate> = HashMap::new();
+    for line in &in_force {
+        let l = &line.scope.line;
+        for text in [
+            Some(&l.start_month),
+            Some(&l.anchor_month),
+            l.end_month.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !months.contains_key(text.as_str())
+                && let Some(month) = parse_month(text)
+            {
+                months.insert(text, month);
+            }
+        }
+    }
     let context = Context {
         practice: &practice,
         lists: &lists,
         rates: &rates,
+        income: lists
+            .income_accounts
+            .iter()
+            .filter_map(|a| a.code.as_deref())
+            .collect(),
+        months,
         service_month,
+        month_name: service_month.format("%B").to_string(),
+        month_and_year: service_month.format("%B %Y").to_string(),
+        reference_month: service_month.format("%b %Y").to_string(),
         invoice_date,
     };
     let mut plan = BillingPlan {
@@ -336,7 +375,16 @@ struct Context<'a> {
     practice: &'a Practice,
     lists: &'a XeroLists,
     rates: &'a HashMap<String, Decimal>,
+    /// The codes of the organisation's income accounts.
+    income: Vec<&'a str>,
+    /// The lines' months (`YYYY-MM`), parsed.
+    months: HashMap<&'a str, NaiveDate>,
     service_month: NaiveDate,
+    /// The service month in words, as the invoice says it: "December", "December 2026", and
+    /// "Dec 2026" in its Reference.
+    month_name: String,
+    month_and_year: String,
+    reference_month: String,
     invoice_date: NaiveDate,
 }
 
@@ -350,6 +398,10 @@ impl Context<'_> {
 
     fn rate(&self, tax_type: &str) -> Decimal {
         self.rates.get(tax_type).copied().unwrap_or_default()
+    }
+
+    fn month(&self, text: &str) -> Option<NaiveDate> {
+        self.months.get(text).copied()
     }
 
     fn account_for(
@@ -384,7 +436,7 @@ impl Context<'_> {
             "" => format!("C{}", client.id),
             number => number.to_string(),
         };
-        format!("{} fees {}", self.service_month.format("%b %Y"), code)
+        format!("{} fees {}", self.reference_month, code)
     }
 
     fn invoice(
@@ -399,14 +451,14 @@ impl Context<'_> {
         for scope in now {
             let l = &scope.line;
             let (Some(start), Some(anchor)) =
-                (parse_month(&l.start_month), parse_month(&l.anchor_month))
+                (self.month(&l.start_month), self.month(&l.anchor_month))
             else {
                 continue;
             };
             let months = LineMonths {
                 start,
                 anchor,
-                end: l.end_month.as_deref().and_then(parse_month),
+                end: l.end_month.as_deref().and_then(|end| self.month(end)),
             };
             let Some(periods) = periods_due(l.frequency, months, self.service_month) else {
                 continue;
@@ -415,12 +467,8 @@ impl Context<'_> {
                 .iter()
                 .find(|a| a.kind == AdjustmentKind::Description && a.line_id == Some(l.id));
             let tax_type = self.tax_type_for(&l.tax_type);
-            let quantity_note = (l.frequency == Frequency::Weekly).then(|| {
-                format!(
-                    "{periods} weeks starting in {}",
-                    self.service_month.format("%B")
-                )
-            });
+            let quantity_note = (l.frequency == Frequency::Weekly)
+                .then(|| format!("{periods} weeks starting in {}", self.month_name));
             lines.push(PlannedLine {
                 source: LineSource::Proposal {
                     proposal: scope.proposal.clone(),
@@ -475,7 +523,7 @@ impl Context<'_> {
             &lines,
             client.details.invoicing.line_detail,
             &tracking,
-            self.service_month,
+            &self.month_and_year,
             |tax| self.rate(tax),
             amounts,
         );
@@ -506,10 +554,9 @@ impl Context<'_> {
             client_name: client.details.display_name.clone(),
             contact_id: client.xero_contact_id.clone(),
             state: PlanState::Ready,
-            date: self.invoice_date.format("%Y-%m-%d").to_string(),
-            due_date: (self.invoice_date + chrono::Duration::days(terms))
-                .format("%Y-%m-%d")
-                .to_string(),
+            // `YYYY-MM-DD`, as a date displays.
+            date: self.invoice_date.to_string(),
+            due_date: (self.invoice_date + chrono::Duration::days(terms)).to_string(),
             reference: self.reference(client),
             currency: self.practice.base_currency.clone(),
             line_amounts: amounts,
@@ -552,12 +599,6 @@ impl Context<'_> {
                 &mut warnings,
             );
         } else {
-            let income: Vec<&str> = self
-                .lists
-                .income_accounts
-                .iter()
-                .filter_map(|a| a.code.as_deref())
-                .collect();
             for line in &invoice.invoice_lines {
                 if line.account_code.is_empty() {
                     block(
@@ -567,7 +608,7 @@ impl Context<'_> {
                         ),
                         &mut warnings,
                     );
-                } else if !income.contains(&line.account_code.as_str()) {
+                } else if !self.income.contains(&line.account_code.as_str()) {
                     block(
                         format!(
                             "Account {} isn't an active income account in Xero.",
@@ -633,7 +674,7 @@ fn group_lines(
     lines: &[PlannedLine],
     detail: LineDetail,
     tracking: &[TrackingChoice],
-    service_month: NaiveDate,
+    month_and_year: &str,
     rate: impl Fn(&str) -> Decimal,
     amounts: LineAmounts,
 ) -> Vec<InvoiceLine> {
@@ -678,11 +719,7 @@ fn group_lines(
                     };
                     let names: Vec<&str> = members.iter().map(|l| l.name.as_str()).collect();
                     InvoiceLine {
-                        description: format!(
-                            "{heading}, {}: {}",
-                            service_month.format("%B %Y"),
-                            names.join(", ")
-                        ),
+                        description: format!("{heading}, {month_and_year}: {}", names.join(", ")),
                         money: line_money(Decimal::ONE, amount, rate(&tax_type), amounts),
                         account_code,
                         tax_type,

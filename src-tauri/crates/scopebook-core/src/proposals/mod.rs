@@ -12,6 +12,8 @@ mod templates;
 pub mod terms;
 mod validation;
 
+use std::collections::HashMap;
+
 use chrono::Datelike;
 use rusqlite::{OptionalExtension, params};
 use rust_decimal::Decimal;
@@ -28,7 +30,7 @@ pub use amendments::{amend_proposal, duplicate_proposal};
 pub use lifecycle::{change_status, expire_overdue};
 pub use numbering::find_by_number;
 use numbering::next_number;
-pub use scope::{ClientScope, ScopeLine, client_scope, lines_in_force};
+pub use scope::{ClientScope, LineInForce, ScopeLine, client_scope, lines_in_force};
 use templates::default_number_prefix;
 pub use templates::{ProposalTemplates, proposal_templates, save_proposal_templates};
 pub use terms::{AllowedActions, ProposalAction, ProposalStatus, ProposalTotals};
@@ -163,11 +165,15 @@ impl Proposal {
 
     /// Display label: "P-2026-0042" or "P-2026-0042 v2".
     pub fn label(&self) -> String {
-        if self.version > 1 {
-            format!("{} v{}", self.number, self.version)
-        } else {
-            self.number.clone()
-        }
+        label(&self.number, self.version)
+    }
+}
+
+fn label(number: &str, version: u32) -> String {
+    if version > 1 {
+        format!("{number} v{version}")
+    } else {
+        number.to_string()
     }
 }
 
@@ -405,35 +411,57 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
     get_proposal(store, id)
 }
 
+/// A line's columns, from `proposal_lines l`, in the order [`line_from_row`] reads them.
+const LINE_COLUMNS: &str = "l.id, l.service_id, l.name, l.description, l.category, l.pricing,
+    l.frequency, l.account_code, l.tax_type, l.estimated_minutes, l.quantity, l.discount_percent,
+    l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month";
+
+/// Reads a line from [`LINE_COLUMNS`], the row's columns from `at` on. By position, not by name:
+/// each name is looked up among all the row's columns, which is most of the time of reading
+/// every client's lines for the billing plan. `pricings` keeps each pricing (a service's, the
+/// same on many lines) parsed once.
+fn line_from_row(
+    r: &rusqlite::Row<'_>,
+    at: usize,
+    pricings: &mut HashMap<String, Pricing>,
+) -> rusqlite::Result<ProposalLine> {
+    let pricing_text: String = r.get(at + 5)?;
+    let pricing = match pricings.get(&pricing_text) {
+        Some(pricing) => pricing.clone(),
+        None => {
+            let pricing: Pricing = json_column(r, "pricing")?;
+            pricings.insert(pricing_text, pricing.clone());
+            pricing
+        }
+    };
+    Ok(ProposalLine {
+        id: r.get(at)?,
+        service_id: r.get(at + 1)?,
+        name: r.get(at + 2)?,
+        description: r.get(at + 3)?,
+        category: r.get(at + 4)?,
+        pricing,
+        frequency: r.get(at + 6)?,
+        account_code: r.get(at + 7)?,
+        tax_type: r.get(at + 8)?,
+        estimated_minutes: r.get(at + 9)?,
+        quantity: decimal_column(r, at + 10)?,
+        discount_percent: decimal_column(r, at + 11)?,
+        price: decimal_column(r, at + 12)?,
+        start_month: r.get(at + 13)?,
+        end_month: r.get(at + 14)?,
+        optional: r.get(at + 15)?,
+        chosen: r.get(at + 16)?,
+        anchor_month: r.get(at + 17)?,
+    })
+}
+
 fn lines_of(store: &Store, id: i64) -> Result<Vec<ProposalLine>> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT id, service_id, name, description, category, pricing, frequency, account_code, tax_type,
-                estimated_minutes, quantity, discount_percent, price, start_month, end_month, optional, chosen,
-                anchor_month
-         FROM proposal_lines WHERE proposal_id = ?1 ORDER BY position",
-    )?;
-    let rows = stmt.query_map([id], |r| {
-        Ok(ProposalLine {
-            id: r.get("id")?,
-            service_id: r.get("service_id")?,
-            name: r.get("name")?,
-            description: r.get("description")?,
-            category: r.get("category")?,
-            pricing: json_column(r, "pricing")?,
-            frequency: r.get("frequency")?,
-            account_code: r.get("account_code")?,
-            tax_type: r.get("tax_type")?,
-            estimated_minutes: r.get("estimated_minutes")?,
-            quantity: decimal_column(r, "quantity")?,
-            discount_percent: decimal_column(r, "discount_percent")?,
-            price: decimal_column(r, "price")?,
-            start_month: r.get("start_month")?,
-            anchor_month: r.get("anchor_month")?,
-            end_month: r.get("end_month")?,
-            optional: r.get("optional")?,
-            chosen: r.get("chosen")?,
-        })
-    })?;
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "SELECT {LINE_COLUMNS} FROM proposal_lines l WHERE l.proposal_id = ?1 ORDER BY l.position"
+    ))?;
+    let mut pricings = HashMap::new();
+    let rows = stmt.query_map([id], |r| line_from_row(r, 0, &mut pricings))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -259,11 +259,11 @@ fn configure(conn: &Connection) -> Result<()> {
 #[cfg(test)]
 mod tests;
 
-/// Reads a money or quantity column (decimal text) by name. Text that isn't a number is an
-/// error, never zero.
+/// Reads a money or quantity column (decimal text) by name or position. Text that isn't a number
+/// is an error, never zero.
 pub(crate) fn decimal_column(
     row: &rusqlite::Row<'_>,
-    column: &str,
+    column: impl rusqlite::RowIndex,
 ) -> rusqlite::Result<rust_decimal::Decimal> {
     let text: String = row.get(column)?;
     text.parse().map_err(|e| {
