@@ -334,60 +334,130 @@ const CLIENT_COLUMNS: &str =
       WHERE l.client_id = clients.id) AS xero_contact_id,
     archived_at IS NOT NULL AS archived, created_at, updated_at";
 
+/// The columns [`CLIENT_COLUMNS`] selects, in order. Rows are read by these names, resolved to
+/// positions when compiling (a list of 2,000 clients would otherwise look each name up in
+/// SQLite's column list for every field of every row); a test checks they match the SELECT.
+const CLIENT_COLUMN_NAMES: [&str; 37] = [
+    "id",
+    "kind",
+    "display_name",
+    "legal_name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postal_line1",
+    "postal_line2",
+    "postal_city",
+    "postal_region",
+    "postal_postcode",
+    "postal_country",
+    "street_line1",
+    "street_line2",
+    "street_city",
+    "street_region",
+    "street_postcode",
+    "street_country",
+    "tax_number",
+    "account_number",
+    "notes",
+    "line_detail",
+    "account_code",
+    "branding_theme_id",
+    "tracking1_category",
+    "tracking1_option",
+    "tracking2_category",
+    "tracking2_option",
+    "payment_terms_days",
+    "invoice_email",
+    "push_to_xero",
+    "xero_contact_id",
+    "archived",
+    "created_at",
+    "updated_at",
+];
+
+/// The position of column `name` in [`CLIENT_COLUMN_NAMES`]; an unknown name fails the build.
+const fn col(name: &str) -> usize {
+    let mut i = 0;
+    while i < CLIENT_COLUMN_NAMES.len() {
+        let (a, b) = (CLIENT_COLUMN_NAMES[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a client column")
+}
+
 fn client_from_row(r: &Row<'_>) -> rusqlite::Result<Client> {
-    let address = |prefix: &str| -> rusqlite::Result<Address> {
-        let col = |name: &str| r.get::<_, String>(format!("{prefix}_{name}").as_str());
+    let address = |first: usize| -> rusqlite::Result<Address> {
         Ok(Address {
-            line1: col("line1")?,
-            line2: col("line2")?,
-            city: col("city")?,
-            region: col("region")?,
-            postcode: col("postcode")?,
-            country: col("country")?,
+            line1: r.get(first)?,
+            line2: r.get(first + 1)?,
+            city: r.get(first + 2)?,
+            region: r.get(first + 3)?,
+            postcode: r.get(first + 4)?,
+            country: r.get(first + 5)?,
         })
     };
-    let tracking = ["tracking1", "tracking2"]
-        .iter()
-        .map(|t| -> rusqlite::Result<TrackingChoice> {
-            Ok(TrackingChoice {
-                category: r.get(format!("{t}_category").as_str())?,
-                option: r.get(format!("{t}_option").as_str())?,
-            })
+    let tracking = [
+        (
+            const { col("tracking1_category") },
+            const { col("tracking1_option") },
+        ),
+        (
+            const { col("tracking2_category") },
+            const { col("tracking2_option") },
+        ),
+    ]
+    .iter()
+    .map(|&(category, option)| -> rusqlite::Result<TrackingChoice> {
+        Ok(TrackingChoice {
+            category: r.get(category)?,
+            option: r.get(option)?,
         })
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|c| !c.category.is_empty())
-        .collect();
-    let terms: Option<u32> = r.get("payment_terms_days")?;
+    })
+    .collect::<rusqlite::Result<Vec<_>>>()?
+    .into_iter()
+    .filter(|c| !c.category.is_empty())
+    .collect();
+    let terms: Option<u32> = r.get(const { col("payment_terms_days") })?;
     Ok(Client {
-        id: r.get("id")?,
+        id: r.get(const { col("id") })?,
         details: ClientDraft {
-            kind: r.get("kind")?,
-            display_name: r.get("display_name")?,
-            legal_name: r.get("legal_name")?,
-            first_name: r.get("first_name")?,
-            last_name: r.get("last_name")?,
-            email: r.get("email")?,
-            phone: r.get("phone")?,
-            postal_address: address("postal")?,
-            street_address: address("street")?,
-            tax_number: r.get("tax_number")?,
-            account_number: r.get("account_number")?,
-            notes: r.get("notes")?,
+            kind: r.get(const { col("kind") })?,
+            display_name: r.get(const { col("display_name") })?,
+            legal_name: r.get(const { col("legal_name") })?,
+            first_name: r.get(const { col("first_name") })?,
+            last_name: r.get(const { col("last_name") })?,
+            email: r.get(const { col("email") })?,
+            phone: r.get(const { col("phone") })?,
+            postal_address: address(const { col("postal_line1") })?,
+            street_address: address(const { col("street_line1") })?,
+            tax_number: r.get(const { col("tax_number") })?,
+            account_number: r.get(const { col("account_number") })?,
+            notes: r.get(const { col("notes") })?,
             invoicing: Invoicing {
-                line_detail: r.get("line_detail")?,
-                account_code: r.get("account_code")?,
-                branding_theme_id: r.get("branding_theme_id")?,
+                line_detail: r.get(const { col("line_detail") })?,
+                account_code: r.get(const { col("account_code") })?,
+                branding_theme_id: r.get(const { col("branding_theme_id") })?,
                 tracking,
                 payment_terms_days: terms.map(|d| d.to_string()).unwrap_or_default(),
-                invoice_email: r.get("invoice_email")?,
-                push_to_xero: r.get("push_to_xero")?,
+                invoice_email: r.get(const { col("invoice_email") })?,
+                push_to_xero: r.get(const { col("push_to_xero") })?,
             },
         },
-        xero_contact_id: r.get("xero_contact_id")?,
-        archived: r.get("archived")?,
-        created_at: r.get("created_at")?,
-        updated_at: r.get("updated_at")?,
+        xero_contact_id: r.get(const { col("xero_contact_id") })?,
+        archived: r.get(const { col("archived") })?,
+        created_at: r.get(const { col("created_at") })?,
+        updated_at: r.get(const { col("updated_at") })?,
     })
 }
 

@@ -371,3 +371,14 @@ fn export_then_import_elsewhere() {
     assert_eq!(copy.details.email, "cafe@harbour.example");
     assert_eq!(copy.details.postal_address.city, "Sydney");
 }
+
+#[test]
+fn client_rows_are_read_by_the_names_the_select_gives() {
+    let store = crate::store::Store::open_in_memory().unwrap();
+    let stmt = store
+        .conn()
+        .prepare(&format!("SELECT {CLIENT_COLUMNS} FROM clients"))
+        .unwrap();
+    let names: Vec<&str> = stmt.column_names().collect();
+    assert_eq!(names, CLIENT_COLUMN_NAMES.to_vec());
+}
