@@ -229,6 +229,13 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
         .await?;
     app.screenshot("74-billing-paid", "tr[data-billing-client='Bondi Bakery']")
         .await?;
+    // The same screen in dark mode (system → light → dark), then back to the system's.
+    app.click("[data-testid=theme-toggle]").await?;
+    app.click("[data-testid=theme-toggle]").await?;
+    app.wait_for("html[data-theme=dark]").await?;
+    app.screenshot("75-billing-dark", "tr[data-billing-client='Bondi Bakery']")
+        .await?;
+    app.click("[data-testid=theme-toggle]").await?;
     app.close().await?;
 
     // Posting again sends nothing.
