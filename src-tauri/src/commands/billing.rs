@@ -1,8 +1,8 @@
 //! Billing: the month's plan, its adjustments, posting the month's invoices, payments back.
 
 use scopebook_core::billing::{
-    self, Adjustment, AdjustmentDraft, BillingPlan, BillingSettings, OutboxInvoice, PaymentsReport,
-    PostOptions, PostingDryRun, PostingProgress, PostingReport,
+    self, Adjustment, AdjustmentDraft, BillingMonth, BillingSettings, OutboxInvoice,
+    PaymentsReport, PostOptions, PostingDryRun, PostingProgress, PostingReport,
 };
 use scopebook_core::{Error, sync};
 use tauri::ipc::Channel;
@@ -12,10 +12,11 @@ use tauri_plugin_opener::OpenerExt;
 use super::Reply;
 use crate::AppState;
 
+/// The month's plan with its outbox and what is left to post, from the data file.
 #[tauri::command]
-pub async fn billing_plan(state: State<'_, AppState>, month: String) -> Reply<BillingPlan> {
+pub async fn billing_month(state: State<'_, AppState>, month: String) -> Reply<BillingMonth> {
     state
-        .with_store(move |store| billing::billing_plan(store, &month))
+        .with_store(move |store| billing::billing_month(store, &month))
         .await
 }
 
@@ -60,17 +61,6 @@ pub async fn billing_adjustments(
 ) -> Reply<Vec<Adjustment>> {
     state
         .with_store(move |store| billing::adjustments(store, &month))
-        .await
-}
-
-/// The month's invoices on their way to Xero (or there), from the data file.
-#[tauri::command]
-pub async fn billing_outbox(
-    state: State<'_, AppState>,
-    month: String,
-) -> Reply<Vec<OutboxInvoice>> {
-    state
-        .with_store(move |store| billing::outbox(store, &month))
         .await
 }
 

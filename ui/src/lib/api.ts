@@ -4,7 +4,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Adjustment } from "./bindings/Adjustment";
 import type { AdjustmentDraft } from "./bindings/AdjustmentDraft";
-import type { BillingPlan } from "./bindings/BillingPlan";
+import type { BillingMonth } from "./bindings/BillingMonth";
 import type { BillingSettings } from "./bindings/BillingSettings";
 import type { OutboxInvoice } from "./bindings/OutboxInvoice";
 import type { PaymentsReport } from "./bindings/PaymentsReport";
@@ -143,13 +143,13 @@ export const api = {
   logWork: (draft: WorkDraft) => call<Work>("log_work", { draft }),
   workList: (clientId: number | null) => call<Work[]>("work_list", { clientId }),
   billWork: (workId: number, month: string, hourlyRate: string) => call<Work>("bill_work", { workId, month, hourlyRate }),
-  billingPlan: (month: string) => call<BillingPlan>("billing_plan", { month }),
+  /** The month's plan, its outbox and what is left to post (from the data file). */
+  billingMonth: (month: string) => call<BillingMonth>("billing_month", { month }),
   billingSettings: () => call<BillingSettings>("billing_settings"),
   saveBillingSettings: (settings: BillingSettings) => call<BillingSettings>("save_billing_settings", { settings }),
   addBillingAdjustment: (draft: AdjustmentDraft) => call<Adjustment>("add_billing_adjustment", { draft }),
   removeBillingAdjustment: (id: number) => call<void>("remove_billing_adjustment", { id }),
   billingAdjustments: (month: string) => call<Adjustment[]>("billing_adjustments", { month }),
-  billingOutbox: (month: string) => call<OutboxInvoice[]>("billing_outbox", { month }),
   /** Reads only: what posting would send, checked against Xero now. */
   dryRunPost: (month: string) => call<PostingDryRun>("dry_run_post", { month }),
   /** Posts the month's invoices, each exactly once; `onProgress` hears after each batch. */

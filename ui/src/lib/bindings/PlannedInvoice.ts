@@ -38,4 +38,8 @@ blocked: boolean, movement: Movement,
 /**
  * Recurring fees per month now and the month before.
  */
-recurring: string, recurring_before: string, };
+recurring: string, recurring_before: string, 
+/**
+ * `recurring - recurring_before`.
+ */
+recurring_change: string, };

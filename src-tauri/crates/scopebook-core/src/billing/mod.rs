@@ -18,8 +18,8 @@ pub use plan::{
     PlannedInvoice, PlannedLine, billing_plan, billing_plan_with,
 };
 pub use posting::{
-    OutboxInvoice, OutboxState, PostOptions, PostingProgress, PostingReport, outbox, post_month,
-    xero_invoice,
+    BillingMonth, OutboxInvoice, OutboxState, PostOptions, PostingProgress, PostingReport,
+    billing_month, outbox, post_month, xero_invoice,
 };
 pub use repost::repost_voided;
 pub use settings::{BillingSettings, PostAs, Timing, billing_settings, save_billing_settings};

@@ -133,6 +133,9 @@ pub struct PlannedInvoice {
     pub recurring: Decimal,
     #[ts(as = "String")]
     pub recurring_before: Decimal,
+    /// `recurring - recurring_before`.
+    #[ts(as = "String")]
+    pub recurring_change: Decimal,
 }
 
 /// The firm's movement of one kind: clients and the change in recurring fees per month.
@@ -570,6 +573,7 @@ impl Context<'_> {
             movement,
             recurring,
             recurring_before,
+            recurring_change: recurring - recurring_before,
         };
         self.check(&mut invoice);
         if adjustments.iter().any(|a| a.kind == AdjustmentKind::Skip) {

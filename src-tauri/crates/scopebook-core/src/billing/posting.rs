@@ -906,3 +906,53 @@ async fn email_posted(
     }
     Ok(())
 }
+
+/// A month's billing as the Billing screen shows it: the plan, the outbox, and what is left to
+/// post beside what is in Xero already.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct BillingMonth {
+    pub plan: super::BillingPlan,
+    /// Empty when no organisation is connected.
+    pub outbox: Vec<OutboxInvoice>,
+    /// Ready invoices not posted yet, and their total.
+    pub to_post: u32,
+    #[ts(as = "String")]
+    pub to_post_total: Decimal,
+    /// Posted invoices, their total, and how many Xero says are paid.
+    pub posted: u32,
+    #[ts(as = "String")]
+    pub posted_total: Decimal,
+    pub paid: u32,
+}
+
+/// The plan for `month` with its outbox (from the data file; no call to Xero).
+pub fn billing_month(store: &Store, month: &str) -> Result<BillingMonth> {
+    let plan = billing_plan(store, month)?;
+    let outbox = match require_tenant(store) {
+        Ok(_) => outbox(store, month)?,
+        Err(_) => Vec::new(),
+    };
+    let posted: Vec<&OutboxInvoice> = outbox
+        .iter()
+        .filter(|o| o.state == OutboxState::Posted)
+        .collect();
+    let to_post: Vec<&super::PlannedInvoice> = plan
+        .invoices
+        .iter()
+        .filter(|i| i.state == PlanState::Ready)
+        .filter(|i| !posted.iter().any(|o| o.client_id == i.client_id))
+        .collect();
+    Ok(BillingMonth {
+        to_post: to_post.len() as u32,
+        to_post_total: to_post.iter().map(|i| i.totals.total).sum(),
+        posted: posted.len() as u32,
+        posted_total: posted.iter().map(|o| o.total).sum(),
+        paid: posted
+            .iter()
+            .filter(|o| o.xero_status.as_deref() == Some("PAID"))
+            .count() as u32,
+        plan,
+        outbox,
+    })
+}

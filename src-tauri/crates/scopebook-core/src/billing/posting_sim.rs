@@ -100,6 +100,20 @@ async fn practice_with_clients(n: usize) -> (SimHandle, SharedStore, XeroClient,
     (sim, store, xero, tenant, clients)
 }
 
+/// A run that died mid-call: the month queued and its batch marked `sending`, answer unknown.
+fn stage_a_crashed_batch(store: &SharedStore, tenant: &str) {
+    let mut s = lock(store);
+    posting_queue_for_tests(&mut s, tenant);
+    s.write(Source::Posting, |tx| {
+        tx.execute(
+            "UPDATE outbox SET state = 'sending', sent_at = ?1",
+            [crate::now()],
+        )?;
+        tx.log("outbox", 0, "test", &serde_json::json!({}))
+    })
+    .unwrap();
+}
+
 /// The invoices this app created in Xero, by Reference: (count per reference, total).
 async fn in_xero(
     xero: &XeroClient,
@@ -210,18 +224,7 @@ async fn a_crash_after_xero_committed_is_found_not_resent() {
         .iter()
         .map(|i| xero_invoice(i, PostAs::Draft))
         .collect();
-    {
-        let mut s = lock(&store);
-        posting_queue_for_tests(&mut s, &tenant);
-        s.write(Source::Posting, |tx| {
-            tx.execute(
-                "UPDATE outbox SET state = 'sending', sent_at = ?1",
-                [crate::now()],
-            )?;
-            tx.log("outbox", 0, "test", &serde_json::json!({}))
-        })
-        .unwrap();
-    }
+    stage_a_crashed_batch(&store, &tenant);
     xero.create_invoices(&tenant, &invoices, None)
         .await
         .unwrap();
@@ -233,18 +236,7 @@ async fn a_crash_after_xero_committed_is_found_not_resent() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crash_before_xero_saw_the_batch_sends_it_once() {
     let (_sim, store, xero, tenant, _) = practice_with_clients(2).await;
-    {
-        let mut s = lock(&store);
-        posting_queue_for_tests(&mut s, &tenant);
-        s.write(Source::Posting, |tx| {
-            tx.execute(
-                "UPDATE outbox SET state = 'sending', sent_at = ?1",
-                [crate::now()],
-            )?;
-            tx.log("outbox", 0, "test", &serde_json::json!({}))
-        })
-        .unwrap();
-    }
+    stage_a_crashed_batch(&store, &tenant);
     let report = post(&store, &xero).await;
     assert_eq!((report.reconciled, report.posted), (0, 2), "{report:?}");
     ledger_check(&store, &xero, &tenant).await;
@@ -253,18 +245,7 @@ async fn a_crash_before_xero_saw_the_batch_sends_it_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_outage_while_looking_up_a_crashed_batch_pauses_the_run_and_resends_nothing() {
     let (sim, store, xero, tenant, _) = practice_with_clients(2).await;
-    {
-        let mut s = lock(&store);
-        posting_queue_for_tests(&mut s, &tenant);
-        s.write(Source::Posting, |tx| {
-            tx.execute(
-                "UPDATE outbox SET state = 'sending', sent_at = ?1",
-                [crate::now()],
-            )?;
-            tx.log("outbox", 0, "test", &serde_json::json!({}))
-        })
-        .unwrap();
-    }
+    stage_a_crashed_batch(&store, &tenant);
     // Every attempt of the look-up (three here) meets Xero's edge down.
     admin(
         &sim,
