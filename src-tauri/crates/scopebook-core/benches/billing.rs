@@ -36,6 +36,7 @@ use scopebook_core::connection::refresh_lists;
 use scopebook_core::practice::{PracticeSetup, setup_practice, update_practice};
 use scopebook_core::proposals::{
     LineDraft, ProposalAction, blank_proposal, change_status, create_proposal, lines_in_force,
+    terms::parse_month,
 };
 use scopebook_core::store::{SharedStore, Store, lock};
 use scopebook_core::sync::{link_client, pull_contacts};
@@ -113,7 +114,11 @@ async fn main() -> Outcome<()> {
         let times = timed(|| billing_plan(&store, MONTH))?;
         // Where the time goes: the plan's two reads, alone.
         let clients = timed(|| list_clients(&store, &ClientFilter::default()))?;
-        let lines = timed(|| lines_in_force(&store, [plan.service_month.as_str(), MONTH_BEFORE]))?;
+        let months = [plan.service_month.as_str(), MONTH_BEFORE].map(parse_month);
+        let [Some(now), Some(before)] = months else {
+            return Err(format!("{months:?} aren't months").into());
+        };
+        let lines = timed(|| lines_in_force(&store, [now, before]))?;
         (plan, times, median(&clients), median(&lines))
     };
     let plan_time = median(&times);

@@ -23,7 +23,7 @@ use crate::clients::{Client, LineDetail, TrackingChoice, list_clients};
 use crate::connection::{XeroLists, cached_lists};
 use crate::error::{Error, Result};
 use crate::practice::{Practice, TaxTreatment, require_practice};
-use crate::proposals::{ScopeLine, lines_in_force, terms::parse_month};
+use crate::proposals::{LineInForce, lines_in_force, terms::parse_month};
 use crate::store::Store;
 
 /// Where a line comes from.
@@ -215,11 +215,14 @@ fn tax_rates(lists: &XeroLists) -> HashMap<String, Decimal> {
         .collect()
 }
 
+/// The months a plan compares: the service month, and the one before.
+type InForce = LineInForce<2>;
+
 /// A client's recurring fees per month in `month`, from the lines in force.
-fn recurring_of(lines: &[&ScopeLine]) -> Decimal {
+fn recurring_of(lines: &[&InForce]) -> Decimal {
     lines
         .iter()
-        .map(|s| monthly_value(s.line.frequency, s.line.price))
+        .map(|l| monthly_value(l.line.frequency, l.line.price))
         .sum()
 }
 
@@ -244,25 +247,19 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
 
     let rates = tax_rates(&lists);
     let clients: Vec<Client> = list_clients(store, &Default::default())?;
-    let in_force = lines_in_force(
-        store,
-        [&month_text(service_month), &month_text(previous_month)],
-    )?;
-    let mut by_client: BTreeMap<i64, Vec<&ScopeLine>> = BTreeMap::new();
-    let mut before_by_client: BTreeMap<i64, Vec<&ScopeLine>> = BTreeMap::new();
+    let in_force = lines_in_force(store, [service_month, previous_month])?;
+    let mut by_client: HashMap<i64, Vec<&InForce>> = HashMap::new();
+    let mut before_by_client: HashMap<i64, Vec<&InForce>> = HashMap::new();
     for line in &in_force {
         let [now, before] = line.engaged;
         if now {
-            by_client
-                .entry(line.client_id)
-                .or_default()
-                .push(&line.scope);
+            by_client.entry(line.client_id).or_default().push(line);
         }
         if before {
             before_by_client
                 .entry(line.client_id)
                 .or_default()
-                .push(&line.scope);
+                .push(line);
         }
     }
     let adjusted = adjustments(store, month)?;
@@ -271,25 +268,6 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
         adjusted_by_client.entry(a.client_id).or_default().push(a);
     }
 
-    // The lines share a few dozen months between them: each is parsed once.
-    let mut months: HashMap<&str, NaiveDate> = HashMap::new();
-    for line in &in_force {
-        let l = &line.scope.line;
-        for text in [
-            Some(&l.start_month),
-            Some(&l.anchor_month),
-            l.end_month.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if !months.contains_key(text.as_str())
-                && let Some(month) = parse_month(text)
-            {
-                months.insert(text, month);
-            }
-        }
-    }
     let context = Context {
         practice: &practice,
         lists: &lists,
@@ -299,7 +277,6 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
             .iter()
             .filter_map(|a| a.code.as_deref())
             .collect(),
-        months,
         service_month,
         month_name: service_month.format("%B").to_string(),
         month_and_year: service_month.format("%B %Y").to_string(),
@@ -321,19 +298,16 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
         lists_fetched_at: lists.fetched_at.clone(),
     };
     for client in &clients {
-        let now = by_client.get(&client.id).cloned().unwrap_or_default();
-        let before = before_by_client
-            .get(&client.id)
-            .cloned()
-            .unwrap_or_default();
+        let none = Vec::new();
+        let now = by_client.get(&client.id).unwrap_or(&none);
+        let before = before_by_client.get(&client.id).unwrap_or(&none);
         let mine = adjusted_by_client
             .get(&client.id)
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[][..], Vec::as_slice);
         if now.is_empty() && before.is_empty() && mine.is_empty() {
             continue;
         }
-        let invoice = context.invoice(client, &now, &before, &mine);
+        let invoice = context.invoice(client, now, before, mine);
         plan.recurring += invoice.recurring;
         plan.recurring_before += invoice.recurring_before;
         let total = match invoice.movement {
@@ -380,8 +354,6 @@ struct Context<'a> {
     rates: &'a HashMap<String, Decimal>,
     /// The codes of the organisation's income accounts.
     income: Vec<&'a str>,
-    /// The lines' months (`YYYY-MM`), parsed.
-    months: HashMap<&'a str, NaiveDate>,
     service_month: NaiveDate,
     /// The service month in words, as the invoice says it: "December", "December 2026", and
     /// "Dec 2026" in its Reference.
@@ -401,10 +373,6 @@ impl Context<'_> {
 
     fn rate(&self, tax_type: &str) -> Decimal {
         self.rates.get(tax_type).copied().unwrap_or_default()
-    }
-
-    fn month(&self, text: &str) -> Option<NaiveDate> {
-        self.months.get(text).copied()
     }
 
     fn account_for(
@@ -445,23 +413,18 @@ impl Context<'_> {
     fn invoice(
         &self,
         client: &Client,
-        now: &[&ScopeLine],
-        before: &[&ScopeLine],
+        now: &[&InForce],
+        before: &[&InForce],
         adjustments: &[&Adjustment],
     ) -> PlannedInvoice {
         let amounts = self.line_amounts();
         let mut lines = Vec::new();
-        for scope in now {
-            let l = &scope.line;
-            let (Some(start), Some(anchor)) =
-                (self.month(&l.start_month), self.month(&l.anchor_month))
-            else {
-                continue;
-            };
+        for in_force in now {
+            let l = &in_force.line;
             let months = LineMonths {
-                start,
-                anchor,
-                end: l.end_month.as_deref().and_then(|end| self.month(end)),
+                start: l.start,
+                anchor: l.anchor,
+                end: l.end,
             };
             let Some(periods) = periods_due(l.frequency, months, self.service_month) else {
                 continue;
@@ -474,7 +437,7 @@ impl Context<'_> {
                 .then(|| format!("{periods} weeks starting in {}", self.month_name));
             lines.push(PlannedLine {
                 source: LineSource::Proposal {
-                    proposal: scope.proposal.clone(),
+                    proposal: in_force.proposal.to_string(),
                     line_id: l.id,
                 },
                 name: l.name.clone(),

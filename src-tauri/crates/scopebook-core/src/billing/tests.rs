@@ -283,6 +283,33 @@ fn optional_lines_bill_only_when_chosen_and_end_months_are_honoured() {
 }
 
 #[test]
+fn a_month_the_data_file_garbled_stops_the_plan_instead_of_dropping_the_line() {
+    let mut w = world();
+    let p = accepted(
+        &mut w.store,
+        w.client,
+        vec![line(w.bookkeeping, "100", "2027-01", "", false)],
+        false,
+    );
+    assert!(invoice(&w, "2027-01").is_some());
+    // As a newer version or a damaged file might hold it, written past the editor's checks.
+    w.store
+        .write(Source::User, |tx| {
+            tx.execute(
+                "UPDATE proposal_lines SET start_month = 'Jan 2027' WHERE proposal_id = ?1",
+                [p.id],
+            )?;
+            tx.log("proposals", p.id, "garble", &serde_json::json!({}))
+        })
+        .unwrap();
+    let err = billing_plan(&w.store, "2027-01").unwrap_err().to_string();
+    assert!(
+        err.contains("unknown month \"Jan 2027\""),
+        "the damage is named, not skipped: {err}"
+    );
+}
+
+#[test]
 fn an_amendment_takes_over_from_its_month_without_billing_a_cycle_twice() {
     let mut w = world();
     let lines = vec![

@@ -520,7 +520,7 @@ pub fn list_clients(store: &Store, filter: &ClientFilter) -> Result<Vec<Client>>
         ClientStatusFilter::Clients => "archived_at IS NULL AND kind = 'client'",
         ClientStatusFilter::Archived => "archived_at IS NOT NULL",
     };
-    let mut stmt = store.conn().prepare(&format!(
+    let mut stmt = store.conn().prepare_cached(&format!(
         "SELECT {CLIENT_COLUMNS} FROM clients WHERE {condition} ORDER BY lower(display_name)"
     ))?;
     let words: Vec<String> = filter
@@ -533,6 +533,9 @@ pub fn list_clients(store: &Store, filter: &ClientFilter) -> Result<Vec<Client>>
     let clients = stmt
         .query_map([], client_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    if words.is_empty() {
+        return Ok(clients);
+    }
     Ok(clients
         .into_iter()
         .filter(|c| {

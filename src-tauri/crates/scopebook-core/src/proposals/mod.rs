@@ -30,7 +30,7 @@ pub use amendments::{amend_proposal, duplicate_proposal};
 pub use lifecycle::{change_status, expire_overdue};
 pub use numbering::find_by_number;
 use numbering::next_number;
-pub use scope::{ClientScope, LineInForce, ScopeLine, client_scope, lines_in_force};
+pub use scope::{BillableLine, ClientScope, LineInForce, ScopeLine, client_scope, lines_in_force};
 use templates::default_number_prefix;
 pub use templates::{ProposalTemplates, proposal_templates, save_proposal_templates};
 pub use terms::{AllowedActions, ProposalAction, ProposalStatus, ProposalTotals};

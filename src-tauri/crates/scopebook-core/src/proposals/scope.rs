@@ -1,6 +1,13 @@
 //! What a client is engaged for in a month: the lines of its proposals in force then.
 
+use std::rc::Rc;
+
+use chrono::NaiveDate;
+
+use super::terms::parse_month;
 use super::*;
+use crate::store::enums::UnknownValue;
+use crate::store::{optional_str_column, str_column};
 
 /// One service in a client's current scope.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -27,35 +34,63 @@ struct Candidate {
     client_id: i64,
     label: String,
     status: ProposalStatus,
-    effective_from: Option<String>,
+    effective_from: Option<NaiveDate>,
     /// When an accepted amendment takes over from it.
-    replaced_from: Option<String>,
+    replaced_from: Option<NaiveDate>,
+}
+
+/// The months a line runs, and whether it is in the engagement at all (an optional line only
+/// once chosen).
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    included: bool,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+}
+
+impl Span {
+    fn of(line: &ProposalLine) -> Result<Span> {
+        Ok(Span {
+            included: line.included(),
+            start: stored_month(&line.start_month)?,
+            end: line.end_month.as_deref().map(stored_month).transpose()?,
+        })
+    }
+}
+
+/// A month read from the data file: `YYYY-MM`, or the file holds something this version doesn't
+/// know — an error, never skipped.
+fn stored_month(text: &str) -> rusqlite::Result<NaiveDate> {
+    parse_month(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(UnknownValue {
+                what: "month",
+                value: text.to_string(),
+            }),
+        )
+    })
 }
 
 impl Candidate {
     /// Accepted, or superseded by an amendment that takes over only after `month`.
-    fn in_force(&self, month: &str) -> bool {
+    fn in_force(&self, month: NaiveDate) -> bool {
         match self.status {
             ProposalStatus::Accepted => true,
-            ProposalStatus::Superseded => self
-                .replaced_from
-                .as_deref()
-                .is_some_and(|from| from > month),
+            ProposalStatus::Superseded => self.replaced_from.is_some_and(|from| from > month),
             _ => false,
         }
     }
 
-    /// Whether its `line` is engaged in `month`: the proposal in force, the line included,
-    /// started, not ended, and this version in force.
-    fn engages(&self, line: &ProposalLine, month: &str) -> bool {
+    /// Whether a line running `span` is engaged in `month`: the proposal in force, the line
+    /// included, started, not ended, and this version in force.
+    fn engages(&self, span: Span, month: NaiveDate) -> bool {
         self.in_force(month)
-            && line.included()
-            && line.start_month.as_str() <= month
-            && line.end_month.as_deref().is_none_or(|end| end >= month)
-            && self
-                .effective_from
-                .as_deref()
-                .is_none_or(|from| from <= month)
+            && span.included
+            && span.start <= month
+            && span.end.is_none_or(|end| end >= month)
+            && self.effective_from.is_none_or(|from| from <= month)
     }
 }
 
@@ -71,74 +106,123 @@ fn candidates(store: &Store, client_id: Option<i64>) -> Result<Vec<Candidate>> {
          WHERE (?1 IS NULL OR p.client_id = ?1) AND p.status IN ('accepted', 'superseded')
          ORDER BY p.client_id, p.accepted_at, p.id",
     )?;
-    let rows = stmt.query_map([client_id], |r| {
-        Ok(Candidate {
-            id: r.get("id")?,
-            client_id: r.get("client_id")?,
-            label: label(&r.get::<_, String>("number")?, r.get("version")?),
-            status: r.get("status")?,
-            effective_from: r.get("effective_from")?,
-            replaced_from: r.get("replaced_from")?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query([client_id])?;
+    let mut candidates = Vec::new();
+    // By position: `SELECT` above, in its order.
+    while let Some(r) = rows.next()? {
+        let month = |at: usize| -> rusqlite::Result<Option<NaiveDate>> {
+            optional_str_column(r, at)?.map(stored_month).transpose()
+        };
+        candidates.push(Candidate {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            label: label(str_column(r, 2)?, r.get(3)?),
+            status: r.get(4)?,
+            effective_from: month(5)?,
+            replaced_from: month(6)?,
+        });
+    }
+    Ok(candidates)
+}
+
+/// A proposal line as the billing plan reads it: what the invoice says, what it costs, and the
+/// months it runs (parsed once, here).
+#[derive(Debug, Clone)]
+pub struct BillableLine {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub frequency: Frequency,
+    pub account_code: String,
+    pub tax_type: String,
+    /// The line's price per period, after quantity and discount.
+    pub price: Decimal,
+    pub start: NaiveDate,
+    /// The month its cycle counts from.
+    pub anchor: NaiveDate,
+    pub end: Option<NaiveDate>,
 }
 
 /// A client's line engaged in at least one of the months asked about.
 #[derive(Debug, Clone)]
 pub struct LineInForce<const MONTHS: usize> {
     pub client_id: i64,
-    pub scope: ScopeLine,
+    /// The proposal's number (and version).
+    pub proposal: Rc<str>,
+    pub line: BillableLine,
     /// Whether it is engaged in each month asked about, in their order.
     pub engaged: [bool; MONTHS],
 }
 
-/// Every client's lines engaged in any of `months` (`YYYY-MM`), by client, proposal (in the order
-/// they were accepted) and position. Two reads for them all — the proposals, then every line —
+/// Every client's lines engaged in any of `months`, by client, proposal (in the order they were
+/// accepted) and position. Two reads for them all — the proposals, then every included line —
 /// since the billing plan asks this of every client for two months: a proposal at a time would be
 /// several queries per client.
 pub fn lines_in_force<const MONTHS: usize>(
     store: &Store,
-    months: [&str; MONTHS],
+    months: [NaiveDate; MONTHS],
 ) -> Result<Vec<LineInForce<MONTHS>>> {
     let candidates = candidates(store, None)?;
+    let labels: Vec<Rc<str>> = candidates
+        .iter()
+        .map(|c| Rc::from(c.label.as_str()))
+        .collect();
     let order: HashMap<i64, usize> = candidates
         .iter()
         .enumerate()
         .map(|(at, c)| (c.id, at))
         .collect();
-    // The line's columns from 2 on, read by position (see `line_from_row`). Unsorted: SQLite
-    // sorting the lines costs more than putting each in its proposal's place here.
-    let mut stmt = store.conn().prepare_cached(&format!(
-        "SELECT l.proposal_id, l.position, {LINE_COLUMNS} FROM proposal_lines l"
-    ))?;
+    // Read by position, only what an invoice needs, the strings borrowed until the line is
+    // known to be engaged. Unsorted: SQLite sorting the lines costs more than putting each in its
+    // proposal's place here.
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT l.proposal_id, l.position, l.id, l.name, l.description, l.category, l.frequency,
+            l.account_code, l.tax_type, l.price, l.start_month, l.end_month, l.anchor_month
+         FROM proposal_lines l WHERE l.optional = 0 OR l.chosen = 1",
+    )?;
     let mut rows = stmt.query([])?;
-    let mut pricings = HashMap::new();
     let mut by_proposal: Vec<Vec<(i64, LineInForce<MONTHS>)>> =
         candidates.iter().map(|_| Vec::new()).collect();
     while let Some(r) = rows.next()? {
         let proposal: i64 = r.get(0)?;
-        let Some((candidate, lines)) = order
-            .get(&proposal)
-            .and_then(|at| Some((candidates.get(*at)?, by_proposal.get_mut(*at)?)))
-        else {
+        let Some(at) = order.get(&proposal).copied() else {
             continue;
         };
-        let line = line_from_row(r, 2, &mut pricings)?;
-        let engaged = months.map(|month| candidate.engages(&line, month));
-        if engaged.contains(&true) {
-            lines.push((
-                r.get(1)?,
-                LineInForce {
-                    client_id: candidate.client_id,
-                    scope: ScopeLine {
-                        proposal: candidate.label.clone(),
-                        line,
-                    },
-                    engaged,
-                },
-            ));
+        let (Some(candidate), Some(lines)) = (candidates.get(at), by_proposal.get_mut(at)) else {
+            continue;
+        };
+        let text = |at: usize| str_column(r, at);
+        let span = Span {
+            included: true,
+            start: stored_month(text(10)?)?,
+            end: optional_str_column(r, 11)?.map(stored_month).transpose()?,
+        };
+        let engaged = months.map(|month| candidate.engages(span, month));
+        if !engaged.contains(&true) {
+            continue;
         }
+        lines.push((
+            r.get(1)?,
+            LineInForce {
+                client_id: candidate.client_id,
+                proposal: labels.get(at).cloned().unwrap_or_else(|| Rc::from("")),
+                line: BillableLine {
+                    id: r.get(2)?,
+                    name: text(3)?.to_string(),
+                    description: text(4)?.to_string(),
+                    category: text(5)?.to_string(),
+                    frequency: r.get(6)?,
+                    account_code: text(7)?.to_string(),
+                    tax_type: text(8)?.to_string(),
+                    price: decimal_column(r, 9)?,
+                    start: span.start,
+                    anchor: stored_month(text(12)?)?,
+                    end: span.end,
+                },
+                engaged,
+            },
+        ));
     }
     Ok(by_proposal
         .into_iter()
@@ -153,7 +237,7 @@ pub fn lines_in_force<const MONTHS: usize>(
 fn proposals_in_force(
     store: &Store,
     client_id: i64,
-    month: &str,
+    month: NaiveDate,
 ) -> Result<Vec<(Candidate, Proposal)>> {
     candidates(store, Some(client_id))?
         .into_iter()
@@ -167,10 +251,19 @@ fn proposals_in_force(
 
 pub fn client_scope(store: &Store, client_id: i64, month: &str) -> Result<ClientScope> {
     let currency = require_practice(store)?.currency();
+    let Some(first_day) = parse_month(month) else {
+        return Err(Error::invalid(
+            "month",
+            format!("\u{201c}{month}\u{201d} isn't a month. Write it as YYYY-MM, e.g. 2026-11."),
+        ));
+    };
     let mut in_scope = Vec::new();
     let mut out_of_scope: Vec<String> = Vec::new();
-    for (candidate, p) in proposals_in_force(store, client_id, month)? {
-        for line in p.lines.iter().filter(|l| candidate.engages(l, month)) {
+    for (candidate, p) in proposals_in_force(store, client_id, first_day)? {
+        for line in &p.lines {
+            if !candidate.engages(Span::of(line)?, first_day) {
+                continue;
+            }
             in_scope.push(ScopeLine {
                 proposal: p.label(),
                 line: line.clone(),

@@ -181,7 +181,15 @@ pub fn totals(lines: &[PricedLine], currency: Currency) -> ProposalTotals {
 
 /// Reads `YYYY-MM`.
 pub fn parse_month(text: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()
+    // By hand rather than through a format string: the billing plan reads thousands of these.
+    let (year, month) = text.trim().split_once('-')?;
+    let digits = |part: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(year, 4..=4) || !digits(month, 1..=2) {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)
 }
 
 /// Replaces `{{name}}` placeholders; returns the text and the names it didn't know.
@@ -406,7 +414,14 @@ mod tests {
             parse_month("2026-12").map(|d| d.to_string()),
             Some("2026-12-01".into())
         );
-        assert!(parse_month("2026-13").is_none());
-        assert!(parse_month("December").is_none());
+        assert_eq!(
+            parse_month(" 2027-3 ").map(|d| d.to_string()),
+            Some("2027-03-01".into())
+        );
+        for wrong in [
+            "2026-13", "2026-00", "December", "26-12", "2026-123", "2026-1a", "2026", "",
+        ] {
+            assert!(parse_month(wrong).is_none(), "{wrong}");
+        }
     }
 }
