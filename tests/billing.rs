@@ -236,6 +236,37 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
     app.screenshot("75-billing-dark", "tr[data-billing-client='Bondi Bakery']")
         .await?;
     app.click("[data-testid=theme-toggle]").await?;
+
+    // Something else to bill this month, after the month's invoice went to Xero: a separate
+    // invoice beside it, only when asked for, with its own Reference.
+    app.click("[data-open-invoice='Bondi Bakery']").await?;
+    app.click("[data-testid=add-separate-invoice]").await?;
+    app.type_into("[data-testid=extra-description]", "Year-end tax planning")
+        .await?;
+    app.type_into("[data-testid=extra-amount]", "300").await?;
+    app.click("[data-testid=save-extra-line]").await?;
+    app.wait_for_text("[data-testid=toast]", "separate invoice 2")
+        .await?;
+    let separate = app
+        .wait_for_text("tr[data-invoice-seq='2']", "Separate")
+        .await?;
+    assert!(
+        separate.contains("(2)") && separate.contains("330.00"),
+        "{separate}"
+    );
+    app.screenshot("76-billing-separate", "[data-testid=billing-table]")
+        .await?;
+    app.click("[data-testid=post-invoices]").await?;
+    app.wait_for_text("[data-testid=post-confirm]", "Post 1 invoice to Xero?")
+        .await?;
+    app.click("[data-testid=confirm-post]").await?;
+    app.wait_for_text("[data-testid=posting-result]", "Posted 1")
+        .await?;
+    app.wait_for_text(
+        "tr[data-invoice-seq='2'] [data-testid=open-invoice]",
+        "INV-",
+    )
+    .await?;
     app.close().await?;
 
     // Posting again sends nothing.

@@ -64,6 +64,12 @@ pub enum BillingCommand {
         amount: String,
         #[arg(long, default_value = "1")]
         quantity: String,
+        /// On a new invoice beside the month's, posted separately with its own Reference.
+        #[arg(long, conflicts_with = "invoice")]
+        separate: bool,
+        /// On separate invoice N, started earlier this month with `--separate`.
+        #[arg(long)]
+        invoice: Option<u32>,
     },
     /// Lists the month's adjustments.
     Adjustments {
@@ -135,10 +141,14 @@ pub fn run(
                     out,
                     "{:<6} {:<36} {:<8} {:>12.2} {:<11} {}",
                     i.client_id,
-                    i.client_name,
+                    if i.seq > 1 {
+                        format!("{} (invoice {})", i.client_name, i.seq)
+                    } else {
+                        i.client_name.clone()
+                    },
                     i.state.as_str(),
                     i.totals.total,
-                    i.movement.as_str(),
+                    i.movement.map_or("separate", |m| m.as_str()),
                     i.warnings.join(" ")
                 )
                 .map_err(io)?;
@@ -223,8 +233,15 @@ pub fn run(
             description,
             amount,
             quantity,
+            separate,
+            invoice,
         } => {
             let client = scopebook_core::clients::find_client(&store, &client)?;
+            let on = match (separate, invoice) {
+                (true, _) => billing::OnInvoice::Separate,
+                (false, Some(n)) => billing::OnInvoice::Existing(n),
+                (false, None) => billing::OnInvoice::Month,
+            };
             let added = billing::add_adjustment(
                 &mut store,
                 &AdjustmentDraft {
@@ -234,12 +251,17 @@ pub fn run(
                     description,
                     quantity,
                     unit_amount: amount,
+                    invoice: on,
                     ..AdjustmentDraft::default()
                 },
             )?;
+            let on_what = match added.invoice_seq {
+                1 => "the month's invoice".to_string(),
+                n => format!("separate invoice {n}"),
+            };
             writeln!(
                 out,
-                "Added line {} to {}.",
+                "Added line {} to {} ({on_what}).",
                 added.id, client.details.display_name
             )
             .map_err(io)?;

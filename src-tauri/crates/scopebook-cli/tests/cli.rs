@@ -678,6 +678,28 @@ fn work_is_logged_checked_against_scope_billed_and_reported() {
         plan.contains("Kiwi Cafe") && plan.contains("225.00"),
         "{plan}"
     );
+    // Another invoice for the month, only when asked for.
+    let added = ok(
+        d,
+        &[
+            "billing",
+            "add-line",
+            "Kiwi Cafe",
+            "--month",
+            "2026-12",
+            "--description",
+            "Catch-up bookkeeping",
+            "--amount",
+            "400",
+            "--separate",
+        ],
+    );
+    assert!(added.contains("(separate invoice 2)"), "{added}");
+    let plan = ok(d, &["billing", "plan", "--month", "2026-12"]);
+    assert!(
+        plan.contains("Kiwi Cafe (invoice 2)") && plan.contains("400.00"),
+        "{plan}"
+    );
     let report = ok(
         d,
         &[

@@ -4,7 +4,16 @@ import type { OutboxState } from "./OutboxState";
 /**
  * An invoice of the outbox.
  */
-export type OutboxInvoice = { id: number, month: string, client_id: number, client_name: string, reference: string, total: string, state: OutboxState, invoice_id: string | null, invoice_number: string | null, xero_status: string | null, amount_due: string | null, amount_paid: string | null, 
+export type OutboxInvoice = { id: number, month: string, client_id: number, client_name: string, 
+/**
+ * Its number among the client's invoices this month (its Reference ends "(seq)" past 1).
+ */
+seq: number, 
+/**
+ * The planned invoice it posts: 1 the month's invoice, 2, 3, … a separate one; a voided
+ * invoice posted again keeps the number of the one it replaces.
+ */
+plan_seq: number, reference: string, total: string, state: OutboxState, invoice_id: string | null, invoice_number: string | null, xero_status: string | null, amount_due: string | null, amount_paid: string | null, 
 /**
  * Xero's words when it refused it.
  */

@@ -10,7 +10,11 @@ import type { PlannedLine } from "./PlannedLine";
 /**
  * A client's invoice for the month.
  */
-export type PlannedInvoice = { client_id: number, client_name: string, contact_id: string | null, state: PlanState, 
+export type PlannedInvoice = { client_id: number, 
+/**
+ * 1: the client's invoice for the month; 2, 3, …: a separate invoice the bookkeeper added.
+ */
+seq: number, client_name: string, contact_id: string | null, state: PlanState, 
 /**
  * `YYYY-MM-DD`.
  */
@@ -34,9 +38,14 @@ warnings: Array<string>,
 /**
  * Whether the warnings block posting.
  */
-blocked: boolean, movement: Movement, 
+blocked: boolean, 
 /**
- * Recurring fees per month now and the month before.
+ * How the client's recurring fees moved; `None` on a separate invoice, which carries only
+ * lines added for the month.
+ */
+movement: Movement | null, 
+/**
+ * Recurring fees per month now and the month before (zero on a separate invoice).
  */
 recurring: string, recurring_before: string, 
 /**

@@ -1,7 +1,7 @@
 //! A month's adjustments to a client's invoice, leaving its proposal alone: skip the client, hold
 //! the invoice, add a one-off line, or change a line's description — each saved and logged.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -44,6 +44,22 @@ pub struct Adjustment {
     pub unit_amount: Option<Decimal>,
     pub account_code: String,
     pub tax_type: String,
+    /// The invoice it changes: 1 the month's invoice; 2, 3, … a separate one (an added line only).
+    pub invoice_seq: u32,
+}
+
+/// Which invoice an added line goes on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OnInvoice {
+    /// The client's invoice for the month.
+    #[default]
+    Month,
+    /// A new invoice beside it, posted separately with its own Reference.
+    Separate,
+    /// A separate invoice already started this month (its number).
+    Existing(u32),
 }
 
 /// An adjustment as typed: amounts as text in the practice's locale.
@@ -61,13 +77,62 @@ pub struct AdjustmentDraft {
     pub unit_amount: String,
     pub account_code: String,
     pub tax_type: String,
+    #[serde(default)]
+    pub invoice: OnInvoice,
+}
+
+/// The next invoice number free for `client_id` in `month`: past every number its outbox rows
+/// (any organisation) and its separate invoices already use. The one place numbers are taken.
+pub(crate) fn next_invoice_seq(
+    conn: &rusqlite::Connection,
+    month: &str,
+    client_id: i64,
+) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT max(1,
+            (SELECT coalesce(max(seq), 0) FROM outbox WHERE month = ?1 AND client_id = ?2),
+            (SELECT coalesce(max(invoice_seq), 0) FROM billing_adjustments
+                WHERE month = ?1 AND client_id = ?2)) + 1",
+        params![month, client_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// How invoice `seq` of `client_id`'s `month` reads in Xero ("INV-0042", or its Reference while
+/// Xero's answer is awaited) once it has been sent: from then on it is changed in Xero, not here.
+fn sent_as(
+    conn: &rusqlite::Connection,
+    month: &str,
+    client_id: i64,
+    seq: u32,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT coalesce(invoice_number, reference) FROM outbox
+             WHERE month = ?1 AND client_id = ?2 AND plan_seq = ?3
+                AND state IN ('sending', 'posted', 'uncertain')
+             ORDER BY seq DESC LIMIT 1",
+            params![month, client_id, seq],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn already_sent(number: &str) -> Error {
+    Error::invalid(
+        "invoice",
+        format!(
+            "That invoice is already in Xero as {number}: change it there, or add the line on a \
+             separate invoice."
+        ),
+    )
 }
 
 /// The adjustments of invoice month `month`.
 pub fn adjustments(store: &Store, month: &str) -> Result<Vec<Adjustment>> {
     let mut stmt = store.conn().prepare_cached(
         "SELECT id, month, client_id, kind, line_id, description, quantity, unit_amount,
-                account_code, tax_type
+                account_code, tax_type, invoice_seq
          FROM billing_adjustments WHERE month = ?1 ORDER BY client_id, id",
     )?;
     let rows = stmt.query_map([month], |r| {
@@ -82,6 +147,7 @@ pub fn adjustments(store: &Store, month: &str) -> Result<Vec<Adjustment>> {
             unit_amount: optional_decimal_column(r, "unit_amount")?,
             account_code: r.get("account_code")?,
             tax_type: r.get("tax_type")?,
+            invoice_seq: r.get("invoice_seq")?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -144,12 +210,41 @@ pub fn add_adjustment(store: &mut Store, draft: &AdjustmentDraft) -> Result<Adju
         }
         AdjustmentKind::Skip | AdjustmentKind::Hold => {}
     }
+    if kind != AdjustmentKind::ExtraLine && draft.invoice != OnInvoice::Month {
+        problems.add(
+            "invoice",
+            "Only an added line can go on a separate invoice: skipping, holding and descriptions \
+             change the month's invoice.",
+        );
+    }
     problems.into_result()?;
     let id = store.write(Source::User, |tx| {
+        let invoice_seq = match draft.invoice {
+            OnInvoice::Month => 1,
+            OnInvoice::Separate => next_invoice_seq(tx, month, draft.client_id)?,
+            OnInvoice::Existing(seq) => {
+                let started: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM billing_adjustments
+                        WHERE month = ?1 AND client_id = ?2 AND invoice_seq = ?3)",
+                    params![month, draft.client_id, seq],
+                    |r| r.get(0),
+                )?;
+                if seq < 2 || !started {
+                    return Err(Error::invalid(
+                        "invoice",
+                        format!("There is no separate invoice {seq} for this client in {month}."),
+                    ));
+                }
+                seq
+            }
+        };
+        if let Some(number) = sent_as(tx, month, draft.client_id, invoice_seq)? {
+            return Err(already_sent(&number));
+        }
         let taken = tx.execute(
             "INSERT INTO billing_adjustments (month, client_id, kind, line_id, description,
-                quantity, unit_amount, account_code, tax_type, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                quantity, unit_amount, account_code, tax_type, created_at, invoice_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT DO NOTHING",
             params![
                 month,
@@ -163,7 +258,8 @@ pub fn add_adjustment(store: &mut Store, draft: &AdjustmentDraft) -> Result<Adju
                 unit_amount.map(|u| u.to_string()),
                 draft.account_code.trim(),
                 draft.tax_type.trim(),
-                crate::now()
+                crate::now(),
+                invoice_seq
             ],
         )?;
         if taken == 0 {
@@ -179,6 +275,7 @@ pub fn add_adjustment(store: &mut Store, draft: &AdjustmentDraft) -> Result<Adju
             "add",
             &serde_json::json!({
                 "month": month, "client_id": draft.client_id, "kind": kind,
+                "invoice_seq": invoice_seq,
             }),
         )?;
         Ok(id)
@@ -195,6 +292,21 @@ pub fn add_adjustment(store: &mut Store, draft: &AdjustmentDraft) -> Result<Adju
 /// Removes an adjustment (the month goes back to what the proposals say).
 pub fn remove_adjustment(store: &mut Store, id: i64) -> Result<()> {
     store.write(Source::User, |tx| {
+        let target: Option<(String, i64, u32)> = tx
+            .query_row(
+                "SELECT month, client_id, invoice_seq FROM billing_adjustments WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((month, client_id, seq)) = target
+            && let Some(number) = sent_as(tx, &month, client_id, seq)?
+        {
+            return Err(Error::invalid(
+                "invoice",
+                format!("That invoice is already in Xero as {number}: change it there."),
+            ));
+        }
         let removed = tx.execute("DELETE FROM billing_adjustments WHERE id = ?1", [id])?;
         if removed == 0 {
             return Err(Error::AlreadyDone(

@@ -10,7 +10,8 @@ mod repost;
 mod settings;
 
 pub use adjustments::{
-    Adjustment, AdjustmentDraft, AdjustmentKind, add_adjustment, adjustments, remove_adjustment,
+    Adjustment, AdjustmentDraft, AdjustmentKind, OnInvoice, add_adjustment, adjustments,
+    remove_adjustment,
 };
 pub use live::{PaymentsReport, PostingDryRun, dry_run_post, refresh_payments};
 pub use plan::{

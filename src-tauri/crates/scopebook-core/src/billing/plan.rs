@@ -106,6 +106,8 @@ crate::db_enum! {
 pub struct PlannedInvoice {
     #[ts(type = "number")]
     pub client_id: i64,
+    /// 1: the client's invoice for the month; 2, 3, …: a separate invoice the bookkeeper added.
+    pub seq: u32,
     pub client_name: String,
     pub contact_id: Option<String>,
     pub state: PlanState,
@@ -127,8 +129,10 @@ pub struct PlannedInvoice {
     pub warnings: Vec<String>,
     /// Whether the warnings block posting.
     pub blocked: bool,
-    pub movement: Movement,
-    /// Recurring fees per month now and the month before.
+    /// How the client's recurring fees moved; `None` on a separate invoice, which carries only
+    /// lines added for the month.
+    pub movement: Option<Movement>,
+    /// Recurring fees per month now and the month before (zero on a separate invoice).
     #[ts(as = "String")]
     pub recurring: Decimal,
     #[ts(as = "String")]
@@ -307,31 +311,54 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
         if now.is_empty() && before.is_empty() && mine.is_empty() {
             continue;
         }
-        let invoice = context.invoice(client, now, before, mine);
+        // The month's invoice, then any separate ones (a skip or hold applies to them all).
+        let on = |seq: u32| -> Vec<&Adjustment> {
+            mine.iter()
+                .copied()
+                .filter(|a| a.invoice_seq == seq || a.kind != AdjustmentKind::ExtraLine)
+                .collect()
+        };
+        let invoice = context.invoice(client, 1, now, before, &on(1));
         plan.recurring += invoice.recurring;
         plan.recurring_before += invoice.recurring_before;
-        let total = match invoice.movement {
-            Movement::New => &mut plan.movements.new,
-            Movement::Expansion => &mut plan.movements.expansion,
-            Movement::Contraction => &mut plan.movements.contraction,
-            Movement::Churn => &mut plan.movements.churn,
-            Movement::Unchanged => &mut plan.movements.unchanged,
-        };
-        total.clients += 1;
-        total.amount += invoice.recurring - invoice.recurring_before;
-        // A churned client with nothing to bill this month shows in the movements only.
-        if invoice.lines.is_empty() && invoice.state != PlanState::Skipped {
-            continue;
+        if let Some(movement) = invoice.movement {
+            let total = match movement {
+                Movement::New => &mut plan.movements.new,
+                Movement::Expansion => &mut plan.movements.expansion,
+                Movement::Contraction => &mut plan.movements.contraction,
+                Movement::Churn => &mut plan.movements.churn,
+                Movement::Unchanged => &mut plan.movements.unchanged,
+            };
+            total.clients += 1;
+            total.amount += invoice.recurring - invoice.recurring_before;
         }
-        match invoice.state {
-            PlanState::Ready => {
-                plan.ready += 1;
-                plan.ready_total += invoice.totals.total;
+        let mut separate: Vec<u32> = mine
+            .iter()
+            .map(|a| a.invoice_seq)
+            .filter(|seq| *seq > 1)
+            .collect();
+        separate.sort_unstable();
+        separate.dedup();
+        let invoices = std::iter::once(invoice).chain(
+            separate
+                .into_iter()
+                .map(|seq| context.invoice(client, seq, &[], &[], &on(seq))),
+        );
+        for invoice in invoices {
+            // A churned client with nothing to bill this month shows in the movements only.
+            if invoice.lines.is_empty() && invoice.state != PlanState::Skipped {
+                continue;
             }
-            PlanState::Blocked => plan.blocked += 1,
-            _ => {}
+            match invoice.state {
+                PlanState::Ready => {
+                    plan.ready += 1;
+                    plan.ready_total += invoice.totals.total;
+                }
+                PlanState::Blocked => plan.blocked += 1,
+                _ => {}
+            }
+            plan.invoices.push(invoice);
         }
-        plan.invoices.push(invoice);
     }
     let places = practice.currency_places;
     plan.recurring = round(plan.recurring, places);
@@ -402,17 +429,20 @@ impl Context<'_> {
         }
     }
 
-    fn reference(&self, client: &Client) -> String {
+    /// "Dec 2026 fees C12", and "Dec 2026 fees C12 (2)" for a separate invoice.
+    fn reference(&self, client: &Client, seq: u32) -> String {
         let code = match client.details.account_number.trim() {
             "" => format!("C{}", client.id),
             number => number.to_string(),
         };
-        format!("{} fees {}", self.reference_month, code)
+        let base = format!("{} fees {}", self.reference_month, code);
+        numbered_reference(&base, seq)
     }
 
     fn invoice(
         &self,
         client: &Client,
+        seq: u32,
         now: &[&InForce],
         before: &[&InForce],
         adjustments: &[&Adjustment],
@@ -508,22 +538,24 @@ impl Context<'_> {
         };
         let recurring = round(recurring_of(now), self.practice.currency_places);
         let recurring_before = round(recurring_of(before), self.practice.currency_places);
-        let movement = match (recurring_before.is_zero(), recurring.is_zero()) {
-            (true, false) => Movement::New,
-            (false, true) => Movement::Churn,
-            _ if recurring > recurring_before => Movement::Expansion,
-            _ if recurring < recurring_before => Movement::Contraction,
-            _ => Movement::Unchanged,
-        };
+        let movement =
+            (seq == 1).then(|| match (recurring_before.is_zero(), recurring.is_zero()) {
+                (true, false) => Movement::New,
+                (false, true) => Movement::Churn,
+                _ if recurring > recurring_before => Movement::Expansion,
+                _ if recurring < recurring_before => Movement::Contraction,
+                _ => Movement::Unchanged,
+            });
         let mut invoice = PlannedInvoice {
             client_id: client.id,
+            seq,
             client_name: client.details.display_name.clone(),
             contact_id: client.xero_contact_id.clone(),
             state: PlanState::Ready,
             // `YYYY-MM-DD`, as a date displays.
             date: self.invoice_date.to_string(),
             due_date: (self.invoice_date + chrono::Duration::days(terms)).to_string(),
-            reference: self.reference(client),
+            reference: self.reference(client, seq),
             currency: self.practice.base_currency.clone(),
             line_amounts: amounts,
             branding_theme_id: (!theme.is_empty()).then_some(theme),
@@ -624,6 +656,16 @@ impl Context<'_> {
         warnings.dedup();
         invoice.blocked = !warnings.is_empty();
         invoice.warnings = warnings;
+    }
+}
+
+/// The Reference of invoice `seq` of a client's month: the month's own for 1, numbered after it
+/// for a separate invoice or one posted again ("Dec 2026 fees C12 (3)").
+pub(crate) fn numbered_reference(base: &str, seq: u32) -> String {
+    if seq <= 1 {
+        base.to_string()
+    } else {
+        format!("{base} ({seq})")
     }
 }
 

@@ -76,6 +76,11 @@ pub struct OutboxInvoice {
     #[ts(type = "number")]
     pub client_id: i64,
     pub client_name: String,
+    /// Its number among the client's invoices this month (its Reference ends "(seq)" past 1).
+    pub seq: u32,
+    /// The planned invoice it posts: 1 the month's invoice, 2, 3, … a separate one; a voided
+    /// invoice posted again keeps the number of the one it replaces.
+    pub plan_seq: u32,
     pub reference: String,
     #[ts(as = "String")]
     pub total: Decimal,
@@ -129,7 +134,8 @@ pub struct PostingReport {
 pub fn outbox(store: &Store, month: &str) -> Result<Vec<OutboxInvoice>> {
     let tenant = require_tenant(store)?;
     let mut stmt = store.conn().prepare_cached(
-        "SELECT o.id, o.month, o.client_id, c.display_name AS client_name, o.reference, o.total,
+        "SELECT o.id, o.month, o.client_id, c.display_name AS client_name, o.seq, o.plan_seq,
+                o.reference, o.total,
                 o.state, o.invoice_id, o.invoice_number, o.xero_status, o.amount_due,
                 o.amount_paid, o.messages
          FROM outbox o JOIN clients c ON c.id = o.client_id
@@ -141,6 +147,8 @@ pub fn outbox(store: &Store, month: &str) -> Result<Vec<OutboxInvoice>> {
             month: r.get("month")?,
             client_id: r.get("client_id")?,
             client_name: r.get("client_name")?,
+            seq: r.get("seq")?,
+            plan_seq: r.get("plan_seq")?,
             reference: r.get("reference")?,
             total: decimal_column(r, "total")?,
             state: r.get("state")?,
@@ -211,21 +219,22 @@ fn queue(store: &mut Store, tenant: &str, month: &str, post_as: PostAs) -> Resul
             let existing: Option<(i64, OutboxState)> = tx
                 .query_row(
                     "SELECT id, state FROM outbox WHERE tenant_id = ?1 AND month = ?2
-                        AND client_id = ?3 AND seq = 1",
-                    params![tenant, month, planned.client_id],
+                        AND client_id = ?3 AND seq = ?4",
+                    params![tenant, month, planned.client_id, planned.seq],
                     |r| Ok((r.get("id")?, r.get("state")?)),
                 )
                 .optional()?;
             match existing {
                 None => {
                     tx.execute(
-                        "INSERT INTO outbox (tenant_id, month, client_id, seq, reference, contact_id,
-                            invoice, total, state, updated_at)
-                         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, 'pending', ?8)",
+                        "INSERT INTO outbox (tenant_id, month, client_id, seq, plan_seq, reference,
+                            contact_id, invoice, total, state, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)",
                         params![
                             tenant,
                             month,
                             planned.client_id,
+                            planned.seq,
                             planned.reference,
                             contact_id,
                             body,
@@ -238,7 +247,8 @@ fn queue(store: &mut Store, tenant: &str, month: &str, post_as: PostAs) -> Resul
                         tx.last_insert_rowid(),
                         "queue",
                         &serde_json::json!({ "client_id": planned.client_id, "month": month,
-                            "reference": planned.reference, "total": planned.totals.total }),
+                            "seq": planned.seq, "reference": planned.reference,
+                            "total": planned.totals.total }),
                     )?;
                 }
                 Some((id, OutboxState::Pending | OutboxState::Failed)) => {
@@ -258,31 +268,41 @@ fn queue(store: &mut Store, tenant: &str, month: &str, post_as: PostAs) -> Resul
                 Some(_) => {}
             }
         }
-        // Queued earlier but no longer ready (skipped, held or blocked since a paused run): it
-        // never reached Xero, so it leaves the outbox rather than being posted.
-        let ready: Vec<i64> = plan
+        // Queued earlier but no longer ready (skipped, held or blocked since a paused run, or a
+        // separate invoice whose lines were removed): it never reached Xero, so it leaves the
+        // outbox rather than being posted. A voided invoice queued again (its own number past
+        // the one it replaces) was asked for by the bookkeeper, and stays.
+        let ready: std::collections::HashSet<(i64, u32)> = plan
             .invoices
             .iter()
             .filter(|i| i.state == PlanState::Ready)
-            .map(|i| i.client_id)
+            .map(|i| (i.client_id, i.seq))
             .collect();
         let stale: Vec<i64> = {
             let mut stmt = tx.prepare(
-                "SELECT id, client_id FROM outbox WHERE tenant_id = ?1 AND month = ?2 AND seq = 1
-                    AND state IN ('pending', 'failed')",
+                "SELECT id, client_id, seq FROM outbox WHERE tenant_id = ?1 AND month = ?2
+                    AND seq = plan_seq AND state IN ('pending', 'failed')",
             )?;
             stmt.query_map(params![tenant, month], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    (r.get::<_, i64>(1)?, r.get::<_, u32>(2)?),
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
-            .filter(|(_, client)| !ready.contains(client))
+            .filter(|(_, invoice)| !ready.contains(invoice))
             .map(|(id, _)| id)
             .collect()
         };
         for id in stale {
             tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
-            tx.log("outbox", id, "dequeue", &serde_json::json!({ "why": "no longer ready" }))?;
+            tx.log(
+                "outbox",
+                id,
+                "dequeue",
+                &serde_json::json!({ "why": "no longer ready" }),
+            )?;
         }
         Ok(())
     })?;
@@ -937,15 +957,26 @@ pub fn billing_month(store: &Store, month: &str) -> Result<BillingMonth> {
         .iter()
         .filter(|o| o.state == OutboxState::Posted)
         .collect();
-    let to_post: Vec<&super::PlannedInvoice> = plan
+    // Left to post: the plan's ready invoices not in Xero yet, and voided ones queued again.
+    let planned: Vec<Decimal> = plan
         .invoices
         .iter()
         .filter(|i| i.state == PlanState::Ready)
-        .filter(|i| !posted.iter().any(|o| o.client_id == i.client_id))
+        .filter(|i| {
+            !posted
+                .iter()
+                .any(|o| o.client_id == i.client_id && o.seq == i.seq)
+        })
+        .map(|i| i.totals.total)
+        .collect();
+    let reposts: Vec<Decimal> = outbox
+        .iter()
+        .filter(|o| o.seq != o.plan_seq && o.state != OutboxState::Posted)
+        .map(|o| o.total)
         .collect();
     Ok(BillingMonth {
-        to_post: to_post.len() as u32,
-        to_post_total: to_post.iter().map(|i| i.totals.total).sum(),
+        to_post: (planned.len() + reposts.len()) as u32,
+        to_post_total: planned.iter().chain(&reposts).sum(),
         posted: posted.len() as u32,
         posted_total: posted.iter().map(|o| o.total).sum(),
         paid: posted

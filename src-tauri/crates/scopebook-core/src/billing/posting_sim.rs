@@ -565,3 +565,126 @@ async fn approved_invoices_are_emailed_once_when_the_setting_asks() {
         .unwrap();
     assert_eq!((again.emailed, again.calls), (0, 0), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_separate_invoice_posts_once_beside_the_months_with_its_own_reference() {
+    let (_sim, store, xero, tenant, clients) = practice_with_clients(2).await;
+    let extra = |invoice: OnInvoice, description: &str| AdjustmentDraft {
+        month: MONTH.into(),
+        client_id: clients[0],
+        kind: Some(AdjustmentKind::ExtraLine),
+        description: description.into(),
+        quantity: "2".into(),
+        unit_amount: "150".into(),
+        invoice,
+        ..AdjustmentDraft::default()
+    };
+    let separate = add_adjustment(
+        &mut lock(&store),
+        &extra(OnInvoice::Separate, "Catch-up bookkeeping"),
+    )
+    .unwrap();
+    assert_eq!(separate.invoice_seq, 2);
+    add_adjustment(
+        &mut lock(&store),
+        &extra(OnInvoice::Existing(2), "Year-end adjustments"),
+    )
+    .unwrap();
+    let refused = add_adjustment(
+        &mut lock(&store),
+        &AdjustmentDraft {
+            kind: Some(AdjustmentKind::Hold),
+            invoice: OnInvoice::Existing(2),
+            ..extra(OnInvoice::Month, "")
+        },
+    )
+    .unwrap_err();
+    assert!(
+        refused.to_string().contains("Only an added line"),
+        "{refused}"
+    );
+    let nowhere =
+        add_adjustment(&mut lock(&store), &extra(OnInvoice::Existing(5), "Lost")).unwrap_err();
+    assert!(
+        nowhere.to_string().contains("no separate invoice 5"),
+        "{nowhere}"
+    );
+
+    let plan = billing_plan(&lock(&store), MONTH).unwrap();
+    let mine: Vec<&PlannedInvoice> = plan
+        .invoices
+        .iter()
+        .filter(|i| i.client_id == clients[0])
+        .collect();
+    assert_eq!(mine.len(), 2, "the month's invoice and the separate one");
+    let (month_invoice, second) = (mine[0], mine[1]);
+    assert_eq!((month_invoice.seq, second.seq), (1, 2));
+    assert_eq!(second.reference, format!("{} (2)", month_invoice.reference));
+    assert_eq!(second.lines.len(), 2, "only the lines put on it");
+    assert!(month_invoice.lines.iter().all(|l| l.frequency.is_some()));
+    assert_eq!(second.totals.sub_total, Decimal::from(600));
+    assert_eq!((second.movement, second.recurring), (None, Decimal::ZERO));
+    assert_eq!(
+        plan.movements.new.clients, 2,
+        "movements count clients, not invoices"
+    );
+    assert_eq!(plan.ready, 3);
+
+    let report = post(&store, &xero).await;
+    assert_eq!(report.posted, 3, "{report:?}");
+    ledger_check(&store, &xero, &tenant).await;
+    let again = post(&store, &xero).await;
+    assert_eq!((again.posted, again.calls), (0, 0), "{again:?}");
+
+    // Once in Xero, the invoice is changed there: a line added to it or taken off it here would
+    // never reach Xero, so both are refused — a new separate invoice is still possible.
+    let late = add_adjustment(&mut lock(&store), &extra(OnInvoice::Month, "Late"))
+        .unwrap_err()
+        .to_string();
+    assert!(late.contains("already in Xero as INV-"), "{late}");
+    let removing = remove_adjustment(&mut lock(&store), separate.id)
+        .unwrap_err()
+        .to_string();
+    assert!(removing.contains("already in Xero"), "{removing}");
+    let third =
+        add_adjustment(&mut lock(&store), &extra(OnInvoice::Separate, "Later work")).unwrap();
+    assert_eq!(third.invoice_seq, 3);
+    let month = billing_month(&lock(&store), MONTH).unwrap();
+    assert_eq!(
+        (month.to_post, month.to_post_total, month.posted),
+        (1, Decimal::from(330), 3),
+        "only the new separate invoice is left to post"
+    );
+    let report = post(&store, &xero).await;
+    assert_eq!((report.posted, report.calls), (1, 1), "{report:?}");
+    ledger_check(&store, &xero, &tenant).await;
+
+    // A voided invoice posted again takes the next free number, never a separate one's.
+    let voided = outbox(&lock(&store), MONTH)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.client_id == clients[0] && o.seq == 2)
+        .unwrap();
+    lock(&store)
+        .write(Source::Posting, |tx| {
+            tx.execute(
+                "UPDATE outbox SET xero_status = 'VOIDED' WHERE id = ?1",
+                [voided.id],
+            )?;
+            tx.log("outbox", voided.id, "test", &serde_json::json!({}))
+        })
+        .unwrap();
+    let again = repost_voided(&mut lock(&store), voided.id).unwrap();
+    assert_eq!((again.seq, again.plan_seq), (4, 2));
+    assert!(again.reference.ends_with(" (4)"), "{}", again.reference);
+    let fourth = add_adjustment(&mut lock(&store), &extra(OnInvoice::Separate, "More")).unwrap();
+    assert_eq!(fourth.invoice_seq, 5);
+    let month = billing_month(&lock(&store), MONTH).unwrap();
+    assert_eq!(
+        month.to_post, 2,
+        "the voided one queued again, and invoice 5"
+    );
+    let report = post(&store, &xero).await;
+    assert_eq!(report.posted, 2, "{report:?}");
+    ledger_check(&store, &xero, &tenant).await;
+}

@@ -3,6 +3,8 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::adjustments::next_invoice_seq;
+use super::plan::numbered_reference;
 use super::posting::{OutboxInvoice, outbox};
 use crate::connection::require_tenant;
 use crate::error::{Error, Result};
@@ -12,6 +14,7 @@ use crate::store::{Source, Store};
 struct Voided {
     month: String,
     client_id: i64,
+    plan_seq: u32,
     reference: String,
     contact_id: String,
     invoice: String,
@@ -26,18 +29,19 @@ pub fn repost_voided(store: &mut Store, outbox_id: i64) -> Result<OutboxInvoice>
     let row: Option<Voided> = store
         .conn()
         .query_row(
-            "SELECT month, client_id, reference, contact_id, invoice, total, xero_status
+            "SELECT month, client_id, plan_seq, reference, contact_id, invoice, total, xero_status
              FROM outbox WHERE id = ?1 AND tenant_id = ?2",
             params![outbox_id, tenant],
             |r| {
                 Ok(Voided {
                     month: r.get(0)?,
                     client_id: r.get(1)?,
-                    reference: r.get(2)?,
-                    contact_id: r.get(3)?,
-                    invoice: r.get(4)?,
-                    total: r.get(5)?,
-                    status: r.get(6)?,
+                    plan_seq: r.get(2)?,
+                    reference: r.get(3)?,
+                    contact_id: r.get(4)?,
+                    invoice: r.get(5)?,
+                    total: r.get(6)?,
+                    status: r.get(7)?,
                 })
             },
         )
@@ -45,6 +49,7 @@ pub fn repost_voided(store: &mut Store, outbox_id: i64) -> Result<OutboxInvoice>
     let Some(Voided {
         month,
         client_id,
+        plan_seq,
         reference,
         contact_id,
         invoice,
@@ -67,27 +72,30 @@ pub fn repost_voided(store: &mut Store, outbox_id: i64) -> Result<OutboxInvoice>
             ),
         ));
     }
-    let seq: i64 = store.conn().query_row(
-        "SELECT max(seq) + 1 FROM outbox WHERE tenant_id = ?1 AND month = ?2 AND client_id = ?3",
-        params![tenant, month, client_id],
-        |r| r.get(0),
-    )?;
+    let mut body: serde_json::Value = serde_json::from_str(&invoice).map_err(|e| {
+        Error::io(
+            format!("The outbox copy of {reference} can't be read"),
+            std::io::Error::other(e),
+        )
+    })?;
     let base = reference
         .rsplit_once(" (")
-        .map_or(reference.as_str(), |(b, _)| b);
-    let new_reference = format!("{base} ({seq})");
-    let mut body: serde_json::Value = serde_json::from_str(&invoice).unwrap_or_default();
-    body["Reference"] = serde_json::Value::from(new_reference.clone());
+        .map_or(reference.as_str(), |(b, _)| b)
+        .to_string();
     let id = store.write(Source::User, |tx| {
+        let seq = next_invoice_seq(tx, &month, client_id)?;
+        let new_reference = numbered_reference(&base, seq);
+        body["Reference"] = serde_json::Value::from(new_reference.clone());
         tx.execute(
-            "INSERT INTO outbox (tenant_id, month, client_id, seq, reference, contact_id, invoice,
-                total, state, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)",
+            "INSERT INTO outbox (tenant_id, month, client_id, seq, plan_seq, reference, contact_id,
+                invoice, total, state, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10)",
             params![
                 tenant,
                 month,
                 client_id,
                 seq,
+                plan_seq,
                 new_reference,
                 contact_id,
                 body.to_string(),

@@ -254,9 +254,9 @@ fn every_frequency_across_a_year() {
     // Recurring per month: 425 + 600/3 + 1200/12 + 50×52/12.
     let plan = billing_plan(&w.store, "2027-02").unwrap();
     assert_eq!(plan.recurring, dec!(941.67));
-    assert_eq!(plan.invoices[0].movement, Movement::Unchanged);
+    assert_eq!(plan.invoices[0].movement, Some(Movement::Unchanged));
     let first = billing_plan(&w.store, "2027-01").unwrap();
-    assert_eq!(first.invoices[0].movement, Movement::New);
+    assert_eq!(first.invoices[0].movement, Some(Movement::New));
     assert_eq!(first.movements.new.clients, 1);
     assert_eq!(first.recurring_before, dec!(0));
 }
@@ -347,7 +347,7 @@ fn an_amendment_takes_over_from_its_month_without_billing_a_cycle_twice() {
         "the annual fee keeps July"
     );
     let plan = billing_plan(&w.store, "2027-03").unwrap();
-    assert_eq!(plan.invoices[0].movement, Movement::Expansion);
+    assert_eq!(plan.invoices[0].movement, Some(Movement::Expansion));
     assert_eq!(plan.movements.expansion.amount, dec!(525));
 }
 
