@@ -7,6 +7,7 @@ mod email;
 mod files;
 mod practice;
 mod proposals;
+mod reports;
 mod services;
 mod work;
 mod xero;
@@ -72,6 +73,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         work::work_list,
         work::bill_work,
         work::scope_creep_report,
+        reports::revenue_report,
+        reports::revenue_clients,
+        reports::services_report,
+        reports::profitability_report,
+        reports::export_report_csv,
+        reports::dashboard,
         billing::billing_month,
         billing::billing_settings,
         billing::save_billing_settings,

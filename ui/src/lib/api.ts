@@ -5,6 +5,14 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { Adjustment } from "./bindings/Adjustment";
 import type { AdjustmentDraft } from "./bindings/AdjustmentDraft";
 import type { BillingMonth } from "./bindings/BillingMonth";
+import type { ClientRevenue } from "./bindings/ClientRevenue";
+import type { CreepRow } from "./bindings/CreepRow";
+import type { Dashboard } from "./bindings/Dashboard";
+import type { Movement } from "./bindings/Movement";
+import type { ProfitabilityReport } from "./bindings/ProfitabilityReport";
+import type { ReportFilter } from "./bindings/ReportFilter";
+import type { RevenueReport } from "./bindings/RevenueReport";
+import type { ServicesReport } from "./bindings/ServicesReport";
 import type { BillingSettings } from "./bindings/BillingSettings";
 import type { OutboxInvoice } from "./bindings/OutboxInvoice";
 import type { PaymentsReport } from "./bindings/PaymentsReport";
@@ -143,6 +151,19 @@ export const api = {
   logWork: (draft: WorkDraft) => call<Work>("log_work", { draft }),
   workList: (clientId: number | null) => call<Work[]>("work_list", { clientId }),
   billWork: (workId: number, month: string, hourlyRate: string) => call<Work>("bill_work", { workId, month, hourlyRate }),
+  /** The clients with the most unbilled out-of-scope time in the months `from`–`to`. */
+  scopeCreepReport: (from: string, to: string) => call<CreepRow[]>("scope_creep_report", { from, to }),
+  /** The home screen's figures. */
+  dashboard: () => call<Dashboard>("dashboard"),
+  revenueReport: (filter: ReportFilter) => call<RevenueReport>("revenue_report", { filter }),
+  /** The clients behind one month's bar (`movement` null: all with revenue then). */
+  revenueClients: (filter: ReportFilter, month: string, movement: Movement | null) =>
+    call<ClientRevenue[]>("revenue_clients", { filter, month, movement }),
+  servicesReport: (filter: ReportFilter) => call<ServicesReport>("services_report", { filter }),
+  profitabilityReport: (filter: ReportFilter) => call<ProfitabilityReport>("profitability_report", { filter }),
+  /** Saves the report as CSV where the bookkeeper chooses; rows written, null when cancelled. */
+  exportReportCsv: (kind: "revenue" | "services" | "profitability", filter: ReportFilter) =>
+    call<number | null>("export_report_csv", { kind, filter }),
   /** The month's plan, its outbox and what is left to post (from the data file). */
   billingMonth: (month: string) => call<BillingMonth>("billing_month", { month }),
   billingSettings: () => call<BillingSettings>("billing_settings"),

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use clap::Subcommand;
+use scopebook_core::reports;
 use scopebook_core::scope_creep::{self, WorkDraft};
 use scopebook_core::{Error, Result, Store, clients};
 
@@ -54,6 +55,112 @@ pub enum ReportCommand {
         #[arg(long)]
         csv: bool,
     },
+    /// Recurring revenue month by month and its movements (new, expansion, contraction, churn).
+    Revenue(ReportArgs),
+    /// Revenue by service and by category: per month, share of the total, growth.
+    Services(ReportArgs),
+    /// Profitability per service per client: fee, staff time, cost, margin, hourly rate.
+    Profitability(ReportArgs),
+}
+
+/// What a report covers (the default range: the last 12 months and the next 3).
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// The first month, YYYY-MM.
+    #[arg(long, default_value = "")]
+    from: String,
+    /// The last month, YYYY-MM (months after this one are a forecast).
+    #[arg(long, default_value = "")]
+    to: String,
+    /// Only this category of services.
+    #[arg(long)]
+    category: Option<String>,
+    /// Only this catalogue service (its number, as `services list` shows it).
+    #[arg(long)]
+    service: Option<i64>,
+    /// Which clients: all (archived too), active or archived.
+    #[arg(long, value_enum, default_value = "all")]
+    clients: ClientsArg,
+    /// As CSV.
+    #[arg(long)]
+    csv: bool,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ClientsArg {
+    All,
+    Active,
+    Archived,
+}
+
+impl ReportArgs {
+    fn filter(&self, store: &Store) -> Result<reports::ReportFilter> {
+        let service_id = match self.service {
+            Some(id) => Some(scopebook_core::catalog::get_service(store, id)?.id),
+            None => None,
+        };
+        Ok(reports::ReportFilter {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            category: self.category.clone(),
+            service_id,
+            clients: match self.clients {
+                ClientsArg::All => reports::ReportClients::All,
+                ClientsArg::Active => reports::ReportClients::Active,
+                ClientsArg::Archived => reports::ReportClients::Archived,
+            },
+        })
+    }
+}
+
+/// A report's table as CSV, or as aligned text with its title.
+fn print_table(out: &mut impl Write, table: &reports::ReportTable, csv: bool) -> Result<()> {
+    if csv {
+        return write!(out, "{}", table.csv()?).map_err(io);
+    }
+    writeln!(out, "{}\n{}\n", table.title, table.subtitle).map_err(io)?;
+    let widths: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(at, c)| {
+            table
+                .rows
+                .iter()
+                .filter_map(|r| r.get(at))
+                .map(|v| v.chars().count())
+                .chain([c.name.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| -> String {
+        cells
+            .iter()
+            .zip(&table.columns)
+            .zip(&widths)
+            .map(|((v, c), w)| {
+                if c.numeric {
+                    format!("{v:>w$}")
+                } else {
+                    format!("{v:<w$}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(
+        out,
+        "{}",
+        line(table.columns.iter().map(|c| c.name.as_str()).collect())
+    )
+    .map_err(io)?;
+    for row in &table.rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect())).map_err(io)?;
+    }
+    Ok(())
 }
 
 fn io(e: std::io::Error) -> Error {
@@ -172,6 +279,28 @@ pub fn report(
                 .map_err(io)?;
             }
             Ok(())
+        }
+        ReportCommand::Revenue(args) => {
+            let report = reports::revenue_report(store, &args.filter(store)?, reports::today())?;
+            if json {
+                return crate::print_json(out, &report);
+            }
+            print_table(out, &report.table, args.csv)
+        }
+        ReportCommand::Services(args) => {
+            let report = reports::services_report(store, &args.filter(store)?, reports::today())?;
+            if json {
+                return crate::print_json(out, &report);
+            }
+            print_table(out, &report.table, args.csv)
+        }
+        ReportCommand::Profitability(args) => {
+            let report =
+                reports::profitability_report(store, &args.filter(store)?, reports::today())?;
+            if json {
+                return crate::print_json(out, &report);
+            }
+            print_table(out, &report.table, args.csv)
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod money;
 pub mod practice;
 pub mod proposals;
 pub mod reference;
+pub mod reports;
 pub mod scope_creep;
 pub mod store;
 pub mod sync;

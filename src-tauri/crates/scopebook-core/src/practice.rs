@@ -51,6 +51,9 @@ pub struct Practice {
     /// What an hour of staff time costs the firm (for profitability).
     #[ts(as = "String")]
     pub hourly_cost: Decimal,
+    /// The share of a fee, in percent, the firm aims to keep after the cost of staff time.
+    #[ts(as = "String")]
+    pub target_margin: Decimal,
     pub has_logo: bool,
     pub updated_at: String,
 }
@@ -101,6 +104,9 @@ pub struct PracticeDraft {
     pub default_branding_theme_id: String,
     pub tax_treatment: Option<TaxTreatment>,
     pub hourly_cost: String,
+    /// Percent; empty keeps no target.
+    #[serde(default)]
+    pub target_margin: String,
 }
 
 impl Practice {
@@ -127,6 +133,7 @@ impl Practice {
             default_branding_theme_id: self.default_branding_theme_id.clone(),
             tax_treatment: Some(self.tax_treatment),
             hourly_cost: self.hourly_cost.to_string(),
+            target_margin: self.target_margin.to_string(),
         }
     }
 }
@@ -199,7 +206,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     email, phone, tax_number, country, base_currency, locale, brand_colour,
                     payment_terms_days, recurring_account_code, one_off_account_code,
                     default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL AS has_logo,
-                    updated_at, default_branding_theme_id
+                    updated_at, default_branding_theme_id, target_margin
              FROM practice WHERE id = 1",
             [],
             |r| {
@@ -227,6 +234,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     default_branding_theme_id: r.get("default_branding_theme_id")?,
                     tax_treatment: r.get("tax_treatment")?,
                     hourly_cost: decimal_column(r, "hourly_cost")?,
+                    target_margin: decimal_column(r, "target_margin")?,
                     has_logo: r.get("has_logo")?,
                     updated_at: r.get("updated_at")?,
                 })
@@ -371,12 +379,23 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
         }
         _ => {}
     }
+    let target_margin = match parse_amount(&draft.target_margin, numbers) {
+        Err(AmountError::Empty) => Some(Decimal::ZERO),
+        Ok(margin) if (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&margin) => Some(margin),
+        Ok(_) | Err(_) => {
+            problems.add(
+                "target_margin",
+                "Enter a percentage from 0 to 100, like 40.",
+            );
+            None
+        }
+    };
     if draft.phone.trim().chars().count() > 50 {
         problems.add("phone", "Keep the phone number under 50 characters.");
     }
     problems.into_result()?;
-    let (Some(country), Some(currency), Some(terms), Some(hourly_cost)) =
-        (country, currency, terms, hourly_cost)
+    let (Some(country), Some(currency), Some(terms), Some(hourly_cost), Some(target_margin)) =
+        (country, currency, terms, hourly_cost, target_margin)
     else {
         return Err(Error::invalid(
             "firm_name",
@@ -398,7 +417,8 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                 tax_number = ?10, country = ?11, base_currency = ?12, locale = ?13,
                 brand_colour = ?14, payment_terms_days = ?15, recurring_account_code = ?16,
                 one_off_account_code = ?17, default_tax_type = ?18, tax_treatment = ?19,
-                hourly_cost = ?20, updated_at = ?21, default_branding_theme_id = ?22
+                hourly_cost = ?20, updated_at = ?21, default_branding_theme_id = ?22,
+                target_margin = ?23
              WHERE id = 1",
             params![
                 t(&draft.firm_name),
@@ -426,6 +446,7 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                 hourly_cost.to_string(),
                 crate::now(),
                 t(&draft.default_branding_theme_id),
+                target_margin.normalize().to_string(),
             ],
         )?;
         tx.log(

@@ -16,4 +16,8 @@ default_branding_theme_id: string, tax_treatment: TaxTreatment,
 /**
  * What an hour of staff time costs the firm (for profitability).
  */
-hourly_cost: string, has_logo: boolean, updated_at: string, };
+hourly_cost: string, 
+/**
+ * The share of a fee, in percent, the firm aims to keep after the cost of staff time.
+ */
+target_margin: string, has_logo: boolean, updated_at: string, };

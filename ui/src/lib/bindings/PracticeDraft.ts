@@ -5,4 +5,8 @@ import type { TaxTreatment } from "./TaxTreatment";
  * The settings form, as typed. Amounts and numbers arrive as text so that a typo becomes a
  * message beside its field rather than a failed request.
  */
-export type PracticeDraft = { firm_name: string, legal_name: string, address_line1: string, address_line2: string, city: string, region: string, postcode: string, email: string, phone: string, tax_number: string, country: string, base_currency: string, brand_colour: string, payment_terms_days: string, recurring_account_code: string, one_off_account_code: string, default_tax_type: string, default_branding_theme_id: string, tax_treatment: TaxTreatment | null, hourly_cost: string, };
+export type PracticeDraft = { firm_name: string, legal_name: string, address_line1: string, address_line2: string, city: string, region: string, postcode: string, email: string, phone: string, tax_number: string, country: string, base_currency: string, brand_colour: string, payment_terms_days: string, recurring_account_code: string, one_off_account_code: string, default_tax_type: string, default_branding_theme_id: string, tax_treatment: TaxTreatment | null, hourly_cost: string, 
+/**
+ * Percent; empty keeps no target.
+ */
+target_margin: string, };

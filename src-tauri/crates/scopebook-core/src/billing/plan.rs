@@ -100,6 +100,41 @@ crate::db_enum! {
     }
 }
 
+impl Movement {
+    /// How a client's recurring fees moved from `before` to `now` (a month apart).
+    pub fn between(before: Decimal, now: Decimal) -> Movement {
+        match (before.is_zero(), now.is_zero()) {
+            (true, false) => Movement::New,
+            (false, true) => Movement::Churn,
+            _ if now > before => Movement::Expansion,
+            _ if now < before => Movement::Contraction,
+            _ => Movement::Unchanged,
+        }
+    }
+}
+
+impl Movements {
+    /// The total of one kind of movement.
+    pub fn of(&mut self, movement: Movement) -> &mut MovementTotal {
+        match movement {
+            Movement::New => &mut self.new,
+            Movement::Expansion => &mut self.expansion,
+            Movement::Contraction => &mut self.contraction,
+            Movement::Churn => &mut self.churn,
+            Movement::Unchanged => &mut self.unchanged,
+        }
+    }
+
+    /// Each kind's amount rounded to `places`.
+    pub fn rounded(mut self, places: u32) -> Movements {
+        for m in Movement::ALL {
+            let total = self.of(*m);
+            total.amount = round(total.amount, places);
+        }
+        self
+    }
+}
+
 /// A client's invoice for the month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -219,11 +254,8 @@ fn tax_rates(lists: &XeroLists) -> HashMap<String, Decimal> {
         .collect()
 }
 
-/// The months a plan compares: the service month, and the one before.
-type InForce = LineInForce<2>;
-
 /// A client's recurring fees per month in `month`, from the lines in force.
-fn recurring_of(lines: &[&InForce]) -> Decimal {
+fn recurring_of(lines: &[&LineInForce]) -> Decimal {
     lines
         .iter()
         .map(|l| monthly_value(l.line.frequency, l.line.price))
@@ -251,15 +283,14 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
 
     let rates = tax_rates(&lists);
     let clients: Vec<Client> = list_clients(store, &Default::default())?;
-    let in_force = lines_in_force(store, [service_month, previous_month])?;
-    let mut by_client: HashMap<i64, Vec<&InForce>> = HashMap::new();
-    let mut before_by_client: HashMap<i64, Vec<&InForce>> = HashMap::new();
+    let in_force = lines_in_force(store, previous_month, service_month)?;
+    let mut by_client: HashMap<i64, Vec<&LineInForce>> = HashMap::new();
+    let mut before_by_client: HashMap<i64, Vec<&LineInForce>> = HashMap::new();
     for line in &in_force {
-        let [now, before] = line.engaged;
-        if now {
+        if line.engaged_in(service_month) {
             by_client.entry(line.client_id).or_default().push(line);
         }
-        if before {
+        if line.engaged_in(previous_month) {
             before_by_client
                 .entry(line.client_id)
                 .or_default()
@@ -322,13 +353,7 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
         plan.recurring += invoice.recurring;
         plan.recurring_before += invoice.recurring_before;
         if let Some(movement) = invoice.movement {
-            let total = match movement {
-                Movement::New => &mut plan.movements.new,
-                Movement::Expansion => &mut plan.movements.expansion,
-                Movement::Contraction => &mut plan.movements.contraction,
-                Movement::Churn => &mut plan.movements.churn,
-                Movement::Unchanged => &mut plan.movements.unchanged,
-            };
+            let total = plan.movements.of(movement);
             total.clients += 1;
             total.amount += invoice.recurring - invoice.recurring_before;
         }
@@ -363,15 +388,7 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
     let places = practice.currency_places;
     plan.recurring = round(plan.recurring, places);
     plan.recurring_before = round(plan.recurring_before, places);
-    for m in [
-        &mut plan.movements.new,
-        &mut plan.movements.expansion,
-        &mut plan.movements.contraction,
-        &mut plan.movements.churn,
-        &mut plan.movements.unchanged,
-    ] {
-        m.amount = round(m.amount, places);
-    }
+    plan.movements = std::mem::take(&mut plan.movements).rounded(places);
     Ok(plan)
 }
 
@@ -443,8 +460,8 @@ impl Context<'_> {
         &self,
         client: &Client,
         seq: u32,
-        now: &[&InForce],
-        before: &[&InForce],
+        now: &[&LineInForce],
+        before: &[&LineInForce],
         adjustments: &[&Adjustment],
     ) -> PlannedInvoice {
         let amounts = self.line_amounts();
@@ -538,14 +555,7 @@ impl Context<'_> {
         };
         let recurring = round(recurring_of(now), self.practice.currency_places);
         let recurring_before = round(recurring_of(before), self.practice.currency_places);
-        let movement =
-            (seq == 1).then(|| match (recurring_before.is_zero(), recurring.is_zero()) {
-                (true, false) => Movement::New,
-                (false, true) => Movement::Churn,
-                _ if recurring > recurring_before => Movement::Expansion,
-                _ if recurring < recurring_before => Movement::Contraction,
-                _ => Movement::Unchanged,
-            });
+        let movement = (seq == 1).then(|| Movement::between(recurring_before, recurring));
         let mut invoice = PlannedInvoice {
             client_id: client.id,
             seq,

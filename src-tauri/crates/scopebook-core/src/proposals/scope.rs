@@ -86,11 +86,8 @@ impl Candidate {
     /// Whether a line running `span` is engaged in `month`: the proposal in force, the line
     /// included, started, not ended, and this version in force.
     fn engages(&self, span: Span, month: NaiveDate) -> bool {
-        self.in_force(month)
-            && span.included
-            && span.start <= month
-            && span.end.is_none_or(|end| end >= month)
-            && self.effective_from.is_none_or(|from| from <= month)
+        self.engaged(span)
+            .is_some_and(|(from, until)| from <= month && until.is_none_or(|u| month <= u))
     }
 }
 
@@ -125,11 +122,12 @@ fn candidates(store: &Store, client_id: Option<i64>) -> Result<Vec<Candidate>> {
     Ok(candidates)
 }
 
-/// A proposal line as the billing plan reads it: what the invoice says, what it costs, and the
-/// months it runs (parsed once, here).
+/// A proposal line as billing and the reports read it: what the invoice says, what it costs, the
+/// time it takes, and the months it runs (parsed once, here).
 #[derive(Debug, Clone)]
 pub struct BillableLine {
     pub id: i64,
+    pub service_id: Option<i64>,
     pub name: String,
     pub description: String,
     pub category: String,
@@ -138,31 +136,69 @@ pub struct BillableLine {
     pub tax_type: String,
     /// The line's price per period, after quantity and discount.
     pub price: Decimal,
+    /// Staff time per period, as estimated for this client's line.
+    pub estimated_minutes: u32,
     pub start: NaiveDate,
     /// The month its cycle counts from.
     pub anchor: NaiveDate,
     pub end: Option<NaiveDate>,
 }
 
-/// A client's line engaged in at least one of the months asked about.
+/// A client's line, and the months it is engaged: from `from` to `until` (open-ended when
+/// `None`). They are always one run of months — the later of the line's start and its version's
+/// effective month, to the earlier of its end and the month before an amendment takes over.
 #[derive(Debug, Clone)]
-pub struct LineInForce<const MONTHS: usize> {
+pub struct LineInForce {
     pub client_id: i64,
     /// The proposal's number (and version).
     pub proposal: Rc<str>,
     pub line: BillableLine,
-    /// Whether it is engaged in each month asked about, in their order.
-    pub engaged: [bool; MONTHS],
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
 }
 
-/// Every client's lines engaged in any of `months`, by client, proposal (in the order they were
-/// accepted) and position. Two reads for them all — the proposals, then every included line —
-/// since the billing plan asks this of every client for two months: a proposal at a time would be
-/// several queries per client.
-pub fn lines_in_force<const MONTHS: usize>(
+impl LineInForce {
+    pub fn engaged_in(&self, month: NaiveDate) -> bool {
+        self.from <= month && self.until.is_none_or(|until| month <= until)
+    }
+}
+
+impl Candidate {
+    /// The months a line running `span` is engaged, when any: see [`LineInForce`].
+    fn engaged(&self, span: Span) -> Option<(NaiveDate, Option<NaiveDate>)> {
+        if !span.included {
+            return None;
+        }
+        let from = self
+            .effective_from
+            .map_or(span.start, |effective| effective.max(span.start));
+        let replaced = match self.status {
+            ProposalStatus::Accepted => None,
+            ProposalStatus::Superseded => Some(
+                self.replaced_from?
+                    .checked_sub_months(chrono::Months::new(1))?,
+            ),
+            _ => return None,
+        };
+        let until = match (span.end, replaced) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        until
+            .is_none_or(|until| from <= until)
+            .then_some((from, until))
+    }
+}
+
+/// Every client's lines engaged in any month from `first` to `last`, by client, proposal (in the
+/// order they were accepted) and position. Two reads for them all — the proposals, then every
+/// included line — since the billing plan and the reports ask this of every client: a proposal
+/// at a time would be several queries per client.
+pub fn lines_in_force(
     store: &Store,
-    months: [NaiveDate; MONTHS],
-) -> Result<Vec<LineInForce<MONTHS>>> {
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<LineInForce>> {
     let candidates = candidates(store, None)?;
     let labels: Vec<Rc<str>> = candidates
         .iter()
@@ -178,11 +214,12 @@ pub fn lines_in_force<const MONTHS: usize>(
     // proposal's place here.
     let mut stmt = store.conn().prepare_cached(
         "SELECT l.proposal_id, l.position, l.id, l.name, l.description, l.category, l.frequency,
-            l.account_code, l.tax_type, l.price, l.start_month, l.end_month, l.anchor_month
+            l.account_code, l.tax_type, l.price, l.start_month, l.end_month, l.anchor_month,
+            l.service_id, l.estimated_minutes
          FROM proposal_lines l WHERE l.optional = 0 OR l.chosen = 1",
     )?;
     let mut rows = stmt.query([])?;
-    let mut by_proposal: Vec<Vec<(i64, LineInForce<MONTHS>)>> =
+    let mut by_proposal: Vec<Vec<(i64, LineInForce)>> =
         candidates.iter().map(|_| Vec::new()).collect();
     while let Some(r) = rows.next()? {
         let proposal: i64 = r.get(0)?;
@@ -198,8 +235,10 @@ pub fn lines_in_force<const MONTHS: usize>(
             start: stored_month(text(10)?)?,
             end: optional_str_column(r, 11)?.map(stored_month).transpose()?,
         };
-        let engaged = months.map(|month| candidate.engages(span, month));
-        if !engaged.contains(&true) {
+        let Some((from, until)) = candidate.engaged(span) else {
+            continue;
+        };
+        if from > last || until.is_some_and(|until| until < first) {
             continue;
         }
         lines.push((
@@ -209,6 +248,7 @@ pub fn lines_in_force<const MONTHS: usize>(
                 proposal: labels.get(at).cloned().unwrap_or_else(|| Rc::from("")),
                 line: BillableLine {
                     id: r.get(2)?,
+                    service_id: r.get(13)?,
                     name: text(3)?.to_string(),
                     description: text(4)?.to_string(),
                     category: text(5)?.to_string(),
@@ -216,11 +256,13 @@ pub fn lines_in_force<const MONTHS: usize>(
                     account_code: text(7)?.to_string(),
                     tax_type: text(8)?.to_string(),
                     price: decimal_column(r, 9)?,
+                    estimated_minutes: r.get(14)?,
                     start: span.start,
                     anchor: stored_month(text(12)?)?,
                     end: span.end,
                 },
-                engaged,
+                from,
+                until,
             },
         ));
     }
