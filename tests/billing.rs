@@ -229,13 +229,12 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
         .await?;
     app.screenshot("74-billing-paid", "tr[data-billing-client='Bondi Bakery']")
         .await?;
-    // The same screen in dark mode (system → light → dark), then back to the system's.
-    app.click("[data-testid=theme-toggle]").await?;
-    app.click("[data-testid=theme-toggle]").await?;
+    // The same screen in dark mode, then back to the system's.
+    app.theme("Dark").await?;
     app.wait_for("html[data-theme=dark]").await?;
     app.screenshot("75-billing-dark", "tr[data-billing-client='Bondi Bakery']")
         .await?;
-    app.click("[data-testid=theme-toggle]").await?;
+    app.theme("Auto").await?;
 
     // Something else to bill this month, after the month's invoice went to Xero: a separate
     // invoice beside it, only when asked for, with its own Reference.

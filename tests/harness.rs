@@ -307,6 +307,19 @@ impl App {
         Ok(self.wait_for(css).await?.text().await?)
     }
 
+    /// Turns the theme toggle (Auto → Light → Dark → Auto) until it says `preference`: the
+    /// webview remembers the choice between runs, so a test can't count clicks.
+    pub async fn theme(&self, preference: &str) -> Result {
+        for _ in 0..3 {
+            if self.text("[data-testid=theme-toggle]").await?.trim() == preference {
+                return Ok(());
+            }
+            self.click("[data-testid=theme-toggle]").await?;
+        }
+        let now = self.text("[data-testid=theme-toggle]").await?;
+        Err(format!("the theme toggle says {now:?}, never {preference:?}").into())
+    }
+
     pub async fn exists(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }

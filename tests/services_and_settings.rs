@@ -80,16 +80,15 @@ async fn first_run_tiered_service_and_settings_survive_a_restart() -> Result {
     assert!(row.contains("4 h"), "{row}");
     app.screenshot("05-services-list", "tr[data-service='Monthly bookkeeping']")
         .await?;
-    // The same screen in dark mode (system → light → dark), then back to following the system.
-    app.click("[data-testid=theme-toggle]").await?;
-    app.click("[data-testid=theme-toggle]").await?;
+    // The same screen in dark mode, then back to following the system.
+    app.theme("Dark").await?;
     app.wait_for("html[data-theme=dark]").await?;
     app.screenshot(
         "05b-services-list-dark",
         "tr[data-service='Monthly bookkeeping']",
     )
     .await?;
-    app.click("[data-testid=theme-toggle]").await?;
+    app.theme("Auto").await?;
 
     // Settings: legal name, ABN (checked), terms, account codes, cost of an hour.
     app.click("[data-nav=settings]").await?;

@@ -77,7 +77,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         reports::revenue_clients,
         reports::services_report,
         reports::profitability_report,
-        reports::export_report_csv,
+        reports::export_report,
         reports::dashboard,
         billing::billing_month,
         billing::billing_settings,

@@ -2,10 +2,9 @@
 
 use scopebook_core::billing::Movement;
 use scopebook_core::reports::{
-    self, ClientRevenue, ProfitabilityReport, ReportFilter, ReportTable, RevenueReport,
+    self, ClientRevenue, ProfitabilityReport, ReportFilter, ReportKind, RevenueReport,
     ServicesReport,
 };
-use serde::Deserialize;
 use tauri::State;
 
 use super::Reply;
@@ -55,53 +54,49 @@ pub async fn profitability_report(
         .await
 }
 
-/// Which report to export.
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// How a report is exported.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ReportKind {
-    Revenue,
-    Services,
-    Profitability,
+pub enum ExportFormat {
+    /// Its table, amounts as plain decimals.
+    Csv,
+    /// Printed for the partners' meeting: the firm's name, colour and logo.
+    Pdf,
 }
 
-fn table_of(
-    store: &scopebook_core::Store,
-    kind: ReportKind,
-    filter: &ReportFilter,
-) -> scopebook_core::Result<ReportTable> {
-    let today = reports::today();
-    Ok(match kind {
-        ReportKind::Revenue => reports::revenue_report(store, filter, today)?.table,
-        ReportKind::Services => reports::services_report(store, filter, today)?.table,
-        ReportKind::Profitability => reports::profitability_report(store, filter, today)?.table,
-    })
-}
-
-/// Asks where to save (the native dialog) and writes the report's table there as CSV; the number
-/// of rows written, `None` when the bookkeeper cancelled.
+/// Asks where to save (the native dialog) and writes the report there as CSV or PDF; the rows
+/// written, `None` when the bookkeeper cancelled.
 #[tauri::command]
-pub async fn export_report_csv(
+pub async fn export_report(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     kind: ReportKind,
     filter: ReportFilter,
+    format: ExportFormat,
 ) -> Reply<Option<usize>> {
-    let file_name = match kind {
-        ReportKind::Revenue => "recurring-revenue.csv",
-        ReportKind::Services => "revenue-by-service.csv",
-        ReportKind::Profitability => "profitability.csv",
+    let (extension, filter_name, title) = match format {
+        ExportFormat::Csv => ("csv", "CSV", "Export the report"),
+        ExportFormat::Pdf => ("pdf", "PDF", "Print the report to PDF"),
     };
+    let file_name = kind.file_name(extension);
     let save_as = super::files::SaveAs {
-        title: "Export the report",
-        file_name,
-        filter_name: "CSV",
-        extension: "csv",
+        title,
+        file_name: &file_name,
+        filter_name,
+        extension,
     };
     super::files::export_to_chosen_file(app, &state, save_as, move |store, mut file| {
-        let table = table_of(store, kind, &filter)?;
-        std::io::Write::write_all(&mut file, table.csv()?.as_bytes())
-            .map_err(|e| scopebook_core::Error::io("Couldn't write the CSV", e))?;
-        Ok(table.rows.len())
+        let today = reports::today();
+        let (bytes, rows) = match format {
+            ExportFormat::Csv => {
+                let table = kind.table(store, &filter, today)?;
+                (table.csv()?.into_bytes(), table.rows.len())
+            }
+            ExportFormat::Pdf => (reports::report_pdf(store, kind, &filter, today)?, 1),
+        };
+        std::io::Write::write_all(&mut file, &bytes)
+            .map_err(|e| scopebook_core::Error::io("Couldn't write the report", e))?;
+        Ok(rows)
     })
     .await
 }

@@ -11,6 +11,7 @@ import type { Dashboard } from "./bindings/Dashboard";
 import type { Movement } from "./bindings/Movement";
 import type { ProfitabilityReport } from "./bindings/ProfitabilityReport";
 import type { ReportFilter } from "./bindings/ReportFilter";
+import type { ReportKind } from "./bindings/ReportKind";
 import type { RevenueReport } from "./bindings/RevenueReport";
 import type { ServicesReport } from "./bindings/ServicesReport";
 import type { BillingSettings } from "./bindings/BillingSettings";
@@ -161,9 +162,9 @@ export const api = {
     call<ClientRevenue[]>("revenue_clients", { filter, month, movement }),
   servicesReport: (filter: ReportFilter) => call<ServicesReport>("services_report", { filter }),
   profitabilityReport: (filter: ReportFilter) => call<ProfitabilityReport>("profitability_report", { filter }),
-  /** Saves the report as CSV where the bookkeeper chooses; rows written, null when cancelled. */
-  exportReportCsv: (kind: "revenue" | "services" | "profitability", filter: ReportFilter) =>
-    call<number | null>("export_report_csv", { kind, filter }),
+  /** Saves the report as CSV or prints it to PDF where the bookkeeper chooses; rows written, null when cancelled. */
+  exportReport: (kind: ReportKind, filter: ReportFilter, format: "csv" | "pdf") =>
+    call<number | null>("export_report", { kind, filter, format }),
   /** The month's plan, its outbox and what is left to post (from the data file). */
   billingMonth: (month: string) => call<BillingMonth>("billing_month", { month }),
   billingSettings: () => call<BillingSettings>("billing_settings"),

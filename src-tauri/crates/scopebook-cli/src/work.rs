@@ -82,8 +82,11 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "all")]
     clients: ClientsArg,
     /// As CSV.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pdf")]
     csv: bool,
+    /// Printed to this PDF file (the firm's name, colour and logo) instead.
+    #[arg(long)]
+    pdf: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -113,6 +116,29 @@ impl ReportArgs {
     }
 }
 
+/// Prints the report to `args.pdf` and says where.
+fn print_pdf(
+    store: &Store,
+    out: &mut impl Write,
+    kind: reports::ReportKind,
+    filter: &reports::ReportFilter,
+    args: &ReportArgs,
+) -> Result<()> {
+    let Some(path) = &args.pdf else {
+        return Ok(());
+    };
+    let pdf = reports::report_pdf(store, kind, filter, reports::today())?;
+    std::fs::write(path, &pdf)
+        .map_err(|e| Error::io(format!("Couldn't write {}", path.display()), e))?;
+    writeln!(
+        out,
+        "Printed to {} ({} KB).",
+        path.display(),
+        pdf.len().div_ceil(1024)
+    )
+    .map_err(io)
+}
+
 /// A report's table as CSV, or as aligned text with its title.
 fn print_table(out: &mut impl Write, table: &reports::ReportTable, csv: bool) -> Result<()> {
     if csv {
@@ -140,7 +166,7 @@ fn print_table(out: &mut impl Write, table: &reports::ReportTable, csv: bool) ->
             .zip(&table.columns)
             .zip(&widths)
             .map(|((v, c), w)| {
-                if c.numeric {
+                if c.kind != reports::ColumnKind::Text {
                     format!("{v:>w$}")
                 } else {
                     format!("{v:<w$}")
@@ -281,22 +307,39 @@ pub fn report(
             Ok(())
         }
         ReportCommand::Revenue(args) => {
-            let report = reports::revenue_report(store, &args.filter(store)?, reports::today())?;
+            let filter = args.filter(store)?;
+            if args.pdf.is_some() {
+                return print_pdf(store, out, reports::ReportKind::Revenue, &filter, &args);
+            }
+            let report = reports::revenue_report(store, &filter, reports::today())?;
             if json {
                 return crate::print_json(out, &report);
             }
             print_table(out, &report.table, args.csv)
         }
         ReportCommand::Services(args) => {
-            let report = reports::services_report(store, &args.filter(store)?, reports::today())?;
+            let filter = args.filter(store)?;
+            if args.pdf.is_some() {
+                return print_pdf(store, out, reports::ReportKind::Services, &filter, &args);
+            }
+            let report = reports::services_report(store, &filter, reports::today())?;
             if json {
                 return crate::print_json(out, &report);
             }
             print_table(out, &report.table, args.csv)
         }
         ReportCommand::Profitability(args) => {
-            let report =
-                reports::profitability_report(store, &args.filter(store)?, reports::today())?;
+            let filter = args.filter(store)?;
+            if args.pdf.is_some() {
+                return print_pdf(
+                    store,
+                    out,
+                    reports::ReportKind::Profitability,
+                    &filter,
+                    &args,
+                );
+            }
+            let report = reports::profitability_report(store, &filter, reports::today())?;
             if json {
                 return crate::print_json(out, &report);
             }

@@ -700,6 +700,48 @@ fn work_is_logged_checked_against_scope_billed_and_reported() {
         plan.contains("Kiwi Cafe (invoice 2)") && plan.contains("400.00"),
         "{plan}"
     );
+    // The reports: the lines added for December (the work billed, the separate invoice) are
+    // December's revenue and the work's time its cost.
+    let month = ["--from", "2026-12", "--to", "2026-12"];
+    let services = ok(d, &[&["report", "services", "--csv"][..], &month].concat());
+    assert_eq!(
+        services.lines().nth(1),
+        Some("Added for the month,Additional work,1,625,100,0,0,"),
+        "{services}"
+    );
+    let profit = ok(
+        d,
+        &[&["report", "profitability", "--csv"][..], &month].concat(),
+    );
+    assert!(
+        profit.contains("Kiwi Cafe,Added for the month,Additional work,625,90,0,625,100,"),
+        "{profit}"
+    );
+    let pdf = d.join("profitability.pdf");
+    let printed = ok(
+        d,
+        &[
+            &["report", "profitability", "--pdf", pdf.to_str().unwrap()][..],
+            &month,
+        ]
+        .concat(),
+    );
+    assert!(printed.starts_with("Printed to"), "{printed}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let revenue = ok(
+        d,
+        &["report", "revenue", "--from", "2026-11", "--to", "2026-12"],
+    );
+    assert!(
+        revenue.starts_with("Recurring revenue\nNovember 2026 to December 2026"),
+        "{revenue}"
+    );
+    let backwards = scopebook(
+        d,
+        &["report", "revenue", "--from", "2026-12", "--to", "2026-01"],
+    );
+    assert_eq!(backwards.status.code(), Some(3), "{backwards:?}");
+    assert!(String::from_utf8_lossy(&backwards.stderr).contains("swap them"));
     let report = ok(
         d,
         &[

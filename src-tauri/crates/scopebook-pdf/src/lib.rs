@@ -1,4 +1,4 @@
-//! Proposal / letter-of-engagement PDFs.
+//! Proposal / letter-of-engagement PDFs, and report PDFs for the partners' meeting.
 //!
 //! Owns: the view-model ([`ProposalDocument`]), the typst template (`templates/proposal.typ`) and
 //! the fonts it prints with, and [`render_pdf`].
@@ -11,6 +11,7 @@
 //!   virtual file (`/data.json`), so a client called `#set page(...)` prints exactly that.
 
 mod document;
+mod report;
 mod sample;
 mod template_data;
 pub use template_data::check_logo;
@@ -19,6 +20,7 @@ mod world;
 pub use document::{
     FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
 };
+pub use report::{ReportColumn, ReportDocument, render_report_pdf};
 
 use typst::diag::SourceDiagnostic;
 use typst::foundations::Smart;
@@ -26,7 +28,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
 
 use crate::template_data::TemplateData;
-use crate::world::{ASSETS, ProposalWorld};
+use crate::world::{ASSETS, DocWorld, Main};
 
 /// Why a proposal could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +55,7 @@ pub enum PdfError {
 
 /// How many renders a cached layout survives without being used (typst's `comemo` cache). Keeps
 /// warm renders fast while bounding memory in a long-running app.
-const CACHE_MAX_AGE: usize = 10;
+pub(crate) const CACHE_MAX_AGE: usize = 10;
 
 /// Renders the proposal as an A4 PDF (tagged, fonts embedded).
 pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
@@ -68,7 +70,7 @@ pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
         }
         None => None,
     };
-    let world = ProposalWorld::new(assets, data, logo);
+    let world = DocWorld::new(assets, Main::Proposal, data, logo);
 
     let compiled = typst::compile::<PagedDocument>(&world).output;
     let result = compiled
@@ -85,7 +87,7 @@ pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
     result
 }
 
-fn describe(errors: &[SourceDiagnostic]) -> String {
+pub(crate) fn describe(errors: &[SourceDiagnostic]) -> String {
     let messages: Vec<String> = errors
         .iter()
         .map(|error| {

@@ -60,13 +60,13 @@ impl<'a> TemplateData<'a> {
 /// The brand colour and whether it is light enough that text on it must be dark (and headings in
 /// it must be darkened to stay readable on white).
 #[derive(Debug, Serialize)]
-struct Brand {
+pub(crate) struct Brand {
     colour: String,
     light: bool,
 }
 
 impl Brand {
-    fn parse(text: &str) -> Result<Self, PdfError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, PdfError> {
         let invalid = || PdfError::BrandColour(text.to_owned());
         let hex = text.trim().strip_prefix('#').ok_or_else(invalid)?;
         let digits: Vec<u8> = hex

@@ -18,6 +18,14 @@ use typst::{Library, LibraryExt, World};
 use crate::document::LogoFormat;
 
 const TEMPLATE: &str = include_str!("../templates/proposal.typ");
+const REPORT_TEMPLATE: &str = include_str!("../templates/report.typ");
+
+/// Which template a world compiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Main {
+    Proposal,
+    Report,
+}
 
 /// Inter (SIL Open Font License 1.1, see `fonts/LICENSE-Inter.txt`) is the document's face;
 /// typst-assets' fonts follow as fallbacks for glyphs Inter lacks.
@@ -35,6 +43,7 @@ pub(crate) struct Assets {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     main: Source,
+    report: Source,
     data_id: FileId,
     logo_png_id: FileId,
     logo_jpeg_id: FileId,
@@ -52,11 +61,13 @@ impl Assets {
             .flat_map(|data| Font::iter(Bytes::new(data)))
             .collect();
         let main_id = file_id("/proposal.typ")?;
+        let report_id = file_id("/report.typ")?;
         Ok(Self {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
             main: Source::new(main_id, TEMPLATE.to_owned()),
+            report: Source::new(report_id, REPORT_TEMPLATE.to_owned()),
             data_id: file_id("/data.json")?,
             logo_png_id: file_id("/logo.png")?,
             logo_jpeg_id: file_id("/logo.jpg")?,
@@ -85,21 +96,28 @@ fn file_id(path: &str) -> Result<FileId, String> {
     Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
-/// One document's world: the shared assets plus this document's data and logo.
-pub(crate) struct ProposalWorld<'a> {
+/// One document's world: the shared assets, the template it compiles, and this document's data
+/// and logo.
+pub(crate) struct DocWorld<'a> {
     assets: &'a Assets,
+    main: &'a Source,
     data: Bytes,
     logo: Option<(FileId, Bytes)>,
 }
 
-impl<'a> ProposalWorld<'a> {
+impl<'a> DocWorld<'a> {
     pub(crate) fn new(
         assets: &'a Assets,
+        main: Main,
         data: Vec<u8>,
         logo: Option<(LogoFormat, Vec<u8>)>,
     ) -> Self {
         Self {
             assets,
+            main: match main {
+                Main::Proposal => &assets.main,
+                Main::Report => &assets.report,
+            },
             data: Bytes::new(data),
             logo: logo.map(|(format, bytes)| (assets.logo_id(format), Bytes::new(bytes))),
         }
@@ -110,7 +128,7 @@ impl<'a> ProposalWorld<'a> {
     }
 }
 
-impl World for ProposalWorld<'_> {
+impl World for DocWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &self.assets.library
     }
@@ -120,12 +138,12 @@ impl World for ProposalWorld<'_> {
     }
 
     fn main(&self) -> FileId {
-        self.assets.main.id()
+        self.main.id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.assets.main.id() {
-            Ok(self.assets.main.clone())
+        if id == self.main.id() {
+            Ok(self.main.clone())
         } else {
             Err(Self::not_found(id))
         }
@@ -135,8 +153,8 @@ impl World for ProposalWorld<'_> {
         if id == self.assets.data_id {
             return Ok(self.data.clone());
         }
-        if id == self.assets.main.id() {
-            return Ok(Bytes::from_string(self.assets.main.text().to_owned()));
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.text().to_owned()));
         }
         match &self.logo {
             Some((logo_id, bytes)) if *logo_id == id => Ok(bytes.clone()),

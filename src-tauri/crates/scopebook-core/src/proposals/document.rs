@@ -16,7 +16,7 @@ use crate::practice::{Practice, TaxTreatment, logo, require_practice};
 use crate::reference::Country;
 use crate::store::{SharedStore, Store, lock};
 
-fn long_date(date: chrono::NaiveDate, country: &str) -> String {
+pub(crate) fn long_date(date: chrono::NaiveDate, country: &str) -> String {
     if country == "US" {
         date.format("%B %-d, %Y").to_string()
     } else {
@@ -197,14 +197,7 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
         "US" | "CA" | "HK" | "MY" => "tax",
         _ => "GST",
     };
-    let logo = logo(store)?.map(|(mime, bytes)| Logo {
-        bytes,
-        format: if mime == "image/jpeg" {
-            LogoFormat::Jpeg
-        } else {
-            LogoFormat::Png
-        },
-    });
+    let logo = pdf_logo(store)?;
     let mut client_lines = Vec::new();
     if !contact.is_empty() {
         client_lines.push(format!("Attention: {contact}"));
@@ -313,6 +306,18 @@ pub fn pdf_file_name(proposal: &Proposal) -> String {
         "{}.pdf",
         safe_file_name(&format!("{} {}", proposal.label(), proposal.client_name))
     )
+}
+
+/// The practice's logo as the PDFs print it, if it has one.
+pub(crate) fn pdf_logo(store: &Store) -> Result<Option<Logo>> {
+    Ok(logo(store)?.map(|(mime, bytes)| Logo {
+        bytes,
+        format: if mime == "image/jpeg" {
+            LogoFormat::Jpeg
+        } else {
+            LogoFormat::Png
+        },
+    }))
 }
 
 /// The proposal as PDF bytes, rendered on the caller's thread (the CLI; tests).

@@ -85,20 +85,128 @@ pub struct ReportTable {
 #[ts(export)]
 pub struct TableColumn {
     pub name: String,
-    /// Right-aligned (money, counts, percentages).
-    pub numeric: bool,
+    pub kind: ColumnKind,
+}
+
+/// What a column holds: how a printout lays it out (CSV keeps plain decimals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ColumnKind {
+    Text,
+    /// An amount in the practice's currency.
+    Money,
+    /// A whole number (clients, minutes).
+    Count,
+    Percent,
+}
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReportKind {
+    Revenue,
+    Services,
+    Profitability,
+}
+
+impl ReportKind {
+    /// The report's table for `filter`.
+    pub fn table(
+        self,
+        store: &Store,
+        filter: &ReportFilter,
+        today: NaiveDate,
+    ) -> Result<ReportTable> {
+        Ok(match self {
+            ReportKind::Revenue => revenue_report(store, filter, today)?.table,
+            ReportKind::Services => services_report(store, filter, today)?.table,
+            ReportKind::Profitability => profitability_report(store, filter, today)?.table,
+        })
+    }
+
+    /// A file name for an export: "recurring-revenue-2026-01-to-2026-12.csv".
+    pub fn file_name(self, extension: &str) -> String {
+        let name = match self {
+            ReportKind::Revenue => "recurring-revenue",
+            ReportKind::Services => "revenue-by-service",
+            ReportKind::Profitability => "profitability",
+        };
+        format!("{name}.{extension}")
+    }
+}
+
+/// The report printed for the partners' meeting: the firm's name, brand colour and logo, the
+/// report's title and range, and its table with amounts in the practice's way of writing numbers.
+pub fn report_pdf(
+    store: &Store,
+    kind: ReportKind,
+    filter: &ReportFilter,
+    today: NaiveDate,
+) -> Result<Vec<u8>> {
+    let practice = require_practice(store)?;
+    let table = kind.table(store, filter, today)?;
+    let format = practice.number_format();
+    let cell = |text: &str, kind: ColumnKind| -> String {
+        let Ok(amount) = text.parse::<Decimal>() else {
+            return text.to_string();
+        };
+        match kind {
+            ColumnKind::Text => text.to_string(),
+            ColumnKind::Count => crate::money::format_number(amount, format),
+            ColumnKind::Money => {
+                let mut amount = round(amount, practice.currency_places);
+                amount.rescale(practice.currency_places);
+                crate::money::format_number(amount, format)
+            }
+            ColumnKind::Percent => format!("{} %", crate::money::format_number(amount, format)),
+        }
+    };
+    let document = scopebook_pdf::ReportDocument {
+        practice: practice.firm_name.clone(),
+        brand_colour: practice.brand_colour.clone(),
+        logo: crate::proposals::document::pdf_logo(store)?,
+        title: table.title.clone(),
+        subtitle: table.subtitle.clone(),
+        printed: crate::proposals::document::long_date(today, &practice.country),
+        columns: table
+            .columns
+            .iter()
+            .map(|c| scopebook_pdf::ReportColumn {
+                name: c.name.clone(),
+                numeric: c.kind != ColumnKind::Text,
+            })
+            .collect(),
+        rows: table
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(&table.columns)
+                    .map(|(text, column)| cell(text, column.kind))
+                    .collect()
+            })
+            .collect(),
+        note: format!(
+            "Amounts in {}, excluding tax. Staff time and fees as estimated on each client's engagement.",
+            practice.base_currency
+        ),
+    };
+    scopebook_pdf::render_report_pdf(&document)
+        .map_err(|e| Error::io("Couldn't print the report", std::io::Error::other(e)))
 }
 
 impl ReportTable {
-    fn new(title: &str, subtitle: String, columns: &[(&str, bool)]) -> ReportTable {
+    fn new(title: &str, subtitle: String, columns: &[(&str, ColumnKind)]) -> ReportTable {
         ReportTable {
             title: title.to_string(),
             subtitle,
             columns: columns
                 .iter()
-                .map(|(name, numeric)| TableColumn {
+                .map(|(name, kind)| TableColumn {
                     name: (*name).to_string(),
-                    numeric: *numeric,
+                    kind: *kind,
                 })
                 .collect(),
             rows: Vec::new(),

@@ -15,7 +15,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::services::{ADDED_CATEGORY, ADDED_LINES};
-use super::{ReportFilter, ReportTable, Scope, cell, month_text, optional_cell, percent};
+use super::{
+    ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text, optional_cell, percent,
+};
 use crate::billing::arithmetic::round;
 use crate::error::Result;
 use crate::store::{Store, decimal_column, optional_decimal_column};
@@ -334,16 +336,16 @@ pub fn profitability_report(
             cell(target)
         ),
         &[
-            ("Client", false),
-            ("Service", false),
-            ("Category", false),
-            ("Fee", true),
-            ("Minutes", true),
-            ("Cost", true),
-            ("Margin", true),
-            ("Margin %", true),
-            ("Per hour", true),
-            ("Under target", false),
+            ("Client", ColumnKind::Text),
+            ("Service", ColumnKind::Text),
+            ("Category", ColumnKind::Text),
+            ("Fee", ColumnKind::Money),
+            ("Minutes", ColumnKind::Count),
+            ("Cost", ColumnKind::Money),
+            ("Margin", ColumnKind::Money),
+            ("Margin %", ColumnKind::Percent),
+            ("Per hour", ColumnKind::Money),
+            ("Under target", ColumnKind::Text),
         ],
     );
     for r in &rows {

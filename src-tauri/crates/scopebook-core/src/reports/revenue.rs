@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{ReportFilter, ReportTable, Scope, cell, month_text};
+use super::{ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text};
 use crate::billing::arithmetic::{monthly_value, round};
 use crate::billing::{Movement, Movements};
 use crate::error::{Error, Result};
@@ -147,15 +147,15 @@ pub fn revenue_report(
         "Recurring revenue",
         scope.subtitle(),
         &[
-            ("Month", false),
-            ("Recurring revenue", true),
-            ("Clients", true),
-            ("New", true),
-            ("Expansion", true),
-            ("Contraction", true),
-            ("Churn", true),
-            ("Change", true),
-            ("Forecast", false),
+            ("Month", ColumnKind::Text),
+            ("Recurring revenue", ColumnKind::Money),
+            ("Clients", ColumnKind::Count),
+            ("New", ColumnKind::Money),
+            ("Expansion", ColumnKind::Money),
+            ("Contraction", ColumnKind::Money),
+            ("Churn", ColumnKind::Money),
+            ("Change", ColumnKind::Money),
+            ("Forecast", ColumnKind::Text),
         ],
     );
     for m in &months {

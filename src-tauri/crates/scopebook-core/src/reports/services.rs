@@ -10,7 +10,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{ReportFilter, ReportTable, Scope, cell, month_text, optional_cell, percent};
+use super::{
+    ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text, optional_cell, percent,
+};
 use crate::billing::arithmetic::{monthly_value, round};
 use crate::error::Result;
 use crate::store::{Store, optional_decimal_column};
@@ -234,14 +236,14 @@ pub fn services_report(
         "Revenue by service",
         scope.subtitle(),
         &[
-            ("Service", false),
-            ("Category", false),
-            ("Clients", true),
-            ("Revenue", true),
-            ("Share %", true),
-            ("Recurring a month, first", true),
-            ("Recurring a month, last", true),
-            ("Growth %", true),
+            ("Service", ColumnKind::Text),
+            ("Category", ColumnKind::Text),
+            ("Clients", ColumnKind::Count),
+            ("Revenue", ColumnKind::Money),
+            ("Share %", ColumnKind::Percent),
+            ("Recurring a month, first", ColumnKind::Money),
+            ("Recurring a month, last", ColumnKind::Money),
+            ("Growth %", ColumnKind::Percent),
         ],
     );
     for s in &services {
