@@ -206,6 +206,19 @@ async fn dashboard_figures_a_drill_down_and_every_report_in_light_and_dark() -> 
         .await?;
     app.screenshot("87-dashboard-dark", "[data-testid=dashboard]")
         .await?;
+    // How long the dashboard takes from opening to its figures on screen, as the window measured
+    // it (printed, not asserted: speed lives in figures, not in pass/fail).
+    let took = app
+        .script(
+            "const m = performance.getEntriesByName('dashboard-interactive'); \
+             return m.length ? m[m.length - 1].duration : null;",
+        )
+        .await?;
+    println!("dashboard interactive after opening: {took} ms");
+    assert!(
+        took.as_f64().is_some(),
+        "the dashboard measured itself: {took}"
+    );
     app.theme("Auto").await?;
     app.close().await?;
     Ok(())

@@ -1,6 +1,6 @@
 //! Work done for clients, checked against their accepted scope; out-of-scope work billed.
 
-use scopebook_core::scope_creep::{self, CreepRow, Work, WorkDraft};
+use scopebook_core::scope_creep::{self, BillAt, CreepRow, Work, WorkDraft};
 use tauri::State;
 
 use super::Reply;
@@ -25,10 +25,10 @@ pub async fn bill_work(
     state: State<'_, AppState>,
     work_id: i64,
     month: String,
-    hourly_rate: String,
+    at: BillAt,
 ) -> Reply<Work> {
     state
-        .with_store(move |store| scope_creep::bill_work(store, work_id, &month, &hourly_rate))
+        .with_store(move |store| scope_creep::bill_work(store, work_id, &month, &at))
         .await
 }
 

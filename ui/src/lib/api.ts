@@ -4,6 +4,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Adjustment } from "./bindings/Adjustment";
 import type { AdjustmentDraft } from "./bindings/AdjustmentDraft";
+import type { BillAt } from "./bindings/BillAt";
 import type { BillingMonth } from "./bindings/BillingMonth";
 import type { ClientRevenue } from "./bindings/ClientRevenue";
 import type { CreepRow } from "./bindings/CreepRow";
@@ -151,7 +152,8 @@ export const api = {
 
   logWork: (draft: WorkDraft) => call<Work>("log_work", { draft }),
   workList: (clientId: number | null) => call<Work[]>("work_list", { clientId }),
-  billWork: (workId: number, month: string, hourlyRate: string) => call<Work>("bill_work", { workId, month, hourlyRate }),
+  /** Bills out-of-scope work on a month's invoice, at an hourly rate or a service's price. */
+  billWork: (workId: number, month: string, at: BillAt) => call<Work>("bill_work", { workId, month, at }),
   /** The clients with the most unbilled out-of-scope time in the months `from`–`to`. */
   scopeCreepReport: (from: string, to: string) => call<CreepRow[]>("scope_creep_report", { from, to }),
   /** The home screen's figures. */

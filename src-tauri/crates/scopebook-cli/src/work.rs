@@ -33,13 +33,18 @@ pub enum WorkCommand {
         #[arg(long)]
         client: Option<String>,
     },
-    /// Puts out-of-scope work on a month's invoice: its hours at an hourly rate.
+    /// Puts out-of-scope work on a month's invoice: its hours at an hourly rate, or at a
+    /// catalogue service's price.
     Bill {
         id: i64,
         #[arg(long)]
         month: String,
+        /// An hourly rate for the hours spent.
+        #[arg(long, required_unless_present = "service", conflicts_with = "service")]
+        rate: Option<String>,
+        /// The catalogue service (its number) whose price it is billed at.
         #[arg(long)]
-        rate: String,
+        service: Option<i64>,
     },
 }
 
@@ -261,8 +266,19 @@ pub fn run(
             }
             Ok(())
         }
-        WorkCommand::Bill { id, month, rate } => {
-            let work = scope_creep::bill_work(store, id, &month, &rate)?;
+        WorkCommand::Bill {
+            id,
+            month,
+            rate,
+            service,
+        } => {
+            let at = match (service, rate) {
+                (Some(service_id), _) => scope_creep::BillAt::Service { service_id },
+                (None, rate) => scope_creep::BillAt::HourlyRate {
+                    rate: rate.unwrap_or_default(),
+                },
+            };
+            let work = scope_creep::bill_work(store, id, &month, &at)?;
             writeln!(
                 out,
                 "{} is on {}'s {month} invoice.",

@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::billing::{AdjustmentDraft, AdjustmentKind, add_adjustment};
+use crate::billing::adjustments::{check_adjustment, write_adjustment};
+use crate::billing::{AdjustmentDraft, AdjustmentKind};
+use crate::catalog::{Pricing, quote};
 use crate::error::{Error, Problems, Result};
 use crate::proposals::{ScopeLine, client_scope};
 use crate::store::{Source, Store};
@@ -233,9 +235,24 @@ pub fn work_list(store: &Store, client_id: Option<i64>) -> Result<Vec<Work>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Bills a piece of work that the scope doesn't cover: an extra line on `month`'s invoice
-/// (hours × `hourly_rate`, typed in the practice's locale), logged and linked to the work.
-pub fn bill_work(store: &mut Store, work_id: i64, month: &str, hourly_rate: &str) -> Result<Work> {
+/// What out-of-scope work is billed at.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(tag = "by", rename_all = "snake_case")]
+#[ts(export)]
+pub enum BillAt {
+    /// The hours spent × a rate typed in the practice's locale.
+    HourlyRate { rate: String },
+    /// A catalogue service's price: an hourly service's rate × the hours spent; any other, its
+    /// price for its usual quantity. The line takes the service's account code and tax type.
+    Service {
+        #[ts(type = "number")]
+        service_id: i64,
+    },
+}
+
+/// Bills a piece of work that the scope doesn't cover: an extra line on `month`'s invoice at
+/// `at`, written with the link from the work to it in one transaction.
+pub fn bill_work(store: &mut Store, work_id: i64, month: &str, at: &BillAt) -> Result<Work> {
     let work = get_work(store, work_id)?;
     if work.coverage == Coverage::InScope {
         return Err(Error::invalid(
@@ -253,22 +270,42 @@ pub fn bill_work(store: &mut Store, work_id: i64, month: &str, hourly_rate: &str
         )));
     }
     let hours = (Decimal::from(work.minutes) / Decimal::from(60)).round_dp(2);
-    let line = add_adjustment(
-        store,
-        &AdjustmentDraft {
-            month: month.to_string(),
-            client_id: work.client_id,
-            kind: Some(AdjustmentKind::ExtraLine),
-            description: format!(
-                "Additional work on {}: {} ({} min)",
-                work.done_on, work.description, work.minutes
-            ),
-            quantity: hours.to_string(),
-            unit_amount: hourly_rate.to_string(),
-            ..AdjustmentDraft::default()
-        },
-    )
-    .map_err(|e| match e {
+    let mut draft = AdjustmentDraft {
+        month: month.to_string(),
+        client_id: work.client_id,
+        kind: Some(AdjustmentKind::ExtraLine),
+        description: format!(
+            "Additional work on {}: {} ({} min)",
+            work.done_on, work.description, work.minutes
+        ),
+        ..AdjustmentDraft::default()
+    };
+    match at {
+        BillAt::HourlyRate { rate } => {
+            draft.quantity = hours.to_string();
+            draft.unit_amount = rate.clone();
+        }
+        BillAt::Service { service_id } => {
+            let service = crate::catalog::get_service(store, *service_id)?;
+            let currency = crate::practice::require_practice(store)?.currency();
+            let (quantity, unit) = match &service.pricing {
+                Pricing::Hourly { rate, .. } => (hours, *rate),
+                pricing => (
+                    Decimal::ONE,
+                    quote(pricing, pricing.default_quantity(), currency)
+                        .map(|q| q.total)
+                        .map_err(|e| Error::invalid("service", e.to_string()))?,
+                ),
+            };
+            let format = crate::practice::require_practice(store)?.number_format();
+            draft.quantity = crate::money::format_number(quantity, format);
+            draft.unit_amount = crate::money::format_number(unit, format);
+            draft.description = format!("{} \u{2014} {}", draft.description, service.name);
+            draft.account_code = service.account_code.clone();
+            draft.tax_type = service.tax_type.clone();
+        }
+    }
+    let checked = check_adjustment(store, &draft).map_err(|e| match e {
         // The rate is this form's field.
         Error::Invalid(problems) => {
             let mut renamed = Problems::new();
@@ -285,15 +322,16 @@ pub fn bill_work(store: &mut Store, work_id: i64, month: &str, hourly_rate: &str
         other => other,
     })?;
     store.write(Source::User, |tx| {
+        let line = write_adjustment(tx, &checked)?;
         tx.execute(
             "UPDATE work_log SET billed_adjustment_id = ?2 WHERE id = ?1",
-            params![work_id, line.id],
+            params![work_id, line],
         )?;
         tx.log(
             "work",
             work_id,
             "bill",
-            &serde_json::json!({ "adjustment": line.id, "month": month }),
+            &serde_json::json!({ "adjustment": line, "month": month }),
         )
     })?;
     get_work(store, work_id)
@@ -496,19 +534,43 @@ mod tests {
         let report = scope_creep_report(&store, "2026-12", "2026-12").unwrap();
         assert_eq!((report[0].unbilled_minutes, report[0].entries), (120, 2));
 
-        let refused = bill_work(&mut store, books.id, "2026-12", "120").unwrap_err();
+        let refused = bill_work(
+            &mut store,
+            books.id,
+            "2026-12",
+            &BillAt::HourlyRate { rate: "120".into() },
+        )
+        .unwrap_err();
         assert!(
             refused.to_string().contains("in the client's scope"),
             "{refused}"
         );
-        let rate = bill_work(&mut store, payroll.id, "2026-12", "1,5").unwrap_err();
+        let rate = bill_work(
+            &mut store,
+            payroll.id,
+            "2026-12",
+            &BillAt::HourlyRate { rate: "1,5".into() },
+        )
+        .unwrap_err();
         let Error::Invalid(problems) = rate else {
             panic!("{rate:?}")
         };
         assert_eq!(problems.fields()[0].field, "hourly_rate");
-        let billed = bill_work(&mut store, payroll.id, "2026-12", "120").unwrap();
+        let billed = bill_work(
+            &mut store,
+            payroll.id,
+            "2026-12",
+            &BillAt::HourlyRate { rate: "120".into() },
+        )
+        .unwrap();
         assert!(billed.billed_adjustment_id.is_some());
-        let twice = bill_work(&mut store, payroll.id, "2026-12", "120").unwrap_err();
+        let twice = bill_work(
+            &mut store,
+            payroll.id,
+            "2026-12",
+            &BillAt::HourlyRate { rate: "120".into() },
+        )
+        .unwrap_err();
         assert_eq!(twice.code(), crate::ErrorCode::AlreadyDone);
 
         // 1.5 hours at 120 on December's invoice, beside the proposal's 400.
@@ -522,5 +584,45 @@ mod tests {
         );
         let report = scope_creep_report(&store, "2026-12", "2026-12").unwrap();
         assert_eq!(report[0].unbilled_minutes, 30);
+
+        // At a service's price: an hourly one bills the hours spent at its rate, on its account.
+        let advice = crate::catalog::create_service(
+            &mut store,
+            &crate::catalog::ServiceDraft {
+                name: "Advisory".into(),
+                account_code: "270".into(),
+                pricing: crate::catalog::PricingDraft {
+                    price: "200".into(),
+                    estimated_hours: "1".into(),
+                    ..crate::catalog::PricingDraft::empty(crate::catalog::PricingKind::Hourly)
+                },
+                frequency: crate::catalog::Frequency::OneOff,
+                ..crate::catalog::ServiceDraft::blank()
+            },
+        )
+        .unwrap();
+        let at_service = BillAt::Service {
+            service_id: advice.id,
+        };
+        bill_work(&mut store, loan.id, "2026-12", &at_service).unwrap();
+        let plan = crate::billing::billing_plan(&store, "2026-12").unwrap();
+        let line = plan.invoices[0]
+            .lines
+            .iter()
+            .find(|l| l.description.contains("Bank loan forms"))
+            .unwrap();
+        // 30 minutes: 0.5 h × 200.
+        assert_eq!(line.money.line_amount, Decimal::from(100));
+        assert_eq!(line.account_code, "270");
+        assert!(
+            line.description.ends_with("Advisory"),
+            "{}",
+            line.description
+        );
+        assert!(
+            scope_creep_report(&store, "2026-12", "2026-12")
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Problems, Result};
 use crate::money::{AmountError, parse_amount};
 use crate::practice::require_practice;
 use crate::proposals::terms::parse_month;
-use crate::store::{Source, Store, optional_decimal_column};
+use crate::store::{Source, Store, Tx, optional_decimal_column};
 
 crate::db_enum! {
     #[ts(export)]
@@ -156,6 +156,31 @@ pub fn adjustments(store: &Store, month: &str) -> Result<Vec<Adjustment>> {
 /// Saves an adjustment (checked field by field); a second skip, hold or description of the same
 /// line replaces nothing and says so.
 pub fn add_adjustment(store: &mut Store, draft: &AdjustmentDraft) -> Result<Adjustment> {
+    let checked = check_adjustment(store, draft)?;
+    let id = store.write(Source::User, |tx| write_adjustment(tx, &checked))?;
+    adjustments(store, &checked.month)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(Error::NotFound {
+            entity: "billing adjustment",
+            id,
+        })
+}
+
+/// An adjustment that passed every check, ready to be written.
+pub(crate) struct CheckedAdjustment {
+    month: String,
+    kind: AdjustmentKind,
+    quantity: Option<Decimal>,
+    unit_amount: Option<Decimal>,
+    draft: AdjustmentDraft,
+}
+
+/// Checks an adjustment field by field (reads only).
+pub(crate) fn check_adjustment(
+    store: &Store,
+    draft: &AdjustmentDraft,
+) -> Result<CheckedAdjustment> {
     let practice = require_practice(store)?;
     let format = practice.number_format();
     let mut problems = Problems::new();
@@ -218,75 +243,85 @@ pub fn add_adjustment(store: &mut Store, draft: &AdjustmentDraft) -> Result<Adju
         );
     }
     problems.into_result()?;
-    let id = store.write(Source::User, |tx| {
-        let invoice_seq = match draft.invoice {
-            OnInvoice::Month => 1,
-            OnInvoice::Separate => next_invoice_seq(tx, month, draft.client_id)?,
-            OnInvoice::Existing(seq) => {
-                let started: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM billing_adjustments
+    Ok(CheckedAdjustment {
+        month: month.to_string(),
+        kind,
+        quantity,
+        unit_amount,
+        draft: draft.clone(),
+    })
+}
+
+/// Writes a checked adjustment in `tx` (with its change record); its id. Refused for an invoice
+/// already in Xero, and for a second skip, hold or description of the same thing.
+pub(crate) fn write_adjustment(tx: &Tx<'_>, checked: &CheckedAdjustment) -> Result<i64> {
+    let CheckedAdjustment {
+        month,
+        kind,
+        quantity,
+        unit_amount,
+        draft,
+    } = checked;
+    let (month, kind, quantity, unit_amount) = (month.as_str(), *kind, *quantity, *unit_amount);
+    let invoice_seq = match draft.invoice {
+        OnInvoice::Month => 1,
+        OnInvoice::Separate => next_invoice_seq(tx, month, draft.client_id)?,
+        OnInvoice::Existing(seq) => {
+            let started: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM billing_adjustments
                         WHERE month = ?1 AND client_id = ?2 AND invoice_seq = ?3)",
-                    params![month, draft.client_id, seq],
-                    |r| r.get(0),
-                )?;
-                if seq < 2 || !started {
-                    return Err(Error::invalid(
-                        "invoice",
-                        format!("There is no separate invoice {seq} for this client in {month}."),
-                    ));
-                }
-                seq
+                params![month, draft.client_id, seq],
+                |r| r.get(0),
+            )?;
+            if seq < 2 || !started {
+                return Err(Error::invalid(
+                    "invoice",
+                    format!("There is no separate invoice {seq} for this client in {month}."),
+                ));
             }
-        };
-        if let Some(number) = sent_as(tx, month, draft.client_id, invoice_seq)? {
-            return Err(already_sent(&number));
+            seq
         }
-        let taken = tx.execute(
-            "INSERT INTO billing_adjustments (month, client_id, kind, line_id, description,
+    };
+    if let Some(number) = sent_as(tx, month, draft.client_id, invoice_seq)? {
+        return Err(already_sent(&number));
+    }
+    let taken = tx.execute(
+        "INSERT INTO billing_adjustments (month, client_id, kind, line_id, description,
                 quantity, unit_amount, account_code, tax_type, created_at, invoice_seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT DO NOTHING",
-            params![
-                month,
-                draft.client_id,
-                kind,
-                (kind == AdjustmentKind::Description)
-                    .then_some(draft.line_id)
-                    .flatten(),
-                draft.description.trim(),
-                quantity.map(|q| q.to_string()),
-                unit_amount.map(|u| u.to_string()),
-                draft.account_code.trim(),
-                draft.tax_type.trim(),
-                crate::now(),
-                invoice_seq
-            ],
-        )?;
-        if taken == 0 {
-            return Err(Error::AlreadyDone(
-                "That client already has that change this month. Remove it first to change it."
-                    .into(),
-            ));
-        }
-        let id = tx.last_insert_rowid();
-        tx.log(
-            "billing_adjustment",
-            id,
-            "add",
-            &serde_json::json!({
-                "month": month, "client_id": draft.client_id, "kind": kind,
-                "invoice_seq": invoice_seq,
-            }),
-        )?;
-        Ok(id)
-    })?;
-    adjustments(store, month)?
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or(Error::NotFound {
-            entity: "billing adjustment",
-            id,
-        })
+        params![
+            month,
+            draft.client_id,
+            kind,
+            (kind == AdjustmentKind::Description)
+                .then_some(draft.line_id)
+                .flatten(),
+            draft.description.trim(),
+            quantity.map(|q| q.to_string()),
+            unit_amount.map(|u| u.to_string()),
+            draft.account_code.trim(),
+            draft.tax_type.trim(),
+            crate::now(),
+            invoice_seq
+        ],
+    )?;
+    if taken == 0 {
+        return Err(Error::AlreadyDone(
+            "That client already has that change this month. Remove it first to change it.".into(),
+        ));
+    }
+    let id = tx.last_insert_rowid();
+    tx.log(
+        "billing_adjustment",
+        id,
+        "add",
+        &serde_json::json!({
+            "month": month, "client_id": draft.client_id, "kind": kind,
+            "invoice_seq": invoice_seq,
+        }),
+    )?;
+    Ok(id)
 }
 
 /// Removes an adjustment (the month goes back to what the proposals say).

@@ -1,7 +1,7 @@
 //! Billing: the monthly plan driven by the accepted proposals, the month's adjustments, and
 //! posting the month's invoices to Xero exactly once.
 
-mod adjustments;
+pub(crate) mod adjustments;
 pub mod arithmetic;
 mod live;
 mod plan;

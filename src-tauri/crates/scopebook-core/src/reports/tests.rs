@@ -399,7 +399,13 @@ fn profitability_adds_up_per_client_and_per_service() {
         },
     )
     .unwrap();
-    crate::scope_creep::bill_work(&mut w.store, work.id, "2026-03", "100").unwrap();
+    crate::scope_creep::bill_work(
+        &mut w.store,
+        work.id,
+        "2026-03",
+        &crate::scope_creep::BillAt::HourlyRate { rate: "100".into() },
+    )
+    .unwrap();
     let report = profitability_report(&w.store, &range("2026-01", "2026-06"), today()).unwrap();
     let line = |client: i64, service: &str| {
         report
