@@ -68,6 +68,7 @@ fn two_clients_with_proposals(dir: &std::path::Path, month: &str) -> Result {
             line_id: None,
             quantity: "1".into(),
             discount_percent: "0".into(),
+            estimated_minutes: String::new(),
             start_month: month.into(),
             end_month: String::new(),
             optional: false,

@@ -76,6 +76,7 @@ fn scenario(dir: &std::path::Path, this_month: NaiveDate) -> Result {
         line_id: None,
         quantity: "1".into(),
         discount_percent: "0".into(),
+        estimated_minutes: String::new(),
         start_month: start,
         end_month: end,
         optional: false,

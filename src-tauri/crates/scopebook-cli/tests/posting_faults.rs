@@ -359,6 +359,7 @@ async fn set_up(sim: &SimHandle, d: &Path, clients: usize, seed: u64) {
             line_id: None,
             quantity: "1".into(),
             discount_percent: "0".into(),
+            estimated_minutes: String::new(),
             start_month: MONTH.into(),
             end_month: String::new(),
             optional: false,

@@ -499,6 +499,7 @@ fn line(service: i64, quantity: &str, start_month: &str) -> LineDraft {
         line_id: None,
         quantity: quantity.into(),
         discount_percent: "0".into(),
+        estimated_minutes: String::new(),
         start_month: start_month.into(),
         end_month: String::new(),
         optional: false,

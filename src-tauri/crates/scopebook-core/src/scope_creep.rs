@@ -490,6 +490,7 @@ mod tests {
             line_id: None,
             quantity: "1".into(),
             discount_percent: "0".into(),
+            estimated_minutes: String::new(),
             start_month: "2026-12".into(),
             end_month: String::new(),
             optional: false,

@@ -13,6 +13,11 @@ service_id: number | null,
  */
 line_id: number | null, quantity: string, discount_percent: string, 
 /**
+ * Staff time per period for this client, in minutes; empty keeps the snapshot's
+ * (a new line: the service's estimate).
+ */
+estimated_minutes: string, 
+/**
  * `YYYY-MM`.
  */
 start_month: string, 

@@ -150,6 +150,7 @@ fn line(service_id: i64, quantity: &str, start: &str, end: &str, optional: bool)
         line_id: None,
         quantity: quantity.into(),
         discount_percent: "0".into(),
+        estimated_minutes: String::new(),
         start_month: start.into(),
         end_month: end.into(),
         optional,

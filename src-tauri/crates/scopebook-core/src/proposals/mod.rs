@@ -48,6 +48,10 @@ pub struct LineDraft {
     pub line_id: Option<i64>,
     pub quantity: String,
     pub discount_percent: String,
+    /// Staff time per period for this client, in minutes; empty keeps the snapshot's
+    /// (a new line: the service's estimate).
+    #[serde(default)]
+    pub estimated_minutes: String,
     /// `YYYY-MM`.
     pub start_month: String,
     /// `YYYY-MM`, or empty for no end.
@@ -155,6 +159,7 @@ impl Proposal {
                     line_id: Some(l.id),
                     quantity: l.quantity.to_string(),
                     discount_percent: l.discount_percent.to_string(),
+                    estimated_minutes: l.estimated_minutes.to_string(),
                     start_month: l.start_month.clone(),
                     end_month: l.end_month.clone().unwrap_or_default(),
                     optional: l.optional,
@@ -221,6 +226,7 @@ pub fn line_for_service(store: &Store, service_id: i64) -> Result<LineDraft> {
         line_id: None,
         quantity: service.pricing.default_quantity().normalize().to_string(),
         discount_percent: "0".into(),
+        estimated_minutes: service.estimated_minutes.to_string(),
         start_month: next.format("%Y-%m").to_string(),
         end_month: String::new(),
         optional: false,

@@ -89,6 +89,7 @@ fn line(service_id: i64, quantity: &str, optional: bool) -> LineDraft {
         line_id: None,
         quantity: quantity.into(),
         discount_percent: "0".into(),
+        estimated_minutes: String::new(),
         start_month: "2026-12".into(),
         end_month: String::new(),
         optional,

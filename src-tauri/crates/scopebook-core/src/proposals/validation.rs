@@ -128,6 +128,28 @@ pub(super) fn validate(
                 }
             }
         };
+        // The client's own estimate of the time a period takes, when given.
+        let minutes = match line.estimated_minutes.trim() {
+            "" => Some(None),
+            text => match text.parse::<u32>() {
+                Ok(m) if m <= 100_000 => Some(Some(m)),
+                _ => {
+                    problems.add(
+                        field("estimated_minutes"),
+                        "Enter the minutes a period takes for this client, like 90.",
+                    );
+                    None
+                }
+            },
+        };
+        let snapshot = match (snapshot, minutes) {
+            (Some(mut snapshot), Some(Some(m))) => {
+                snapshot.estimated_minutes = m;
+                Some(snapshot)
+            }
+            (snapshot, Some(None)) => snapshot,
+            (None, _) | (_, None) => None,
+        };
         let start = terms::parse_month(&line.start_month);
         if start.is_none() {
             problems.add(field("start_month"), "Choose the month the service starts.");

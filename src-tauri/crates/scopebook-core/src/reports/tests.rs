@@ -2,7 +2,7 @@
 //!
 //! Three clients, January to August 2026, "today" 15 June 2026:
 //! - Alder: bookkeeping (500 a month, 4 h) and BAS (600 a quarter from January, 3 h) from January;
-//! - Birch: bookkeeping from March to June (churns in July);
+//! - Birch: bookkeeping from March to June (churns in July), its own estimate 2 h a month;
 //! - Cedar: bookkeeping from January; an amendment from May adds payroll (50 a week, 30 min).
 //!
 //! Recurring revenue a month: Jan 1,200 (Alder 700 = 500 + 600 / 3, Cedar 500), Mar 1,700 (Birch
@@ -41,6 +41,7 @@ fn line(service_id: i64, start: &str, end: &str) -> LineDraft {
         line_id: None,
         quantity: "1".into(),
         discount_percent: "0".into(),
+        estimated_minutes: String::new(),
         start_month: start.into(),
         end_month: end.into(),
         optional: false,
@@ -138,11 +139,10 @@ fn world() -> World {
         alder,
         vec![line(bookkeeping, "2026-01", ""), line(bas, "2026-01", "")],
     );
-    propose(
-        &mut store,
-        birch,
-        vec![line(bookkeeping, "2026-03", "2026-06")],
-    );
+    // Birch's books take half the usual time: its proposal line says 120 minutes a month.
+    let mut birch_books = line(bookkeeping, "2026-03", "2026-06");
+    birch_books.estimated_minutes = "120".into();
+    propose(&mut store, birch, vec![birch_books]);
     let cedar_proposal = propose(&mut store, cedar, vec![line(bookkeeping, "2026-01", "")]);
     let amendment = amend_proposal(&mut store, cedar_proposal, "2026-05").unwrap();
     let mut draft = amendment.draft();
@@ -452,6 +452,17 @@ fn profitability_adds_up_per_client_and_per_service() {
         (added.profit.fee, added.profit.minutes, added.profit.cost),
         (dec!(150), 90, dec!(90))
     );
+    // Birch's own estimate: 4 months × 2 h = 8 h (480 at 60) against 2,000: 76 %, 250 an hour.
+    let birch = line(w.birch, "Bookkeeping");
+    assert_eq!(
+        (
+            birch.profit.minutes,
+            birch.profit.cost,
+            birch.profit.margin_percent
+        ),
+        (480, dec!(480), Some(dec!(76)))
+    );
+    assert_eq!(birch.profit.hourly_rate, Some(dec!(250)));
     // Least profitable first.
     let margins: Vec<Decimal> = report
         .lines
