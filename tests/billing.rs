@@ -179,6 +179,23 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
     app.click("[data-testid=confirm-bill-work]").await?;
     app.wait_for_text("[data-testid=work-table]", "Billed")
         .await?;
+    // Asked for again: gathered into an amendment adding a service to cover such work.
+    app.type_into("[data-testid=work-what]", "Grant application paperwork")
+        .await?;
+    app.type_into("[data-testid=work-minutes]", "45").await?;
+    app.click("[data-testid=log-work]").await?;
+    app.wait_for_text("[data-testid=work-table]", "Grant application")
+        .await?;
+    app.click("[data-testid=propose-work]").await?;
+    app.click("[data-testid=confirm-propose]").await?;
+    app.wait_for_text("[data-testid=propose-form]", "Choose the service")
+        .await?;
+    app.select_text("[data-testid=propose-service]", "Coogee Cycles")
+        .await?;
+    app.click("[data-testid=confirm-propose]").await?;
+    app.wait_for_text("[data-testid=toast]", "Drafted").await?;
+    app.wait_for_text("[data-testid=work-table]", "In a proposal")
+        .await?;
     app.screenshot("72a-client-work", "[data-testid=client-work]")
         .await?;
     app.click("[data-testid=client-editor] button[aria-label='Close (Esc)']")

@@ -72,6 +72,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         work::log_work,
         work::work_list,
         work::bill_work,
+        work::propose_work,
         work::scope_creep_report,
         reports::revenue_report,
         reports::revenue_clients,

@@ -1,6 +1,7 @@
 //! Work done for clients, checked against their accepted scope; out-of-scope work billed.
 
-use scopebook_core::scope_creep::{self, BillAt, CreepRow, Work, WorkDraft};
+use scopebook_core::proposals::Proposal;
+use scopebook_core::scope_creep::{self, BillAt, CreepRow, Work, WorkDraft, WorkProposalDraft};
 use tauri::State;
 
 use super::Reply;
@@ -40,5 +41,13 @@ pub async fn scope_creep_report(
 ) -> Reply<Vec<CreepRow>> {
     state
         .with_store(move |store| scope_creep::scope_creep_report(store, &from, &to))
+        .await
+}
+
+/// Gathers out-of-scope work into an amendment of the client's accepted proposal (a draft).
+#[tauri::command]
+pub async fn propose_work(state: State<'_, AppState>, draft: WorkProposalDraft) -> Reply<Proposal> {
+    state
+        .with_store(move |store| scope_creep::propose_work(store, &draft))
         .await
 }

@@ -5,6 +5,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { Adjustment } from "./bindings/Adjustment";
 import type { AdjustmentDraft } from "./bindings/AdjustmentDraft";
 import type { BillAt } from "./bindings/BillAt";
+import type { WorkProposalDraft } from "./bindings/WorkProposalDraft";
 import type { BillingMonth } from "./bindings/BillingMonth";
 import type { ClientRevenue } from "./bindings/ClientRevenue";
 import type { CreepRow } from "./bindings/CreepRow";
@@ -152,6 +153,8 @@ export const api = {
 
   logWork: (draft: WorkDraft) => call<Work>("log_work", { draft }),
   workList: (clientId: number | null) => call<Work[]>("work_list", { clientId }),
+  /** Gathers out-of-scope work into an amendment (a draft) that adds a service to cover it. */
+  proposeWork: (draft: WorkProposalDraft) => call<Proposal>("propose_work", { draft }),
   /** Bills out-of-scope work on a month's invoice, at an hourly rate or a service's price. */
   billWork: (workId: number, month: string, at: BillAt) => call<Work>("bill_work", { workId, month, at }),
   /** The clients with the most unbilled out-of-scope time in the months `from`–`to`. */

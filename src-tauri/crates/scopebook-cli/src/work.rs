@@ -33,6 +33,20 @@ pub enum WorkCommand {
         #[arg(long)]
         client: Option<String>,
     },
+    /// Gathers out-of-scope work into an amendment of the client's accepted proposal that adds a
+    /// service to cover it (a draft to review and send).
+    Propose {
+        client: String,
+        /// The work's numbers (from `work list`), comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        work: Vec<i64>,
+        /// The catalogue service (its number) that will cover it.
+        #[arg(long)]
+        service: i64,
+        /// The month the amendment takes over, YYYY-MM.
+        #[arg(long)]
+        from: String,
+    },
     /// Puts out-of-scope work on a month's invoice: its hours at an hourly rate, or at a
     /// catalogue service's price.
     Bill {
@@ -265,6 +279,32 @@ pub fn run(
                 .map_err(io)?;
             }
             Ok(())
+        }
+        WorkCommand::Propose {
+            client,
+            work,
+            service,
+            from,
+        } => {
+            let client = clients::find_client(store, &client)?;
+            let proposal = scope_creep::propose_work(
+                store,
+                &scope_creep::WorkProposalDraft {
+                    client_id: client.id,
+                    work_ids: work,
+                    service_id: service,
+                    effective_from: from,
+                },
+            )?;
+            if json {
+                return crate::print_json(out, &proposal);
+            }
+            writeln!(
+                out,
+                "Drafted {} v{} for {}: review and send it.",
+                proposal.number, proposal.version, client.details.display_name
+            )
+            .map_err(io)
         }
         WorkCommand::Bill {
             id,

@@ -678,6 +678,23 @@ fn work_is_logged_checked_against_scope_billed_and_reported() {
         plan.contains("Kiwi Cafe") && plan.contains("225.00"),
         "{plan}"
     );
+    // Work already billed isn't gathered into an amendment too.
+    let no_engagement = scopebook(
+        d,
+        &[
+            "work",
+            "propose",
+            "Kiwi Cafe",
+            "--work",
+            id,
+            "--service",
+            "1",
+            "--from",
+            "2027-01",
+        ],
+    );
+    assert_eq!(no_engagement.status.code(), Some(3), "{no_engagement:?}");
+    assert!(String::from_utf8_lossy(&no_engagement.stderr).contains("is billed already"));
     // Another invoice for the month, only when asked for.
     let added = ok(
         d,

@@ -2,7 +2,7 @@
 //! client accepted — covered by a service in scope, explicitly not included, or not covered at
 //! all — and out-of-scope work can go on the month's invoice as an extra line.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -125,11 +125,14 @@ pub struct Work {
     /// The month's extra line it became, once billed.
     #[ts(type = "number | null")]
     pub billed_adjustment_id: Option<i64>,
+    /// The amendment proposal that adds a service to cover it, once gathered into one.
+    #[ts(type = "number | null")]
+    pub proposal_id: Option<i64>,
 }
 
 const WORK_COLUMNS: &str = "w.id, w.client_id, c.display_name AS client_name, w.done_on,
     w.description, w.done_by, w.minutes, w.service_id, w.coverage, w.coverage_reason,
-    w.billed_adjustment_id";
+    w.billed_adjustment_id, w.proposal_id";
 
 fn work_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Work> {
     Ok(Work {
@@ -144,6 +147,7 @@ fn work_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Work> {
         coverage: r.get("coverage")?,
         coverage_reason: r.get("coverage_reason")?,
         billed_adjustment_id: r.get("billed_adjustment_id")?,
+        proposal_id: r.get("proposal_id")?,
     })
 }
 
@@ -335,6 +339,109 @@ pub fn bill_work(store: &mut Store, work_id: i64, month: &str, at: &BillAt) -> R
         )
     })?;
     get_work(store, work_id)
+}
+
+/// Out-of-scope work to gather into an amendment of the client's accepted proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct WorkProposalDraft {
+    #[ts(type = "number")]
+    pub client_id: i64,
+    #[ts(type = "Array<number>")]
+    pub work_ids: Vec<i64>,
+    /// The catalogue service that will cover such work from now on.
+    #[ts(type = "number")]
+    pub service_id: i64,
+    /// `YYYY-MM`: when the amendment takes over.
+    pub effective_from: String,
+}
+
+/// Gathers out-of-scope work into an amendment of the client's accepted proposal (a draft new
+/// version, from `effective_from`) that adds `service_id` to the scope, its introduction listing
+/// the work asked for; the work is marked as proposed, in the same transaction.
+pub fn propose_work(
+    store: &mut Store,
+    draft: &WorkProposalDraft,
+) -> Result<crate::proposals::Proposal> {
+    if draft.work_ids.is_empty() {
+        return Err(Error::invalid("work_ids", "Choose the work to propose."));
+    }
+    let mut work = Vec::with_capacity(draft.work_ids.len());
+    for id in &draft.work_ids {
+        let w = get_work(store, *id)?;
+        let refusal = if w.client_id != draft.client_id {
+            Some("is another client's")
+        } else if w.coverage == Coverage::InScope {
+            Some("is already in the client's scope")
+        } else if w.billed_adjustment_id.is_some() {
+            Some("is billed already")
+        } else if w.proposal_id.is_some() {
+            Some("is in a proposal already")
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            return Err(Error::invalid(
+                "work_ids",
+                format!("\u{201c}{}\u{201d} {why}.", w.description),
+            ));
+        }
+        work.push(w);
+    }
+    let accepted: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT id FROM proposals WHERE client_id = ?1 AND status = 'accepted'
+             ORDER BY accepted_at DESC, id DESC LIMIT 1",
+            [draft.client_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(accepted) = accepted else {
+        return Err(Error::invalid(
+            "client_id",
+            "The client has no accepted proposal to amend: send it a proposal for the service.",
+        ));
+    };
+    let mut line = crate::proposals::line_for_service(store, draft.service_id)?;
+    line.start_month = draft.effective_from.trim().to_string();
+    let service = crate::catalog::get_service(store, draft.service_id)?;
+    let asked: Vec<String> = work
+        .iter()
+        .map(|w| format!("- {} ({}, {} min)", w.description, w.done_on, w.minutes))
+        .collect();
+    let ids = draft.work_ids.clone();
+    crate::proposals::amend_with(
+        store,
+        accepted,
+        draft.effective_from.trim(),
+        |proposal| {
+            proposal.lines.push(line);
+            proposal.introduction = format!(
+                "{}\n\nThis amendment adds {} to your engagement, to cover work you have asked us \
+                 for that it didn't include:\n{}",
+                proposal.introduction.trim_end(),
+                service.name,
+                asked.join("\n")
+            );
+            Ok(())
+        },
+        |tx, proposal_id| {
+            for id in &ids {
+                tx.execute(
+                    "UPDATE work_log SET proposal_id = ?2 WHERE id = ?1",
+                    params![id, proposal_id],
+                )?;
+                tx.log(
+                    "work",
+                    *id,
+                    "propose",
+                    &serde_json::json!({ "proposal": proposal_id }),
+                )?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// A client's unbilled out-of-scope time.
@@ -624,6 +731,64 @@ mod tests {
             scope_creep_report(&store, "2026-12", "2026-12")
                 .unwrap()
                 .is_empty()
+        );
+
+        // Asked for again and again: gathered into an amendment that adds payroll from January.
+        let january = log(&mut store, "Payroll for January", "60").unwrap();
+        assert_eq!(january.coverage, Coverage::OutOfScope);
+        let payroll_service = catalog::create_service(
+            &mut store,
+            &ServiceDraft {
+                name: "Payroll".into(),
+                pricing: PricingDraft {
+                    price: "150".into(),
+                    ..PricingDraft::empty(PricingKind::Fixed)
+                },
+                frequency: Frequency::Monthly,
+                ..ServiceDraft::blank()
+            },
+        )
+        .unwrap()
+        .id;
+        let proposal = |work_ids: Vec<i64>| WorkProposalDraft {
+            client_id: client,
+            work_ids,
+            service_id: payroll_service,
+            effective_from: "2027-01".into(),
+        };
+        let covered = propose_work(&mut store, &proposal(vec![books.id])).unwrap_err();
+        assert!(
+            covered
+                .to_string()
+                .contains("already in the client's scope"),
+            "{covered}"
+        );
+        let amendment = propose_work(&mut store, &proposal(vec![january.id])).unwrap();
+        assert_eq!(
+            (amendment.status, amendment.version),
+            (crate::proposals::ProposalStatus::Draft, 2)
+        );
+        assert!(
+            amendment
+                .lines
+                .iter()
+                .any(|l| l.name == "Payroll" && l.start_month == "2027-01"),
+            "{:?}",
+            amendment.lines
+        );
+        assert!(
+            amendment
+                .introduction
+                .contains("- Payroll for January (2026-12-03, 60 min)")
+        );
+        assert_eq!(
+            get_work(&store, january.id).unwrap().proposal_id,
+            Some(amendment.id)
+        );
+        let twice = propose_work(&mut store, &proposal(vec![january.id])).unwrap_err();
+        assert!(
+            twice.to_string().contains("in a proposal already"),
+            "{twice}"
         );
     }
 }

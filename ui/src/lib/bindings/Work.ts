@@ -8,4 +8,8 @@ export type Work = { id: number, client_id: number, client_name: string, done_on
 /**
  * The month's extra line it became, once billed.
  */
-billed_adjustment_id: number | null, };
+billed_adjustment_id: number | null, 
+/**
+ * The amendment proposal that adds a service to cover it, once gathered into one.
+ */
+proposal_id: number | null, };

@@ -35,6 +35,18 @@ pub fn duplicate_proposal(store: &mut Store, id: i64, client_id: Option<i64>) ->
 /// Starts an amendment of an accepted proposal: a new version (a draft) that will supersede it
 /// from `effective_from` (`YYYY-MM`) once accepted. History is kept.
 pub fn amend_proposal(store: &mut Store, id: i64, effective_from: &str) -> Result<Proposal> {
+    amend_with(store, id, effective_from, |_| Ok(()), |_, _| Ok(()))
+}
+
+/// [`amend_proposal`], with the new version's draft changed by `change` before it is checked,
+/// and `also` written in the same transaction (given the new version's id).
+pub(crate) fn amend_with(
+    store: &mut Store,
+    id: i64,
+    effective_from: &str,
+    change: impl FnOnce(&mut ProposalDraft) -> Result<()>,
+    also: impl FnOnce(&Tx<'_>, i64) -> Result<()>,
+) -> Result<Proposal> {
     let original = get_proposal(store, id)?;
     if original.status != ProposalStatus::Accepted {
         return Err(Error::invalid(
@@ -70,6 +82,7 @@ pub fn amend_proposal(store: &mut Store, id: i64, effective_from: &str) -> Resul
             line.start_month = effective_from.to_string();
         }
     }
+    change(&mut draft)?;
     let mut lines = validate(store, &draft, &original.lines)?;
     // A moved start keeps the line's cycle: a quarterly or annual line bills on its old anchor
     // months, and a one-off line that was billed is not billed again.
@@ -103,6 +116,7 @@ pub fn amend_proposal(store: &mut Store, id: i64, effective_from: &str) -> Resul
             "amend",
             &serde_json::json!({ "supersedes": id, "effective_from": effective_from }),
         )?;
+        also(tx, new_id)?;
         Ok(new_id)
     })?;
     get_proposal(store, new_id)

@@ -26,6 +26,7 @@ use crate::error::{Error, Problems, Result};
 use crate::money::{AmountError, Currency, parse_amount};
 use crate::practice::require_practice;
 use crate::store::{Source, Store, Tx, decimal_column, json_column};
+pub(crate) use amendments::amend_with;
 pub use amendments::{amend_proposal, duplicate_proposal};
 pub use lifecycle::{change_status, expire_overdue};
 pub use numbering::find_by_number;
