@@ -172,7 +172,7 @@ async fn plan_adjust_check_post_and_a_payment_comes_back() -> Result {
     app.click("[data-testid=log-work]").await?;
     app.wait_for_text("[data-testid=work-table]", "Not covered")
         .await?;
-    app.wait_for_text("[data-testid=unbilled]", "1 h 0 min")
+    app.wait_for_text("[data-testid=unbilled]", "1 h out of scope")
         .await?;
     app.click("[data-testid=bill-work]").await?;
     app.type_into("[data-testid=work-rate]", "120").await?;

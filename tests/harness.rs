@@ -23,6 +23,11 @@ pub fn workspace() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Where screenshots and printed figures go: `target/e2e-artifacts/`.
+pub fn artifacts_dir() -> PathBuf {
+    target_dir().join("e2e-artifacts")
+}
+
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
