@@ -131,7 +131,10 @@ async fn dashboard_figures_a_drill_down_and_every_report_in_light_and_dark() -> 
     let today = chrono::Local::now().date_naive();
     let this_month = today.with_day(1).unwrap_or(today);
     scenario(dir.path(), this_month)?;
-    let app = App::launch(dir.path()).await?;
+    // Exports land in this folder instead of a save dialog.
+    let saved = tempfile::tempdir()?;
+    let save_dir = saved.path().to_string_lossy().into_owned();
+    let app = App::launch_with(dir.path(), &[("SCOPEBOOK_SAVE_DIR", save_dir.as_str())]).await?;
 
     // The dashboard: recurring revenue and its change, and what to do next.
     app.wait_for_text("[data-testid=dash-recurring]", "1,500.00")
@@ -181,6 +184,18 @@ async fn dashboard_figures_a_drill_down_and_every_report_in_light_and_dark() -> 
     app.wait_for("[data-testid=profit-rollup]").await?;
     app.screenshot("82-report-profitability", "[data-testid=reports]")
         .await?;
+    // Exported as CSV and printed to PDF.
+    app.click("[data-testid=export-csv]").await?;
+    app.wait_for_text("[data-testid=toast]", "Exported 4 rows")
+        .await?;
+    let csv = std::fs::read_to_string(saved.path().join("profitability.csv"))?;
+    assert!(csv.starts_with("Client,Service,Category,Fee,Minutes"), "{csv}");
+    assert!(csv.contains("Cedar Cafe,Bookkeeping plus,Bookkeeping,"), "{csv}");
+    app.click("[data-testid=export-pdf]").await?;
+    app.wait_for_text("[data-testid=toast]", "saved as a PDF")
+        .await?;
+    let pdf = std::fs::read(saved.path().join("profitability.pdf"))?;
+    assert!(pdf.starts_with(b"%PDF-"));
 
     app.click("[data-report=services]").await?;
     app.wait_for_text("[data-testid=services-table]", "Bookkeeping plus")
@@ -201,6 +216,11 @@ async fn dashboard_figures_a_drill_down_and_every_report_in_light_and_dark() -> 
     app.click("[data-report=profitability]").await?;
     app.wait_for("[data-testid=profit-rollup]").await?;
     app.screenshot("86-report-profitability-dark", "[data-testid=reports]")
+        .await?;
+    app.click("[data-report=scope-creep]").await?;
+    app.wait_for_text("[data-testid=reports]", "No unbilled out-of-scope work")
+        .await?;
+    app.screenshot("86b-report-scope-creep-dark", "[data-testid=reports]")
         .await?;
     app.click("[data-nav=dashboard]").await?;
     app.wait_for_text("[data-testid=dash-recurring]", "1,500.00")

@@ -15,11 +15,16 @@ pub struct SaveAs<'a> {
     pub extension: &'a str,
 }
 
-/// Opens the native save dialog; `None` when the bookkeeper cancelled.
+/// Opens the native save dialog; `None` when the bookkeeper cancelled. With
+/// `SCOPEBOOK_SAVE_DIR` set (automated runs: the end-to-end tests), saves under the suggested
+/// name in that folder without asking — still a path Rust chose, never one from the window.
 pub async fn choose_save_path(
     app: AppHandle,
     save_as: SaveAs<'_>,
 ) -> Result<Option<PathBuf>, ErrorReport> {
+    if let Some(folder) = std::env::var_os("SCOPEBOOK_SAVE_DIR") {
+        return Ok(Some(PathBuf::from(folder).join(save_as.file_name)));
+    }
     let dialog = app
         .dialog()
         .file()
