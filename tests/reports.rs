@@ -189,8 +189,14 @@ async fn dashboard_figures_a_drill_down_and_every_report_in_light_and_dark() -> 
     app.wait_for_text("[data-testid=toast]", "Exported 4 rows")
         .await?;
     let csv = std::fs::read_to_string(saved.path().join("profitability.csv"))?;
-    assert!(csv.starts_with("Client,Service,Category,Fee,Minutes"), "{csv}");
-    assert!(csv.contains("Cedar Cafe,Bookkeeping plus,Bookkeeping,"), "{csv}");
+    assert!(
+        csv.starts_with("Client,Service,Category,Fee,Minutes"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Cedar Cafe,Bookkeeping plus,Bookkeeping,"),
+        "{csv}"
+    );
     app.click("[data-testid=export-pdf]").await?;
     app.wait_for_text("[data-testid=toast]", "saved as a PDF")
         .await?;
