@@ -400,11 +400,15 @@ impl Scope {
 
     /// "January 2026 to March 2027, all clients, category Payroll".
     fn subtitle(&self) -> String {
-        let mut words = format!(
-            "{} to {}",
-            month_words(self.first()),
-            month_words(self.last())
-        );
+        let mut words = if self.first() == self.last() {
+            month_words(self.first())
+        } else {
+            format!(
+                "{} to {}",
+                month_words(self.first()),
+                month_words(self.last())
+            )
+        };
         words.push_str(match self.filter.clients {
             ReportClients::All => ", all clients",
             ReportClients::Active => ", active clients",

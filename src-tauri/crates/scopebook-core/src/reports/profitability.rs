@@ -330,9 +330,13 @@ pub fn profitability_report(
     let mut table = ReportTable::new(
         "Profitability per service per client",
         format!(
-            "{}; staff time at {} an hour, target margin {}%",
+            "{}; staff time at {} an hour, target margin {} %",
             scope.subtitle(),
-            cell(hourly_cost),
+            crate::money::format_money(
+                hourly_cost,
+                scope.practice.currency(),
+                scope.practice.number_format()
+            ),
             cell(target)
         ),
         &[
