@@ -148,6 +148,15 @@ async fn dashboard_figures_a_drill_down_and_every_report_in_light_and_dark() -> 
     assert!(next.contains("need a Xero link"), "{next}");
     app.screenshot("80-dashboard", "[data-testid=dashboard]")
         .await?;
+    // The pipeline opens the proposals awaiting an answer.
+    app.click("[data-figure=pipeline]").await?;
+    app.wait_for("[data-testid=proposal-status-filter]").await?;
+    assert_eq!(
+        app.value("[data-testid=proposal-status-filter]").await?,
+        "sent"
+    );
+    app.click("[data-nav=dashboard]").await?;
+    app.wait_for("[data-testid=dash-recurring]").await?;
 
     // The figure opens the report behind it; a month opens the clients behind it.
     app.click("[data-figure=recurring]").await?;

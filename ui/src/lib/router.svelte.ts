@@ -32,7 +32,12 @@ class Router {
     });
   }
 
-  go(section: SectionId, sub = "") {
+  /** What the screen opened should show first (e.g. `{ status: "sent" }` for proposals); read
+   * once when it opens. */
+  params = $state<Record<string, string>>({});
+
+  go(section: SectionId, sub = "", params: Record<string, string> = {}) {
+    this.params = params;
     location.hash = sub ? `#/${section}/${sub}` : `#/${section}`;
     this.section = section;
     this.sub = sub;

@@ -16,6 +16,9 @@
 //!   2027): recurring revenue, revenue by service, profitability, and the dashboard's figures;
 //!   the median of ten runs each. Target: each under 100 ms.
 //!
+//! `SCOPEBOOK_BENCH_KEEP=<folder>` keeps a copy of the plan's data folder, for the dashboard's
+//! figure in the real window (`tests/scale.rs`).
+//!
 //! `cargo bench -p scopebook-core --bench billing` (a few minutes: setting up 3,000 clients, and
 //! the sample first waits for Xero's minute window to empty, so its time is its own).
 
@@ -239,6 +242,23 @@ async fn main() -> Outcome<()> {
                 ));
             }
         }
+    }
+
+    // Kept for the dashboard's figure in the real window (tests/scale.rs), when asked for.
+    if let Some(keep) = std::env::var_os("SCOPEBOOK_BENCH_KEEP") {
+        let keep = std::path::PathBuf::from(keep);
+        std::fs::create_dir_all(&keep)?;
+        let store = lock(&plan_store);
+        store
+            .conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        for entry in std::fs::read_dir(plan_folder.path())? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::copy(entry.path(), keep.join(entry.file_name()))?;
+            }
+        }
+        println!("  (the plan's data folder kept in {})", keep.display());
     }
 
     // Posting: Harbour Bookkeeping's file, 1,000 clients on one monthly service each.
