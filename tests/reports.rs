@@ -212,6 +212,11 @@ async fn dashboard_figures_a_drill_down_and_every_report_in_light_and_dark() -> 
     let pdf = std::fs::read(saved.path().join("profitability.pdf"))?;
     assert!(pdf.starts_with(b"%PDF-"));
 
+    app.click("[data-report=scope-creep]").await?;
+    app.wait_for_text("[data-testid=reports]", "No unbilled out-of-scope work")
+        .await?;
+    app.screenshot("83b-report-scope-creep", "[data-testid=reports]")
+        .await?;
     app.click("[data-report=services]").await?;
     app.wait_for_text("[data-testid=services-table]", "Bookkeeping plus")
         .await?;
