@@ -128,4 +128,34 @@ mod tests {
         let now = Utc.timestamp_millis_opt(1_790_000_000_123).unwrap();
         assert_eq!(parse_xero_datetime(&format_xero_datetime(&now)), Some(now));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            /// What we write in Xero's form reads back as the same instant, whatever offset
+            /// Xero puts after it.
+            #[test]
+            fn xero_dates_round_trip(
+                millis in -2_208_988_800_000i64..4_102_444_800_000i64,
+                offset in prop::sample::select(vec!["", "+0000", "+1300", "-0500"]),
+            ) {
+                let value = Utc.timestamp_millis_opt(millis).single().unwrap_or_default();
+                let written = format_xero_datetime(&value);
+                prop_assert_eq!(parse_xero_datetime(&written), Some(value));
+                let with_offset = format!("/Date({millis}{offset})/");
+                prop_assert_eq!(parse_xero_datetime(&with_offset), Some(value));
+            }
+
+            /// Anything else is a date or nothing: never a panic.
+            #[test]
+            fn any_text_is_a_date_or_none(text in "\\PC{0,40}", wrapped in any::<bool>()) {
+                let text = if wrapped { format!("/Date({text})/") } else { text };
+                let _ = parse_xero_datetime(&text);
+            }
+        }
+    }
 }
