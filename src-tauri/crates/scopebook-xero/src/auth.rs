@@ -199,60 +199,93 @@ impl Authorization {
             let Some(target) = read_request_target(&mut stream).await else {
                 continue;
             };
-            let Ok(url) = url::Url::parse(&format!("http://localhost{target}")) else {
-                respond(
-                    &mut stream,
-                    400,
-                    &failed_page("The request wasn't understood."),
-                )
-                .await;
-                continue;
-            };
-            if url.path() != "/callback" {
-                respond(&mut stream, 404, "Not found").await;
-                continue;
-            }
-            let param = |name: &str| {
-                url.query_pairs()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.into_owned())
-            };
-            if param("state").as_deref() != Some(self.state.as_str()) {
+            match callback(&target, &self.state) {
+                Callback::NotUnderstood => {
+                    respond(
+                        &mut stream,
+                        400,
+                        &failed_page("The request wasn't understood."),
+                    )
+                    .await;
+                }
+                Callback::NotFound => respond(&mut stream, 404, "Not found").await,
                 // Not our request (or a replay): refuse it and keep waiting for the real one.
-                respond(
-                    &mut stream,
-                    400,
-                    &failed_page("This sign-in link isn't the one Scopebook opened."),
-                )
-                .await;
-                continue;
+                Callback::WrongState => {
+                    respond(
+                        &mut stream,
+                        400,
+                        &failed_page("This sign-in link isn't the one Scopebook opened."),
+                    )
+                    .await;
+                }
+                Callback::Refused(error) => {
+                    let cancelled = error == "access_denied";
+                    let reason = if cancelled {
+                        "Access was not allowed."
+                    } else {
+                        "Xero reported a problem."
+                    };
+                    respond(&mut stream, 200, &failed_page(reason)).await;
+                    return Err(if cancelled {
+                        XeroError::Cancelled
+                    } else {
+                        XeroError::Authorization(format!("Xero answered {error}"))
+                    });
+                }
+                Callback::NoCode => {
+                    respond(
+                        &mut stream,
+                        400,
+                        &failed_page("Xero sent no authorization code."),
+                    )
+                    .await;
+                }
+                Callback::Code(code) => {
+                    respond(&mut stream, 200, DONE_PAGE).await;
+                    return Ok(code);
+                }
             }
-            if let Some(error) = param("error") {
-                let cancelled = error == "access_denied";
-                let reason = if cancelled {
-                    "Access was not allowed."
-                } else {
-                    "Xero reported a problem."
-                };
-                respond(&mut stream, 200, &failed_page(reason)).await;
-                return Err(if cancelled {
-                    XeroError::Cancelled
-                } else {
-                    XeroError::Authorization(format!("Xero answered {error}"))
-                });
-            }
-            let Some(code) = param("code") else {
-                respond(
-                    &mut stream,
-                    400,
-                    &failed_page("Xero sent no authorization code."),
-                )
-                .await;
-                continue;
-            };
-            respond(&mut stream, 200, DONE_PAGE).await;
-            return Ok(code);
         }
+    }
+}
+
+/// What a request to the loopback listener says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Callback {
+    /// Not a URL path at all.
+    NotUnderstood,
+    /// Not `/callback`.
+    NotFound,
+    /// Not the sign-in Scopebook opened (another `state`, or none).
+    WrongState,
+    /// Xero's `error` (e.g. `access_denied`).
+    Refused(String),
+    NoCode,
+    Code(String),
+}
+
+/// Reads a request target (`/callback?code=…&state=…`) against the `state` Scopebook sent.
+fn callback(target: &str, state: &str) -> Callback {
+    let Ok(url) = url::Url::parse(&format!("http://localhost{target}")) else {
+        return Callback::NotUnderstood;
+    };
+    if url.path() != "/callback" {
+        return Callback::NotFound;
+    }
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    if param("state").as_deref() != Some(state) {
+        return Callback::WrongState;
+    }
+    if let Some(error) = param("error") {
+        return Callback::Refused(error);
+    }
+    match param("code") {
+        Some(code) => Callback::Code(code),
+        None => Callback::NoCode,
     }
 }
 
@@ -450,5 +483,68 @@ impl Session {
         tokio::task::spawn_blocking(move || store.clear())
             .await
             .map_err(|e| XeroError::Keychain(e.to_string()))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn target(pairs: &[(&str, &str)]) -> String {
+        let mut url =
+            url::Url::parse("http://localhost/callback").unwrap_or_else(|_| unreachable!());
+        url.query_pairs_mut().extend_pairs(pairs);
+        format!("{}?{}", url.path(), url.query().unwrap_or_default())
+    }
+
+    #[test]
+    fn the_callback_is_read_against_the_state_sent() {
+        assert_eq!(
+            callback(&target(&[("code", "abc"), ("state", "s1")]), "s1"),
+            Callback::Code("abc".into())
+        );
+        assert_eq!(
+            callback(&target(&[("code", "abc"), ("state", "other")]), "s1"),
+            Callback::WrongState
+        );
+        assert_eq!(
+            callback(&target(&[("code", "abc")]), "s1"),
+            Callback::WrongState
+        );
+        assert_eq!(
+            callback(
+                &target(&[("error", "access_denied"), ("state", "s1")]),
+                "s1"
+            ),
+            Callback::Refused("access_denied".into())
+        );
+        assert_eq!(
+            callback(&target(&[("state", "s1")]), "s1"),
+            Callback::NoCode
+        );
+        assert_eq!(callback("/favicon.ico", "s1"), Callback::NotFound);
+        assert_eq!(callback(":99999/callback", "s1"), Callback::NotUnderstood);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Any code and state, however encoded on the way, come back exactly.
+        #[test]
+        fn codes_round_trip_through_the_query(code in "\\PC{1,60}", state in "[A-Za-z0-9_-]{8,43}") {
+            let t = target(&[("state", state.as_str()), ("code", code.as_str())]);
+            prop_assert_eq!(callback(&t, &state), Callback::Code(code));
+        }
+
+        /// A request that doesn't carry the state sent never yields a code, whatever else it
+        /// holds; and no request target makes the reader panic.
+        #[test]
+        fn only_the_state_sent_yields_a_code(text in "/\\PC{0,80}", state in "[A-Za-z0-9]{16}") {
+            if let Callback::Code(_) = callback(&text, &state) {
+                let url = url::Url::parse(&format!("http://localhost{text}")).unwrap_or_else(|_| unreachable!());
+                prop_assert!(url.query_pairs().any(|(k, v)| k == "state" && v == state.as_str()));
+            }
+        }
     }
 }
