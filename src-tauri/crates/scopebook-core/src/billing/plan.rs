@@ -21,9 +21,10 @@ use super::settings::{Timing, billing_settings};
 use crate::catalog::Frequency;
 use crate::clients::{Client, LineDetail, TrackingChoice, list_clients};
 use crate::connection::{XeroLists, cached_lists};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::practice::{Practice, TaxTreatment, require_practice};
-use crate::proposals::{LineInForce, lines_in_force, terms::parse_month};
+use crate::proposals::terms::{month_text, require_month, shift_months as shift};
+use crate::proposals::{LineInForce, lines_in_force};
 use crate::store::Store;
 
 /// Where a line comes from.
@@ -222,28 +223,6 @@ pub struct BillingPlan {
     pub lists_fetched_at: Option<String>,
 }
 
-fn month_start(text: &str) -> Result<NaiveDate> {
-    parse_month(text).ok_or_else(|| {
-        Error::invalid(
-            "month",
-            format!("\u{201c}{text}\u{201d} isn't a month. Write it as YYYY-MM, e.g. 2026-11."),
-        )
-    })
-}
-
-fn month_text(month: NaiveDate) -> String {
-    month.format("%Y-%m").to_string()
-}
-
-fn shift(month: NaiveDate, by: i32) -> NaiveDate {
-    if by >= 0 {
-        month.checked_add_months(chrono::Months::new(by as u32))
-    } else {
-        month.checked_sub_months(chrono::Months::new(by.unsigned_abs()))
-    }
-    .unwrap_or(month)
-}
-
 /// What the practice's data says about tax: each tax type's rate in percent.
 fn tax_rates(lists: &XeroLists) -> HashMap<String, Decimal> {
     lists
@@ -272,7 +251,7 @@ pub fn billing_plan(store: &Store, month: &str) -> Result<BillingPlan> {
 pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result<BillingPlan> {
     let practice = require_practice(store)?;
     let settings = billing_settings(store)?;
-    let invoice_month = month_start(month)?;
+    let invoice_month = require_month("month", month)?;
     let service_month = match settings.timing {
         Timing::Advance => invoice_month,
         Timing::Arrears => shift(invoice_month, -1),

@@ -293,12 +293,7 @@ fn proposals_in_force(
 
 pub fn client_scope(store: &Store, client_id: i64, month: &str) -> Result<ClientScope> {
     let currency = require_practice(store)?.currency();
-    let Some(first_day) = parse_month(month) else {
-        return Err(Error::invalid(
-            "month",
-            format!("\u{201c}{month}\u{201d} isn't a month. Write it as YYYY-MM, e.g. 2026-11."),
-        ));
-    };
+    let first_day = terms::require_month("month", month)?;
     let mut in_scope = Vec::new();
     let mut out_of_scope: Vec<String> = Vec::new();
     for (candidate, p) in proposals_in_force(store, client_id, first_day)? {

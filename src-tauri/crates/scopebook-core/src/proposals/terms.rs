@@ -179,6 +179,32 @@ pub fn totals(lines: &[PricedLine], currency: Currency) -> ProposalTotals {
     }
 }
 
+/// Reads `YYYY-MM` as typed by the bookkeeper: the month's first day, or an error for `field`
+/// saying how to write it.
+pub fn require_month(field: &str, text: &str) -> crate::error::Result<chrono::NaiveDate> {
+    parse_month(text).ok_or_else(|| {
+        crate::error::Error::invalid(
+            field,
+            format!("\u{201c}{text}\u{201d} isn't a month. Write it as YYYY-MM, e.g. 2026-11."),
+        )
+    })
+}
+
+/// A month as stored and exchanged: `YYYY-MM`.
+pub fn month_text(month: chrono::NaiveDate) -> String {
+    month.format("%Y-%m").to_string()
+}
+
+/// `month` moved `by` months (back when negative); unchanged past the calendar's ends.
+pub fn shift_months(month: chrono::NaiveDate, by: i32) -> chrono::NaiveDate {
+    if by >= 0 {
+        month.checked_add_months(chrono::Months::new(by.unsigned_abs()))
+    } else {
+        month.checked_sub_months(chrono::Months::new(by.unsigned_abs()))
+    }
+    .unwrap_or(month)
+}
+
 /// Reads `YYYY-MM`.
 pub fn parse_month(text: &str) -> Option<chrono::NaiveDate> {
     // By hand rather than through a format string: the billing plan reads thousands of these.

@@ -248,69 +248,63 @@ pub fn dashboard(store: &Store, today: NaiveDate) -> Result<Dashboard> {
         }
     }
 
-    let mut next = Vec::new();
-    let plural = |n: u32, one: &str, many: &str| {
-        if n == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
-    if figures.to_post > 0 {
-        next.push(NextAction {
-            text: format!(
-                "{} to post for {}",
-                plural(figures.to_post, "invoice", "invoices"),
-                month_start.format("%B")
-            ),
-            opens: "billing".into(),
-            urgent: false,
-        });
-    }
-    if !unlinked.is_empty() {
-        next.push(NextAction {
-            text: format!(
-                "{} a Xero link",
-                plural(unlinked.len() as u32, "client needs", "clients need")
-            ),
-            opens: "connections".into(),
-            urgent: true,
-        });
-    }
-    if figures.blocked > 0 {
-        next.push(NextAction {
-            text: format!(
-                "{} attention before posting",
-                plural(figures.blocked, "invoice needs", "invoices need")
-            ),
-            opens: "billing".into(),
-            urgent: true,
-        });
-    }
-    if figures.overdue > 0 {
-        next.push(NextAction {
-            text: format!(
-                "{} overdue in Xero",
-                plural(figures.overdue, "invoice", "invoices")
-            ),
-            opens: "billing".into(),
-            urgent: true,
-        });
-    }
-    if pipeline.expiring_soon > 0 {
-        next.push(NextAction {
-            text: format!(
-                "{} within 7 days",
-                plural(
-                    pipeline.expiring_soon,
-                    "proposal expires",
-                    "proposals expire"
-                )
-            ),
-            opens: "proposals".into(),
-            urgent: false,
-        });
-    }
+    // (how many, the words for one and for several, the rest of the sentence, the screen, urgent)
+    let to_post_for = format!("to post for {}", month_start.format("%B"));
+    let candidates = [
+        (
+            figures.to_post,
+            "invoice",
+            "invoices",
+            to_post_for.as_str(),
+            "billing",
+            false,
+        ),
+        (
+            unlinked.len() as u32,
+            "client needs",
+            "clients need",
+            "a Xero link",
+            "connections",
+            true,
+        ),
+        (
+            figures.blocked,
+            "invoice needs",
+            "invoices need",
+            "attention before posting",
+            "billing",
+            true,
+        ),
+        (
+            figures.overdue,
+            "invoice",
+            "invoices",
+            "overdue in Xero",
+            "billing",
+            true,
+        ),
+        (
+            pipeline.expiring_soon,
+            "proposal expires",
+            "proposals expire",
+            "within 7 days",
+            "proposals",
+            false,
+        ),
+    ];
+    let next = candidates
+        .into_iter()
+        .filter(|(n, ..)| *n > 0)
+        .map(|(n, one, many, rest, opens, urgent)| NextAction {
+            text: if n == 1 {
+                format!("1 {one} {rest}")
+            } else {
+                format!("{n} {many} {rest}")
+            },
+            opens: opens.into(),
+            urgent,
+        })
+        .collect();
     Ok(Dashboard {
         month,
         recurring: this.map(|m| m.recurring).unwrap_or_default(),

@@ -23,8 +23,10 @@ use ts_rs::TS;
 use crate::billing::arithmetic::{LineMonths, months_between, periods_due, round};
 use crate::error::{Error, Result};
 use crate::practice::{Practice, require_practice};
-use crate::proposals::{LineInForce, lines_in_force, terms::parse_month};
-use crate::store::Store;
+pub(crate) use crate::proposals::terms::month_text;
+use crate::proposals::terms::{parse_month, require_month, shift_months as shift};
+use crate::proposals::{LineInForce, lines_in_force};
+use crate::store::{Store, optional_decimal_column};
 pub use dashboard::{Attention, BillingFigures, Dashboard, NextAction, Pipeline, dashboard};
 pub use profitability::{
     Profit, ProfitLine, ProfitRollup, ProfitabilityReport, profitability_report,
@@ -126,7 +128,7 @@ impl ReportKind {
         })
     }
 
-    /// A file name for an export: "recurring-revenue-2026-01-to-2026-12.csv".
+    /// A file name for an export: "recurring-revenue.csv".
     pub fn file_name(self, extension: &str) -> String {
         let name = match self {
             ReportKind::Revenue => "recurring-revenue",
@@ -234,6 +236,27 @@ impl ReportTable {
     }
 }
 
+/// What lines added for a month (one-off work, out-of-scope work billed) are reported under.
+pub const ADDED_LINES: &str = "Added for the month";
+pub const ADDED_CATEGORY: &str = "Additional work";
+
+/// How a line is tallied: lines of a catalogue service together; others by name.
+fn service_key(service_id: Option<i64>, name: &str) -> (String, Option<i64>) {
+    match service_id {
+        Some(_) => (String::new(), service_id),
+        None => (name.to_lowercase(), None),
+    }
+}
+
+/// A line added for one of the report's months.
+struct AddedLine {
+    /// Where its month is in the report.
+    at: usize,
+    client_id: i64,
+    /// Excluding tax.
+    amount: Decimal,
+}
+
 /// A client as the reports name it.
 #[derive(Debug, Clone)]
 struct ClientName {
@@ -256,21 +279,8 @@ struct Scope {
     filter: ReportFilter,
 }
 
-fn shift(month: NaiveDate, by: i32) -> NaiveDate {
-    if by >= 0 {
-        month.checked_add_months(chrono::Months::new(by as u32))
-    } else {
-        month.checked_sub_months(chrono::Months::new(by.unsigned_abs()))
-    }
-    .unwrap_or(month)
-}
-
 fn first_of(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
-}
-
-pub(crate) fn month_text(month: NaiveDate) -> String {
-    month.format("%Y-%m").to_string()
 }
 
 fn month_words(month: NaiveDate) -> String {
@@ -284,12 +294,7 @@ fn range(filter: &ReportFilter, today: NaiveDate) -> Result<(NaiveDate, NaiveDat
         if text.trim().is_empty() {
             return Ok(default);
         }
-        parse_month(text).ok_or_else(|| {
-            Error::invalid(
-                field,
-                format!("\u{201c}{text}\u{201d} isn't a month. Write it as YYYY-MM, e.g. 2026-11."),
-            )
-        })
+        require_month(field, text)
     };
     let from = read(&filter.from, "from", shift(current, -11))?;
     let to = read(&filter.to, "to", shift(current, 3))?;
@@ -365,6 +370,46 @@ impl Scope {
             lines,
             filter: filter.clone(),
         })
+    }
+
+    /// Whether lines added for a month belong in the report: not when it is about one catalogue
+    /// service, or a category other than theirs.
+    fn counts_added_lines(&self) -> bool {
+        self.filter.service_id.is_none()
+            && self
+                .filter
+                .category
+                .as_deref()
+                .map(str::trim)
+                .is_none_or(|c| c.is_empty() || c.eq_ignore_ascii_case(ADDED_CATEGORY))
+    }
+
+    /// The lines added for the report's months, for the clients it counts (one read).
+    fn added_lines(&self, store: &Store) -> Result<Vec<AddedLine>> {
+        let mut stmt = store.conn().prepare_cached(
+            "SELECT month, client_id, quantity, unit_amount FROM billing_adjustments
+             WHERE kind = 'extra_line' AND month BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query([month_text(self.first()), month_text(self.last())])?;
+        let mut added = Vec::new();
+        while let Some(r) = rows.next()? {
+            let client_id: i64 = r.get("client_id")?;
+            let month: String = r.get("month")?;
+            let Some(at) = parse_month(&month).and_then(|m| self.index(m)) else {
+                continue;
+            };
+            if !self.clients.contains_key(&client_id) {
+                continue;
+            }
+            let quantity = optional_decimal_column(r, "quantity")?.unwrap_or(Decimal::ONE);
+            let unit = optional_decimal_column(r, "unit_amount")?.unwrap_or_default();
+            added.push(AddedLine {
+                at,
+                client_id,
+                amount: round(quantity * unit, 2),
+            });
+        }
+        Ok(added)
     }
 
     fn places(&self) -> u32 {
@@ -470,7 +515,7 @@ fn optional_cell(amount: Option<Decimal>) -> String {
     amount.map(cell).unwrap_or_default()
 }
 
-/// This month's first day by the computer's clock (reports' default range and forecast line).
+/// Today by the computer's clock (the reports' default range and where their forecast starts).
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }

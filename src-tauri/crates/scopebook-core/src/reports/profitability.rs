@@ -14,9 +14,9 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::services::{ADDED_CATEGORY, ADDED_LINES};
 use super::{
-    ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text, optional_cell, percent,
+    ADDED_CATEGORY, ADDED_LINES, ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text,
+    optional_cell, percent, service_key,
 };
 use crate::billing::arithmetic::round;
 use crate::error::Result;
@@ -152,15 +152,8 @@ pub fn profitability_report(
     let mut lines: BTreeMap<Key, (String, String, Sum)> = BTreeMap::new();
     for line in &scope.lines {
         let l = &line.line;
-        let key = (
-            line.client_id,
-            l.service_id,
-            if l.service_id.is_some() {
-                String::new()
-            } else {
-                l.name.to_lowercase()
-            },
-        );
+        let (name_key, service_id) = service_key(l.service_id, &l.name);
+        let key = (line.client_id, service_id, name_key);
         let entry = lines
             .entry(key)
             .or_insert_with(|| (l.name.clone(), l.category.clone(), Sum::default()));
@@ -171,41 +164,26 @@ pub fn profitability_report(
         }
     }
     let (first, last) = (month_text(scope.first()), month_text(scope.last()));
-    let whole_catalogue = scope.filter.service_id.is_none()
-        && scope
-            .filter
-            .category
-            .as_deref()
-            .map(str::trim)
-            .is_none_or(|c| c.is_empty() || c.eq_ignore_ascii_case(ADDED_CATEGORY));
-    if whole_catalogue {
+    if scope.counts_added_lines() {
         let mut added = |client: i64, sum: Sum| {
             if !scope.clients.contains_key(&client) {
                 return;
             }
-            let entry = lines
-                .entry((client, None, ADDED_LINES.to_lowercase()))
-                .or_insert_with(|| {
-                    (
-                        ADDED_LINES.to_string(),
-                        ADDED_CATEGORY.to_string(),
-                        Sum::default(),
-                    )
-                });
+            let (name_key, _) = service_key(None, ADDED_LINES);
+            let entry = lines.entry((client, None, name_key)).or_insert_with(|| {
+                (
+                    ADDED_LINES.to_string(),
+                    ADDED_CATEGORY.to_string(),
+                    Sum::default(),
+                )
+            });
             entry.2.add(&sum);
         };
-        let mut stmt = store.conn().prepare_cached(
-            "SELECT client_id, quantity, unit_amount FROM billing_adjustments
-             WHERE kind = 'extra_line' AND month BETWEEN ?1 AND ?2",
-        )?;
-        let mut rows = stmt.query([&first, &last])?;
-        while let Some(r) = rows.next()? {
-            let quantity = optional_decimal_column(r, "quantity")?.unwrap_or(Decimal::ONE);
-            let unit = optional_decimal_column(r, "unit_amount")?.unwrap_or_default();
+        for line in scope.added_lines(store)? {
             added(
-                r.get(0)?,
+                line.client_id,
                 Sum {
-                    fee: round(quantity * unit, 2),
+                    fee: line.amount,
                     minutes: 0,
                 },
             );

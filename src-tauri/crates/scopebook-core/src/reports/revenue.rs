@@ -15,8 +15,8 @@ use ts_rs::TS;
 use super::{ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text};
 use crate::billing::arithmetic::{monthly_value, round};
 use crate::billing::{Movement, Movements};
-use crate::error::{Error, Result};
-use crate::proposals::terms::parse_month;
+use crate::error::Result;
+use crate::proposals::terms::require_month;
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -191,12 +191,7 @@ pub fn revenue_clients(
     movement: Option<Movement>,
     today: NaiveDate,
 ) -> Result<Vec<ClientRevenue>> {
-    if parse_month(month).is_none() {
-        return Err(Error::invalid(
-            "month",
-            format!("\u{201c}{month}\u{201d} isn't a month. Write it as YYYY-MM, e.g. 2026-11."),
-        ));
-    }
+    require_month("month", month)?;
     let only = ReportFilter {
         from: month.to_string(),
         to: month.to_string(),

@@ -11,15 +11,12 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{
-    ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text, optional_cell, percent,
+    ADDED_CATEGORY, ADDED_LINES, ColumnKind, ReportFilter, ReportTable, Scope, cell, month_text,
+    optional_cell, percent, service_key,
 };
 use crate::billing::arithmetic::{monthly_value, round};
 use crate::error::Result;
-use crate::store::{Store, optional_decimal_column};
-
-/// What lines added for a month are reported under.
-pub const ADDED_LINES: &str = "Added for the month";
-pub const ADDED_CATEGORY: &str = "Additional work";
+use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -78,14 +75,6 @@ struct Tally {
     clients: std::collections::HashSet<i64>,
 }
 
-/// Lines of a catalogue service share its tally; others go by name.
-fn key_of(service_id: Option<i64>, name: &str) -> (String, Option<i64>) {
-    match service_id {
-        Some(_) => (String::new(), service_id),
-        None => (name.to_lowercase(), None),
-    }
-}
-
 impl Tally {
     fn named(service_id: Option<i64>, name: &str, category: &str, width: usize) -> Tally {
         Tally {
@@ -131,7 +120,7 @@ pub fn services_report(
     for line in &scope.lines {
         let l = &line.line;
         let t = tallies
-            .entry(key_of(l.service_id, &l.name))
+            .entry(service_key(l.service_id, &l.name))
             .or_insert_with(|| Tally::named(l.service_id, &l.name, &l.category, width));
         let mut billed_any = false;
         for (at, _, amount) in scope.billed(line) {
@@ -152,41 +141,15 @@ pub fn services_report(
         }
     }
     // Lines added for a month, unless the report is about one catalogue service.
-    let category_wanted = scope
-        .filter
-        .category
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    if scope.filter.service_id.is_none()
-        && category_wanted.is_none_or(|c| c.eq_ignore_ascii_case(ADDED_CATEGORY))
-    {
-        let mut stmt = store.conn().prepare_cached(
-            "SELECT month, client_id, quantity, unit_amount FROM billing_adjustments
-             WHERE kind = 'extra_line' AND month BETWEEN ?1 AND ?2",
-        )?;
-        let mut rows = stmt.query([month_text(first), month_text(last)])?;
-        let key = key_of(None, ADDED_LINES);
-        while let Some(r) = rows.next()? {
-            let client: i64 = r.get(1)?;
-            if !scope.clients.contains_key(&client) {
-                continue;
-            }
-            let month: String = r.get(0)?;
-            let quantity = optional_decimal_column(r, "quantity")?.unwrap_or(Decimal::ONE);
-            let unit = optional_decimal_column(r, "unit_amount")?.unwrap_or_default();
-            let Some(at) =
-                crate::proposals::terms::parse_month(&month).and_then(|m| scope.index(m))
-            else {
-                continue;
-            };
+    if scope.counts_added_lines() {
+        for added in scope.added_lines(store)? {
             let t = tallies
-                .entry(key.clone())
+                .entry(service_key(None, ADDED_LINES))
                 .or_insert_with(|| Tally::named(None, ADDED_LINES, ADDED_CATEGORY, width));
-            if let Some(slot) = t.per_month.get_mut(at) {
-                *slot += round(quantity * unit, 2);
+            if let Some(slot) = t.per_month.get_mut(added.at) {
+                *slot += added.amount;
             }
-            t.clients.insert(client);
+            t.clients.insert(added.client_id);
         }
     }
     let places = scope.places();
