@@ -106,6 +106,14 @@ pub async fn post_invoices(
     .map_err(|e| e.report())
 }
 
+/// The invoices overdue today, across every month (as of the last payments refresh).
+#[tauri::command]
+pub async fn overdue_invoices(state: State<'_, AppState>) -> Reply<Vec<OutboxInvoice>> {
+    state
+        .with_store(|store| billing::overdue_invoices(store, scopebook_core::reports::today()))
+        .await
+}
+
 /// Queues a new copy of an invoice voided in Xero (the bookkeeper asked); the next run posts it.
 #[tauri::command]
 pub async fn repost_voided_invoice(

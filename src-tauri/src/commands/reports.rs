@@ -104,7 +104,8 @@ pub async fn export_report(
 /// The home screen's figures (from the data file; no call to Xero).
 #[tauri::command]
 pub async fn dashboard(state: State<'_, AppState>) -> Reply<reports::Dashboard> {
+    let cache = state.dashboard.clone();
     state
-        .with_store(move |store| reports::dashboard(store, reports::today()))
+        .with_store(move |store| cache.get(store, reports::today()))
         .await
 }

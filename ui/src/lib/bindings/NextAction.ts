@@ -5,7 +5,8 @@
  */
 export type NextAction = { text: string, 
 /**
- * The screen: `billing`, `clients`, `connections`, `proposals`, `reports`.
+ * The screen: `billing`, `overdue` (Billing's overdue invoices), `clients`, `connections`,
+ * `proposals`, `awaiting` (proposals sent and awaiting an answer), `reports`.
  */
 opens: string, 
 /**

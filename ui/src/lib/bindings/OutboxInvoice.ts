@@ -15,6 +15,10 @@ seq: number,
  */
 plan_seq: number, reference: string, total: string, state: OutboxState, invoice_id: string | null, invoice_number: string | null, xero_status: string | null, amount_due: string | null, amount_paid: string | null, 
 /**
+ * When it is due (YYYY-MM-DD), as sent to Xero.
+ */
+due_date: string | null, 
+/**
  * Xero's words when it refused it.
  */
 messages: Array<string>, };

@@ -20,7 +20,7 @@ pub use plan::{
 };
 pub use posting::{
     BillingMonth, OutboxInvoice, OutboxState, PostOptions, PostingProgress, PostingReport,
-    billing_month, outbox, post_month, xero_invoice,
+    billing_month, outbox, overdue_invoices, post_month, xero_invoice,
 };
 pub use repost::repost_voided;
 pub use settings::{BillingSettings, PostAs, Timing, billing_settings, save_billing_settings};

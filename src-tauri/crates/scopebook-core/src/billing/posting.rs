@@ -92,6 +92,8 @@ pub struct OutboxInvoice {
     pub amount_due: Option<Decimal>,
     #[ts(as = "Option<String>")]
     pub amount_paid: Option<Decimal>,
+    /// When it is due (YYYY-MM-DD), as sent to Xero.
+    pub due_date: Option<String>,
     /// Xero's words when it refused it.
     pub messages: Vec<String>,
 }
@@ -133,34 +135,63 @@ pub struct PostingReport {
 /// The month's invoices in the outbox (every state), by client name.
 pub fn outbox(store: &Store, month: &str) -> Result<Vec<OutboxInvoice>> {
     let tenant = require_tenant(store)?;
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT o.id, o.month, o.client_id, c.display_name AS client_name, o.seq, o.plan_seq,
-                o.reference, o.total,
-                o.state, o.invoice_id, o.invoice_number, o.xero_status, o.amount_due,
-                o.amount_paid, o.messages
-         FROM outbox o JOIN clients c ON c.id = o.client_id
-         WHERE o.tenant_id = ?1 AND o.month = ?2 ORDER BY lower(c.display_name), o.seq",
-    )?;
-    let rows = stmt.query_map(params![tenant, month], |r| {
-        Ok(OutboxInvoice {
-            id: r.get("id")?,
-            month: r.get("month")?,
-            client_id: r.get("client_id")?,
-            client_name: r.get("client_name")?,
-            seq: r.get("seq")?,
-            plan_seq: r.get("plan_seq")?,
-            reference: r.get("reference")?,
-            total: decimal_column(r, "total")?,
-            state: r.get("state")?,
-            invoice_id: r.get("invoice_id")?,
-            invoice_number: r.get("invoice_number")?,
-            xero_status: r.get("xero_status")?,
-            amount_due: crate::store::optional_decimal_column(r, "amount_due")?,
-            amount_paid: crate::store::optional_decimal_column(r, "amount_paid")?,
-            messages: crate::store::json_column(r, "messages")?,
-        })
-    })?;
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "{OUTBOX_SELECT} WHERE o.tenant_id = ?1 AND o.month = ?2
+         ORDER BY lower(c.display_name), o.seq"
+    ))?;
+    let rows = stmt.query_map(params![tenant, month], outbox_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Invoices overdue on `today`, across every month posted: approved in Xero, due before today,
+/// and with money still owed as of the last payments refresh. Longest overdue first. The
+/// dashboard counts these; Billing lists them.
+pub fn overdue_invoices(store: &Store, today: chrono::NaiveDate) -> Result<Vec<OutboxInvoice>> {
+    let tenant = require_tenant(store)?;
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "{OUTBOX_SELECT} WHERE o.tenant_id = ?1 AND o.state = 'posted'
+            AND o.xero_status = 'AUTHORISED' AND json_extract(o.invoice, '$.DueDate') < ?2
+         ORDER BY due_date, lower(c.display_name), o.seq"
+    ))?;
+    let rows = stmt.query_map(
+        params![tenant, today.format("%Y-%m-%d").to_string()],
+        outbox_row,
+    )?;
+    let mut overdue = Vec::new();
+    for row in rows {
+        let row = row?;
+        if row.amount_due.is_some_and(|due| due > Decimal::ZERO) {
+            overdue.push(row);
+        }
+    }
+    Ok(overdue)
+}
+
+const OUTBOX_SELECT: &str = "SELECT o.id, o.month, o.client_id, c.display_name AS client_name,
+        o.seq, o.plan_seq, o.reference, o.total, o.state, o.invoice_id, o.invoice_number,
+        o.xero_status, o.amount_due, o.amount_paid, o.messages,
+        json_extract(o.invoice, '$.DueDate') AS due_date
+     FROM outbox o JOIN clients c ON c.id = o.client_id";
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxInvoice> {
+    Ok(OutboxInvoice {
+        id: r.get("id")?,
+        month: r.get("month")?,
+        client_id: r.get("client_id")?,
+        client_name: r.get("client_name")?,
+        seq: r.get("seq")?,
+        plan_seq: r.get("plan_seq")?,
+        reference: r.get("reference")?,
+        total: decimal_column(r, "total")?,
+        state: r.get("state")?,
+        invoice_id: r.get("invoice_id")?,
+        invoice_number: r.get("invoice_number")?,
+        xero_status: r.get("xero_status")?,
+        amount_due: crate::store::optional_decimal_column(r, "amount_due")?,
+        amount_paid: crate::store::optional_decimal_column(r, "amount_paid")?,
+        due_date: r.get("due_date")?,
+        messages: crate::store::json_column(r, "messages")?,
+    })
 }
 
 /// The invoice exactly as it is sent to Xero.
@@ -562,6 +593,27 @@ fn record_posted(tx: &crate::store::Tx<'_>, id: i64, invoice: &Invoice) -> Resul
     Ok(())
 }
 
+/// A backup of the data file before anything is sent (see [`crate::backup`]); the file is read
+/// through a connection of its own, off the store's lock. A posting run doesn't start without it.
+async fn back_up_before_posting(store: &SharedStore) -> Result<()> {
+    let (path, kept) = {
+        let store = lock(store);
+        (
+            store.path().map(std::path::Path::to_path_buf),
+            crate::backup::backups_kept(&store)?,
+        )
+    };
+    let Some(path) = path else {
+        return Ok(());
+    };
+    tokio::task::spawn_blocking(move || {
+        crate::backup::back_up(&path, crate::backup::BackupReason::BeforePosting, kept)
+    })
+    .await
+    .map_err(Error::worker_stopped)??;
+    Ok(())
+}
+
 /// Posts the month's ready invoices (see the module's notes). `holder` names this process for
 /// the lease; `cancelled` is checked between batches; `progress` hears after each.
 pub async fn post_month(
@@ -584,6 +636,7 @@ pub async fn post_month(
         )
     };
     let _lease = Lease::take(store, &tenant, holder)?;
+    back_up_before_posting(store).await?;
     let total = queue(&mut lock(store), &tenant, month, post_as)?;
     let mut report = PostingReport {
         month: month.to_string(),

@@ -460,6 +460,21 @@ async fn payments_come_back_in_one_call_with_their_history() {
         })
         .unwrap();
     assert_eq!(history, 3 + 3, "posted, then one change each");
+    // Overdue: only the part-paid one (the paid one owes nothing, the voided one isn't owed),
+    // for what is still due, and only once its due date has passed.
+    let due = report.invoices[1].due_date.clone().unwrap();
+    let due = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap();
+    assert!(
+        overdue_invoices(&lock(&store), due).unwrap().is_empty(),
+        "not overdue on its due date"
+    );
+    let late = overdue_invoices(&lock(&store), due + chrono::Duration::days(1)).unwrap();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(
+        late[0].invoice_number.as_deref(),
+        Some(numbers[1].0.as_str())
+    );
+    assert_eq!(late[0].amount_due, Some(numbers[1].1 - Decimal::from(10)));
     let quiet = refresh_payments(&store, &xero).await.unwrap();
     assert_eq!((quiet.calls, quiet.changed), (1, 0));
     // A voided invoice is not posted again by a re-run.

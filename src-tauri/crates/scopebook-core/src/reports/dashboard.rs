@@ -56,7 +56,8 @@ pub struct Pipeline {
 #[ts(export)]
 pub struct NextAction {
     pub text: String,
-    /// The screen: `billing`, `clients`, `connections`, `proposals`, `reports`.
+    /// The screen: `billing`, `overdue` (Billing's overdue invoices), `clients`, `connections`,
+    /// `proposals`, `awaiting` (proposals sent and awaiting an answer), `reports`.
     pub opens: String,
     /// Whether it is urgent (money at stake or work blocked).
     pub urgent: bool,
@@ -129,20 +130,11 @@ pub fn dashboard(store: &Store, today: NaiveDate) -> Result<Dashboard> {
         blocked: billing.plan.blocked,
         ..BillingFigures::default()
     };
-    // Overdue across every month posted, not only this one: approved, due before today, unpaid.
-    {
-        let mut stmt = store.conn().prepare_cached(
-            "SELECT amount_due FROM outbox
-             WHERE state = 'posted' AND xero_status = 'AUTHORISED'
-                AND json_extract(invoice, '$.DueDate') < ?1",
-        )?;
-        let mut rows = stmt.query([&today_text])?;
-        while let Some(r) = rows.next()? {
-            let due = crate::store::optional_decimal_column(r, "amount_due")?.unwrap_or_default();
-            if due > Decimal::ZERO {
-                figures.overdue += 1;
-                figures.overdue_total += due;
-            }
+    // Overdue across every month posted, not only this one (Billing lists the same invoices).
+    if connected {
+        for invoice in crate::billing::overdue_invoices(store, today)? {
+            figures.overdue += 1;
+            figures.overdue_total += invoice.amount_due.unwrap_or_default();
         }
     }
 
@@ -280,7 +272,7 @@ pub fn dashboard(store: &Store, today: NaiveDate) -> Result<Dashboard> {
             "invoice",
             "invoices",
             "overdue in Xero",
-            "billing",
+            "overdue",
             true,
         ),
         (
@@ -288,7 +280,7 @@ pub fn dashboard(store: &Store, today: NaiveDate) -> Result<Dashboard> {
             "proposal expires",
             "proposals expire",
             "within 7 days",
-            "proposals",
+            "awaiting",
             false,
         ),
     ];

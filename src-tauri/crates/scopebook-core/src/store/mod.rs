@@ -24,7 +24,7 @@ pub const DATABASE_FILE: &str = "scopebook.sqlite3";
 
 /// Marks a SQLite file as Scopebook's (`PRAGMA application_id`), so we never migrate someone
 /// else's database that happens to sit in the data folder. ASCII "SCPB".
-const APPLICATION_ID: i64 = 0x5343_5042;
+pub(crate) const APPLICATION_ID: i64 = 0x5343_5042;
 
 /// How long a writer waits for another process (the CLI beside the app) to finish its write
 /// before giving up. Writers queue rather than fail.
@@ -164,6 +164,19 @@ impl Store {
         &self.conn
     }
 
+    /// A stamp that differs whenever anything was committed to the file since it was taken, by
+    /// this connection (every write appends to the change log) or by another process (SQLite's
+    /// `data_version`). Lets a caller keep a figure computed from the file until it changes.
+    pub fn generation(&self) -> Result<Generation> {
+        let other: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let logged: i64 =
+            self.conn
+                .query_row("SELECT coalesce(max(id), 0) FROM changes", [], |r| r.get(0))?;
+        Ok(Generation { other, logged })
+    }
+
     /// Runs `work` in one transaction; every change it logs carries `source`. Nothing is kept
     /// unless `work` returns `Ok` and the transaction appended to the change log whatever it
     /// changed ([`Error::Unlogged`] otherwise).
@@ -212,6 +225,13 @@ impl Store {
         copied?;
         Ok(())
     }
+}
+
+/// See [`Store::generation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    other: i64,
+    logged: i64,
 }
 
 /// An OS file lock on `<database>.lock` beside the database, released when dropped.

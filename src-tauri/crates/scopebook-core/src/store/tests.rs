@@ -326,3 +326,32 @@ fn twenty_processes_opening_a_new_file_at_once_migrate_it_once() {
         .unwrap();
     assert_eq!(version, LATEST_VERSION);
 }
+
+#[test]
+fn the_generation_moves_on_a_write_here_or_in_another_process_and_not_on_a_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut here = Store::open_in(dir.path()).unwrap();
+    let mut other = Store::open_in(dir.path()).unwrap();
+    let first = here.generation().unwrap();
+    let _: i64 = here
+        .conn()
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(here.generation().unwrap(), first, "a read changes nothing");
+
+    here.write(Source::User, |tx| {
+        tx.log("test", 1, "here", &serde_json::json!({}))
+    })
+    .unwrap();
+    let second = here.generation().unwrap();
+    assert_ne!(second, first, "this connection's write");
+
+    other
+        .write(Source::User, |tx| {
+            tx.log("test", 2, "there", &serde_json::json!({}))
+        })
+        .unwrap();
+    let third = here.generation().unwrap();
+    assert_ne!(third, second, "another connection's write");
+    assert_eq!(here.generation().unwrap(), third);
+}
