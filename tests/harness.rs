@@ -101,6 +101,8 @@ pub struct App {
     driver: Child,
     port: u16,
     args: Vec<String>,
+    /// The folder the app claims (one window per data folder), to wait until it let go.
+    folder: PathBuf,
     /// The last screenshot taken, to tell a fresh capture from a stale one.
     last_capture: std::sync::Mutex<Vec<u8>>,
 }
@@ -148,6 +150,11 @@ impl App {
             client: connect(port, &app, &app_args).await?,
             driver,
             port,
+            folder: if args.contains(&"--demo") {
+                data_dir.join("demo")
+            } else {
+                data_dir.to_path_buf()
+            },
             args: app_args,
             last_capture: std::sync::Mutex::new(Vec::new()),
         };
@@ -158,6 +165,7 @@ impl App {
     /// Closes the window (the app exits) and starts it again on the same data folder.
     pub async fn restart(mut self) -> Result<App> {
         self.client.clone().close().await?;
+        self.wait_until_exited().await?;
         self.client = connect(self.port, &app_binary(), &self.args).await?;
         self.wait_for("#app > *").await?;
         Ok(self)
@@ -167,7 +175,27 @@ impl App {
         self.client.clone().close().await?;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        Ok(())
+        self.wait_until_exited().await
+    }
+
+    /// Waits (up to 10 s) until the app let go of its data folder: it has exited, so a
+    /// relaunch on the folder starts afresh instead of showing this window.
+    async fn wait_until_exited(&self) -> Result {
+        let lock = self.folder.join("scopebook.window.lock");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let free = match std::fs::OpenOptions::new().write(true).open(&lock) {
+                Ok(file) => file.try_lock().is_ok(),
+                Err(_) => true,
+            };
+            if free {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the app still holds {} after closing", lock.display()).into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits up to 10 s for an element to appear.

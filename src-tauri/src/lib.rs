@@ -4,8 +4,10 @@
 //! anything about the business; if a command grows such an `if`, it belongs in core.
 
 mod commands;
+mod instance;
 mod notify;
 mod state;
+mod window_state;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -13,6 +15,7 @@ use std::path::PathBuf;
 use scopebook_core::connection::XeroEndpoint;
 pub use state::AppState;
 use state::Demo;
+use tauri::Manager;
 
 /// `--data-dir <path>` or `--data-dir=<path>`, and `--demo`, from the command line.
 struct Arguments {
@@ -89,6 +92,21 @@ fn endpoint_from_env() -> XeroEndpoint {
 
 pub fn run() {
     let args = arguments();
+    let data_dir = AppState::data_folder(args.data_dir.as_deref(), args.demo);
+    // One window per data folder: a second launch shows the first one's window and stops here.
+    let owner = match data_dir.as_deref().map(instance::claim) {
+        Ok(Ok(instance::Claim::First(owner))) => Some(owner),
+        Ok(Ok(instance::Claim::Running)) => {
+            println!("Scopebook is already open with this data folder; its window is in front.");
+            return;
+        }
+        Ok(Err(error)) => {
+            eprintln!("Scopebook: couldn't check for another window on this data folder: {error}");
+            None
+        }
+        // The window says why there is no data folder.
+        Err(_) => None,
+    };
     let (demo, endpoint) = if args.demo {
         match start_demo() {
             Ok((demo, endpoint)) => (Some(demo), endpoint),
@@ -100,11 +118,22 @@ pub fn run() {
     } else {
         (None, endpoint_from_env())
     };
-    let state = AppState::open(args.data_dir.as_deref(), endpoint, demo);
+    let window_dir = data_dir.as_ref().ok().cloned();
+    let state = AppState::open(data_dir, endpoint, demo);
+    state.warm_up();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            if let Some(owner) = owner {
+                owner.answer(app.handle().clone());
+            }
+            if let (Some(window), Some(dir)) = (app.get_webview_window("main"), window_dir) {
+                window_state::remember(&window, &dir);
+            }
+            Ok(())
+        })
         .manage(state)
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -1,6 +1,7 @@
 //! One thin command per use case. Every command returns `Result<T, ErrorReport>`: the UI gets
 //! the stable code, the sentence, and the fields to highlight.
 
+mod backups;
 mod billing;
 mod clients;
 mod email;
@@ -80,6 +81,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         reports::profitability_report,
         reports::export_report,
         reports::dashboard,
+        backups::backups,
+        backups::back_up_now,
+        backups::set_backups_kept,
+        backups::choose_backup_file,
+        backups::inspect_backup,
+        backups::restore_backup,
+        backups::newest_good_backup,
+        backups::export_everything,
         billing::billing_month,
         billing::billing_settings,
         billing::save_billing_settings,
@@ -90,6 +99,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         billing::post_invoices,
         billing::cancel_posting,
         billing::repost_voided_invoice,
+        billing::overdue_invoices,
         billing::refresh_payments,
         billing::open_invoice_in_xero,
         xero::xero_status,

@@ -10,6 +10,13 @@ import type { BillingMonth } from "./bindings/BillingMonth";
 import type { ClientRevenue } from "./bindings/ClientRevenue";
 import type { CreepRow } from "./bindings/CreepRow";
 import type { Dashboard } from "./bindings/Dashboard";
+import type { Backup } from "./bindings/Backup";
+import type { BackupSettings } from "./bindings/BackupSettings";
+import type { BackupsView } from "./bindings/BackupsView";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { ExportSummary } from "./bindings/ExportSummary";
+import type { Restored } from "./bindings/Restored";
+import type { RestoreFrom } from "./bindings/RestoreFrom";
 import type { Movement } from "./bindings/Movement";
 import type { ProfitabilityReport } from "./bindings/ProfitabilityReport";
 import type { ReportFilter } from "./bindings/ReportFilter";
@@ -161,6 +168,23 @@ export const api = {
   scopeCreepReport: (from: string, to: string) => call<CreepRow[]>("scope_creep_report", { from, to }),
   /** The home screen's figures. */
   dashboard: () => call<Dashboard>("dashboard"),
+  /** Settings → Backups: how many are kept, where, and the backups newest first. */
+  backups: () => call<BackupsView>("backups"),
+  backUpNow: () => call<Backup>("back_up_now"),
+  setBackupsKept: (kept: number) => call<BackupSettings>("set_backups_kept", { kept }),
+  /** The native open dialog; the picked file checked and described (null when cancelled). */
+  chooseBackupFile: () => call<Backup | null>("choose_backup_file"),
+  /** A listed backup checked in full and described, for the confirmation. */
+  inspectBackup: (fileName: string) => call<Backup>("inspect_backup", { fileName }),
+  restoreBackup: (from: RestoreFrom) => call<Restored>("restore_backup", { from }),
+  /** When the data file didn't open: the newest backup that reads as sound. */
+  newestGoodBackup: () => call<Backup | null>("newest_good_backup"),
+  /** Asks where to save, then writes the archive; `onProgress` hears after each step (null when cancelled). */
+  exportEverything: (onProgress: (p: ExportProgress) => void) => {
+    const progress = new Channel<ExportProgress>();
+    progress.onmessage = onProgress;
+    return call<ExportSummary | null>("export_everything", { progress });
+  },
   revenueReport: (filter: ReportFilter) => call<RevenueReport>("revenue_report", { filter }),
   /** The clients behind one month's bar (`movement` null: all with revenue then). */
   revenueClients: (filter: ReportFilter, month: string, movement: Movement | null) =>
@@ -189,6 +213,8 @@ export const api = {
   /** A voided invoice, posted again only when asked: a new invoice with its own reference. */
   repostVoidedInvoice: (outboxId: number) => call<OutboxInvoice>("repost_voided_invoice", { outboxId }),
   refreshPayments: () => call<PaymentsReport>("refresh_payments"),
+  /** Invoices overdue today across every month, longest overdue first. */
+  overdueInvoices: () => call<OutboxInvoice[]>("overdue_invoices"),
   openInvoiceInXero: (invoiceId: string) => call<void>("open_invoice_in_xero", { invoiceId }),
 
   xeroStatus: () => call<XeroStatus>("xero_status"),

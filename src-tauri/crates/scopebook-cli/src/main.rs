@@ -1,6 +1,7 @@
 //! `scopebook`: Scopebook's use cases without the window, for scripting and scheduled jobs.
 //! Every command calls the same `scopebook-core` function the app does; none decides anything.
 
+mod backup;
 mod billing;
 mod work;
 mod xero;
@@ -108,6 +109,14 @@ enum Command {
     /// Reports.
     #[command(subcommand)]
     Report(work::ReportCommand),
+    /// Takes a backup of the data file now (into the data folder's `backups`), keeping the
+    /// newest N; `--list` shows them.
+    Backup(backup::BackupArgs),
+    /// Puts a backup back as the data file (the current file is backed up first). Works on a
+    /// data file that no longer opens: it is moved aside, never deleted.
+    Restore(backup::RestoreArgs),
+    /// Writes one zip archive with every table as CSV, the data file and every proposal's PDF.
+    ExportAll(backup::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -343,10 +352,26 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
     let json = cli.json;
     let dir = scopebook_core::data_dir(cli.data_dir.as_deref())?;
-    let mut store = Store::open_in(&dir)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    // These open the data file themselves (a restore must work when it doesn't open).
     let command = match cli.command {
+        Command::Backup(args) => {
+            backup::backup(&dir, args, json, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Restore(args) => {
+            backup::restore(&dir, args, json, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::ExportAll(args) => {
+            backup::export_all(&dir, args, json, &mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => other,
+    };
+    let mut store = Store::open_in(&dir)?;
+    let command = match command {
         Command::Xero(command) => {
             let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
             xero::run(shared, &cli.xero, command, &mut out)?;
@@ -387,7 +412,10 @@ fn run(cli: Cli) -> scopebook_core::Result<ExitCode> {
         | Command::Sync { .. }
         | Command::Billing(_)
         | Command::Post { .. }
-        | Command::Payments(_) => {}
+        | Command::Payments(_)
+        | Command::Backup(_)
+        | Command::Restore(_)
+        | Command::ExportAll(_) => {}
         Command::Proposals(ProposalsCommand::List { search }) => {
             proposals::expire_overdue(&mut store)?;
             let list = proposals::list_proposals(

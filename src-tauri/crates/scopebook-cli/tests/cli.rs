@@ -773,3 +773,93 @@ fn work_is_logged_checked_against_scope_billed_and_reported() {
     );
     assert_eq!(report, "client,unbilled_minutes,entries\n");
 }
+
+#[test]
+fn backup_list_restore_and_export_all_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Bookkeeping",
+            "--pricing",
+            "fixed",
+            "--price",
+            "450",
+        ],
+    );
+    let said = ok(dir.path(), &["backup", "--keep", "5"]);
+    assert!(said.contains("the newest 5 are kept"), "{said}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(dir.path(), &["backup", "--list", "--json"])).unwrap();
+    let first = listed[0]["file_name"].as_str().unwrap().to_string();
+    assert_eq!(listed[0]["reason"], "manual");
+    assert_eq!(listed[0]["contents"]["services"], 1);
+
+    // More work, then the backup put back by its name.
+    ok(
+        dir.path(),
+        &[
+            "services",
+            "add",
+            "--name",
+            "Payroll",
+            "--pricing",
+            "fixed",
+            "--price",
+            "90",
+        ],
+    );
+    let said = ok(dir.path(), &["restore", &first]);
+    assert!(said.contains("Restored"), "{said}");
+    assert!(said.contains("restore it to undo"), "{said}");
+    let services = ok(dir.path(), &["services", "list"]);
+    assert!(
+        services.contains("Bookkeeping") && !services.contains("Payroll"),
+        "{services}"
+    );
+
+    // A file that isn't a backup is refused, and nothing changes.
+    let stray = dir.path().join("notes.sqlite3");
+    std::fs::write(&stray, "shopping list").unwrap();
+    let out = scopebook(dir.path(), &["restore", stray.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "the data file can't be read: exit 7"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Scopebook data file"));
+    assert!(ok(dir.path(), &["services", "list"]).contains("Bookkeeping"));
+
+    // A data file that no longer opens: the newest sound backup replaces it, the file kept aside.
+    let data = dir.path().join("scopebook.sqlite3");
+    for journal in ["scopebook.sqlite3-wal", "scopebook.sqlite3-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(journal));
+    }
+    std::fs::write(&data, vec![7u8; 8192]).unwrap();
+    assert!(
+        !scopebook(dir.path(), &["services", "list"])
+            .status
+            .success()
+    );
+    ok(dir.path(), &["restore", "--newest"]);
+    // The newest backup is the copy taken just before the restore above, with Payroll in it.
+    let services = ok(dir.path(), &["services", "list"]);
+    assert!(services.contains("Payroll"), "{services}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".damaged-")
+    }));
+
+    // Everything, in one archive.
+    let archive = dir.path().join("everything.zip");
+    let said = ok(dir.path(), &["export-all", archive.to_str().unwrap()]);
+    assert!(said.contains("tables"), "{said}");
+    let bytes = std::fs::read(&archive).unwrap();
+    assert!(bytes.starts_with(b"PK"), "a zip archive");
+}

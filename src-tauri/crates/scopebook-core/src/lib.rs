@@ -9,6 +9,7 @@
 //! - Every write goes through [`store::Store::write`]: one transaction, logged with its source.
 //! - Errors carry a stable [`ErrorCode`] and a sentence a bookkeeper understands.
 
+pub mod backup;
 pub mod billing;
 pub mod catalog;
 pub mod clients;
@@ -17,6 +18,7 @@ pub mod csv_input;
 pub mod data_folder;
 pub mod email;
 pub mod error;
+pub mod export;
 pub mod matching;
 pub mod money;
 pub mod practice;
