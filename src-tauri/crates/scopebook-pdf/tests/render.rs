@@ -179,6 +179,14 @@ fn rendering_is_deterministic() {
     assert_eq!(render_pdf(&doc).unwrap(), render_pdf(&doc).unwrap());
 }
 
+/// pdftotext joins a line that ends in "-" with the next one and drops the hyphen, so text is
+/// compared without whitespace and ASCII hyphens (an en dash made of "--" would still show).
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
 #[test]
 fn typst_markup_in_any_field_prints_literally() {
     let mut doc = ProposalDocument::sample();
@@ -222,13 +230,6 @@ fn typst_markup_in_any_field_prints_literally() {
         format!("Signed {HOSTILE}"),
         format!("Currency {HOSTILE}"),
     ] {
-        // pdftotext joins a line that ends in "-" with the next one and drops the hyphen, so
-        // compare without whitespace and ASCII hyphens (an en dash made of "--" would still show).
-        let squash = |s: &str| {
-            s.chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .collect::<String>()
-        };
         assert!(
             squash(&rendered.text).contains(&squash(&expected)),
             "the PDF does not print {expected:?}; it prints:\n{}",
@@ -528,4 +529,34 @@ fn crc32(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+proptest::proptest! {
+    // Each case renders a PDF (~50 ms warm): a few dozen random names, made mostly of the
+    // characters typst gives a meaning to. proptest prints the failing name, shrunk, and keeps
+    // its seed in proptest-regressions/ to replay it.
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    #[test]
+    fn any_client_name_prints_as_written(
+        name in r#"[A-Za-z0-9#$*_<>@`\\\[\](){}=~"'/+.,;:!?&%^|-]{1,6}( [A-Za-z0-9#$*_<>@`\\\[\](){}=~"'/+.,;:!?&%^|-]{1,6}){0,3}"#
+    ) {
+        let mut doc = ProposalDocument::sample();
+        doc.client.name = name.clone();
+        doc.scope_out.push(format!("Not {name}"));
+        let rendered = render("property-name", &doc);
+        let info = run("pdfinfo", &[rendered.pdf.to_str().unwrap()]);
+        proptest::prop_assert!(info.contains("(A4)"), "{info}");
+        proptest::prop_assert!(
+            squash(&rendered.text).contains(&squash(&name)),
+            "the PDF does not print {name:?}; it prints:\n{}",
+            rendered.text
+        );
+        let excluded = format!("Not {name}");
+        proptest::prop_assert!(
+            squash(&rendered.text).contains(&squash(&excluded)),
+            "the PDF does not print {:?}",
+            excluded
+        );
+    }
 }

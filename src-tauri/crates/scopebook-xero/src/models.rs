@@ -522,4 +522,152 @@ mod tests {
             serde_json::json!({ "InvoiceID": "i-1", "Status": "AUTHORISED" })
         );
     }
+
+    mod properties {
+        //! Any invoice Scopebook writes reads back as itself; any JSON at all, read as Xero's
+        //! shapes, is a value or an error — never a panic. proptest prints the failing input
+        //! (shrunk) and keeps its seed in proptest-regressions/.
+
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn text() -> impl Strategy<Value = String> {
+            "[ -~\u{a0}-\u{17f}\u{2013}\u{20ac}]{0,24}"
+        }
+
+        fn money() -> impl Strategy<Value = Decimal> {
+            (-10_000_000_000i64..10_000_000_000i64, 0u32..=4).prop_map(|(n, s)| Decimal::new(n, s))
+        }
+
+        fn day() -> impl Strategy<Value = NaiveDate> {
+            (1990i32..2100, 1u32..=12, 1u32..=28)
+                .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default())
+        }
+
+        fn line() -> impl Strategy<Value = LineItem> {
+            (
+                proptest::option::of(text()),
+                proptest::option::of(money()),
+                proptest::option::of(money()),
+                proptest::option::of("[0-9]{3}"),
+                proptest::option::of(money()),
+                proptest::collection::vec((text(), text()), 0..2),
+            )
+                .prop_map(
+                    |(
+                        description,
+                        quantity,
+                        unit_amount,
+                        account_code,
+                        discount_rate,
+                        tracking,
+                    )| LineItem {
+                        description,
+                        quantity,
+                        unit_amount,
+                        account_code,
+                        discount_rate,
+                        tracking: tracking
+                            .into_iter()
+                            .map(|(name, option)| LineItemTracking { name, option })
+                            .collect(),
+                        ..LineItem::default()
+                    },
+                )
+        }
+
+        /// An invoice as Scopebook sends it: only the fields a write carries.
+        fn invoice() -> impl Strategy<Value = Invoice> {
+            (
+                proptest::option::of("[0-9a-f-]{36}"),
+                proptest::collection::vec(line(), 0..4),
+                proptest::option::of(day()),
+                proptest::option::of(day()),
+                proptest::option::of(text()),
+                proptest::option::of(prop_oneof![Just("DRAFT"), Just("AUTHORISED")]),
+            )
+                .prop_map(
+                    |(contact_id, line_items, date, due_date, reference, status)| Invoice {
+                        invoice_type: "ACCREC".into(),
+                        contact: ContactRef {
+                            contact_id,
+                            name: None,
+                        },
+                        line_items,
+                        date,
+                        due_date,
+                        reference,
+                        line_amount_types: Some("Exclusive".into()),
+                        status: status.map(str::to_string),
+                        ..Invoice::default()
+                    },
+                )
+        }
+
+        /// Any JSON value, a few levels deep, with Xero's field names among the keys.
+        fn json() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::Bool),
+                any::<i64>().prop_map(|n| serde_json::json!(n)),
+                any::<f64>().prop_map(|x| serde_json::json!(x)),
+                text().prop_map(serde_json::Value::String),
+                Just(serde_json::json!("/Date(1764547200000+0000)/")),
+            ];
+            let key = prop_oneof![
+                Just("InvoiceID".to_string()),
+                Just("Contact".to_string()),
+                Just("ContactID".to_string()),
+                Just("LineItems".to_string()),
+                Just("Quantity".to_string()),
+                Just("UnitAmount".to_string()),
+                Just("Date".to_string()),
+                Just("DueDate".to_string()),
+                Just("Total".to_string()),
+                Just("AmountDue".to_string()),
+                Just("Status".to_string()),
+                Just("Addresses".to_string()),
+                Just("Phones".to_string()),
+                Just("UpdatedDateUTC".to_string()),
+                text(),
+            ];
+            leaf.prop_recursive(4, 48, 6, move |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..4)
+                        .prop_map(serde_json::Value::Array),
+                    proptest::collection::btree_map(key.clone(), inner, 0..6)
+                        .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn an_invoice_as_written_reads_back_as_itself(invoice in invoice()) {
+                let sent = serde_json::to_string(&invoice).unwrap_or_default();
+                let read: Invoice = serde_json::from_str(&sent)
+                    .map_err(|e| TestCaseError::fail(format!("{e}: {sent}")))?;
+                prop_assert_eq!(read, invoice, "{}", sent);
+            }
+
+            #[test]
+            fn any_json_reads_as_xero_shapes_or_is_refused_without_a_panic(value in json()) {
+                let text = value.to_string();
+                let _ = serde_json::from_str::<Invoice>(&text);
+                let _ = serde_json::from_str::<Contact>(&text);
+                let _ = serde_json::from_str::<Vec<Invoice>>(&text);
+                let _ = serde_json::from_str::<Organisation>(&text);
+                let _ = serde_json::from_str::<Pagination>(&text);
+            }
+
+            #[test]
+            fn any_bytes_read_as_an_invoice_are_refused_without_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+                let _ = serde_json::from_slice::<Invoice>(&bytes);
+                let _ = serde_json::from_slice::<Contact>(&bytes);
+            }
+        }
+    }
 }
