@@ -72,6 +72,7 @@ fn two_clients_with_proposals(dir: &std::path::Path, month: &str) -> Result {
             start_month: month.into(),
             end_month: String::new(),
             optional: false,
+            driver_choices: Vec::new(),
         }];
         let p = create_proposal(&mut store, &draft)?;
         change_status(

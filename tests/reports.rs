@@ -80,6 +80,7 @@ fn scenario(dir: &std::path::Path, this_month: NaiveDate) -> Result {
         start_month: start,
         end_month: end,
         optional: false,
+        driver_choices: Vec::new(),
     };
     let clients = [
         (

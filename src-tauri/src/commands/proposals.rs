@@ -70,11 +70,20 @@ pub async fn change_proposal_status(
     accepted_by: Option<String>,
     chosen_lines: Vec<i64>,
 ) -> Reply<Proposal> {
-    state
+    let proposal = state
         .with_store(move |store| {
             proposals::change_status(store, id, action, accepted_by.as_deref(), &chosen_lines)
         })
-        .await
+        .await?;
+    if action == ProposalAction::Accept {
+        // The letter as agreed is kept now, rendered off the store lock. If this fails (or the
+        // app stops first) the acceptance stands, and the PDF is kept the next time it is asked for.
+        let store = state.store()?;
+        if let Err(e) = proposals::document::proposal_pdf(&store, id).await {
+            eprintln!("Scopebook: the accepted PDF of proposal {id} was not kept yet: {e}");
+        }
+    }
+    Ok(proposal)
 }
 
 #[tauri::command]

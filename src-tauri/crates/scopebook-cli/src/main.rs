@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use scopebook_core::catalog::{
-    self, Frequency, PricingDraft, PricingKind, Service, ServiceDraft, ServiceFilter, TierDraft,
+    self, DriverChoiceDraft, DriverDraft, DriverOp, Frequency, PricingDraft, PricingKind, Service,
+    ServiceDraft, ServiceFilter, TierDraft,
 };
 use scopebook_core::clients::import::{self as client_import, RowStatus};
 use scopebook_core::clients::{self, ClientFilter, ClientStatusFilter};
@@ -256,6 +257,11 @@ struct AddService {
     /// A graduated tier as UP_TO:PRICE, the last as rest:PRICE; repeat for each tier.
     #[arg(long = "tier")]
     tiers: Vec<String>,
+    /// A price driver as NAME:OPERATION:CHOICE=VALUE,CHOICE=VALUE… (operation multiply, add,
+    /// subtract or percent; the first choice is the default), e.g.
+    /// "Quality of the books:multiply:good=1,average=1.15,poor=1.3"; repeat for each, in order.
+    #[arg(long = "driver", value_parser = parse_driver)]
+    drivers: Vec<DriverDraft>,
     /// The typical quantity of a per-unit service.
     #[arg(long, default_value = "1")]
     quantity: String,
@@ -779,12 +785,50 @@ impl AddService {
                 default_quantity: self.quantity,
                 estimated_hours: self.hours,
             },
+            drivers: self.drivers,
             frequency: self.frequency,
             account_code: self.account_code,
             tax_type: self.tax_type,
             estimated_minutes: self.minutes,
         }
     }
+}
+
+/// Reads `--driver NAME:OPERATION:CHOICE=VALUE,…`; the values are checked with the rest of the
+/// service (the same messages as the form's).
+fn parse_driver(text: &str) -> Result<DriverDraft, String> {
+    let mut parts = text.splitn(3, ':');
+    let (Some(name), Some(op), Some(choices)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("write a driver as NAME:OPERATION:CHOICE=VALUE,CHOICE=VALUE".into());
+    };
+    let op = match op.trim().to_ascii_lowercase().as_str() {
+        "multiply" | "x" | "×" => DriverOp::Multiply,
+        "add" | "+" => DriverOp::Add,
+        "subtract" | "-" => DriverOp::Subtract,
+        "percent" | "%" => DriverOp::Percent,
+        other => {
+            return Err(format!(
+                "\"{other}\" is not an operation: use multiply, add, subtract or percent"
+            ));
+        }
+    };
+    let choices = choices
+        .split(',')
+        .map(|choice| {
+            let (name, value) = choice
+                .split_once('=')
+                .ok_or_else(|| format!("\"{choice}\" needs a value, like poor=1.3"))?;
+            Ok(DriverChoiceDraft {
+                name: name.trim().to_string(),
+                value: value.trim().to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(DriverDraft {
+        name: name.trim().to_string(),
+        op,
+        choices,
+    })
 }
 
 pub(crate) fn print_json(

@@ -363,6 +363,7 @@ async fn set_up(sim: &SimHandle, d: &Path, clients: usize, seed: u64) {
             start_month: MONTH.into(),
             end_month: String::new(),
             optional: false,
+            driver_choices: Vec::new(),
         }];
         let proposal = create_proposal(&mut store, &draft).unwrap();
         change_status(

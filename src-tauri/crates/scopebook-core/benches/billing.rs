@@ -523,6 +523,7 @@ fn line(service: i64, quantity: &str, start_month: &str) -> LineDraft {
         start_month: start_month.into(),
         end_month: String::new(),
         optional: false,
+        driver_choices: Vec::new(),
     }
 }
 

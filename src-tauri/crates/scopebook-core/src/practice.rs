@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::catalog::PriceRounding;
 use crate::error::{Error, Problems, Result};
 use crate::money::{AmountError, Currency, NumberFormat, parse_amount};
 use crate::reference::Country;
@@ -54,6 +55,8 @@ pub struct Practice {
     /// The share of a fee, in percent, the firm aims to keep after the cost of staff time.
     #[ts(as = "String")]
     pub target_margin: Decimal,
+    /// Where a proposal line's price is rounded (once, after its drivers and discount).
+    pub price_rounding: PriceRounding,
     pub has_logo: bool,
     pub updated_at: String,
 }
@@ -107,6 +110,9 @@ pub struct PracticeDraft {
     /// Percent; empty keeps no target.
     #[serde(default)]
     pub target_margin: String,
+    /// `None` keeps what is saved.
+    #[serde(default)]
+    pub price_rounding: Option<PriceRounding>,
 }
 
 impl Practice {
@@ -134,6 +140,7 @@ impl Practice {
             tax_treatment: Some(self.tax_treatment),
             hourly_cost: self.hourly_cost.to_string(),
             target_margin: self.target_margin.to_string(),
+            price_rounding: Some(self.price_rounding),
         }
     }
 }
@@ -206,7 +213,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     email, phone, tax_number, country, base_currency, locale, brand_colour,
                     payment_terms_days, recurring_account_code, one_off_account_code,
                     default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL AS has_logo,
-                    updated_at, default_branding_theme_id, target_margin
+                    updated_at, default_branding_theme_id, target_margin, price_rounding
              FROM practice WHERE id = 1",
             [],
             |r| {
@@ -235,6 +242,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     tax_treatment: r.get("tax_treatment")?,
                     hourly_cost: decimal_column(r, "hourly_cost")?,
                     target_margin: decimal_column(r, "target_margin")?,
+                    price_rounding: r.get("price_rounding")?,
                     has_logo: r.get("has_logo")?,
                     updated_at: r.get("updated_at")?,
                 })
@@ -418,7 +426,7 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                 brand_colour = ?14, payment_terms_days = ?15, recurring_account_code = ?16,
                 one_off_account_code = ?17, default_tax_type = ?18, tax_treatment = ?19,
                 hourly_cost = ?20, updated_at = ?21, default_branding_theme_id = ?22,
-                target_margin = ?23
+                target_margin = ?23, price_rounding = ?24
              WHERE id = 1",
             params![
                 t(&draft.firm_name),
@@ -447,6 +455,10 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                 crate::now(),
                 t(&draft.default_branding_theme_id),
                 target_margin.normalize().to_string(),
+                draft
+                    .price_rounding
+                    .unwrap_or(before.price_rounding)
+                    .as_str(),
             ],
         )?;
         tx.log(

@@ -494,6 +494,7 @@ mod tests {
                 pricing: crate::catalog::Pricing::Fixed {
                     price: Decimal::ONE,
                 },
+                drivers: Vec::new(),
                 frequency: crate::catalog::Frequency::Monthly,
                 account_code: String::new(),
                 tax_type: String::new(),
@@ -601,6 +602,7 @@ mod tests {
             start_month: "2026-12".into(),
             end_month: String::new(),
             optional: false,
+            driver_choices: Vec::new(),
         }];
         let p = create_proposal(&mut store, &draft).unwrap();
         change_status(

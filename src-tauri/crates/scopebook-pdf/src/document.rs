@@ -22,6 +22,9 @@ pub struct ProposalDocument {
     pub version: u32,
     /// Pre-formatted issue date, e.g. "22 November 2026".
     pub date: String,
+    /// The same date as a calendar date: the PDF's creation date (PDF/A requires one), so the
+    /// same proposal version always gives the same file.
+    pub issued_on: CalendarDate,
     /// Pre-formatted expiry date, e.g. "22 December 2026".
     pub valid_until: String,
     /// Paragraphs separated by blank lines.
@@ -43,6 +46,16 @@ pub struct ProposalDocument {
     pub client_signatory: String,
     /// e.g. "All amounts in AUD, excluding GST."
     pub currency_note: String,
+}
+
+/// A day of the calendar (no time, no zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDate {
+    pub year: i32,
+    /// 1–12.
+    pub month: u8,
+    /// 1–31.
+    pub day: u8,
 }
 
 /// A firm or a client as printed on the letter.

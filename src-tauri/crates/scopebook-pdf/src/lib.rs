@@ -18,14 +18,14 @@ pub use template_data::check_logo;
 mod world;
 
 pub use document::{
-    FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
+    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
 };
 pub use report::{ReportColumn, ReportDocument, render_report_pdf};
 
 use typst::diag::SourceDiagnostic;
-use typst::foundations::Smart;
+use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
-use typst_pdf::PdfOptions;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::template_data::TemplateData;
 use crate::world::{ASSETS, DocWorld, Main};
@@ -39,6 +39,9 @@ pub enum PdfError {
     /// The logo's bytes are not an image of the format it claims.
     #[error("the logo is not a valid {0} image")]
     Logo(&'static str),
+    /// The issue date is not a day of the calendar.
+    #[error("the issue date {0}-{1:02}-{2:02} is not a calendar date")]
+    Date(i32, u8, u8),
     /// The document could not be handed to the template.
     #[error("could not prepare the proposal data for the template: {0}")]
     Data(#[from] serde_json::Error),
@@ -57,7 +60,14 @@ pub enum PdfError {
 /// warm renders fast while bounding memory in a long-running app.
 pub(crate) const CACHE_MAX_AGE: usize = 10;
 
-/// Renders the proposal as an A4 PDF (tagged, fonts embedded).
+/// The standards every proposal PDF conforms to, checked by typst as it writes the file (a
+/// document that can't conform is an error, never a quietly non-conforming file): PDF/A-2b, so
+/// the letter can be kept and reproduced for the seven years a firm keeps its records, and PDF/UA-1,
+/// so a screen reader can read it (tagged structure, title, language, alt text).
+pub const PROPOSAL_STANDARDS: [PdfStandard; 2] = [PdfStandard::A_2b, PdfStandard::Ua_1];
+
+/// Renders the proposal as an A4 PDF: PDF/A-2b and PDF/UA-1 ([`PROPOSAL_STANDARDS`]), fonts
+/// embedded, created on the proposal's issue date.
 pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
     let assets = ASSETS
         .as_ref()
@@ -76,9 +86,16 @@ pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
     let result = compiled
         .map_err(|errors| PdfError::Layout(describe(&errors)))
         .and_then(|paged| {
+            let standards = PdfStandards::new(&PROPOSAL_STANDARDS)
+                .map_err(|err| PdfError::Setup(err.message().to_string()))?;
+            let issued = doc.issued_on;
+            let date = Datetime::from_ymd(issued.year, issued.month, issued.day)
+                .ok_or(PdfError::Date(issued.year, issued.month, issued.day))?;
             let options = PdfOptions {
                 // A stable identifier per proposal version, so re-rendering gives the same PDF id.
                 ident: Smart::Custom(format!("{}/v{}", doc.number, doc.version)),
+                timestamp: Some(Timestamp::new_utc(date)),
+                standards,
                 ..PdfOptions::default()
             };
             typst_pdf::pdf(&paged, &options).map_err(|errors| PdfError::Export(describe(&errors)))

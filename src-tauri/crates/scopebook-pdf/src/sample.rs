@@ -1,6 +1,6 @@
 //! A realistic proposal used by the tests, the benchmark and UI previews.
 
-use crate::document::{FeeGroup, FeeLine, Party, ProposalDocument, ScopeItem, Total};
+use crate::document::{CalendarDate, FeeGroup, FeeLine, Party, ProposalDocument, ScopeItem, Total};
 
 impl ProposalDocument {
     /// A two-page proposal from an Australian bookkeeping practice: monthly bookkeeping on a
@@ -35,6 +35,11 @@ impl ProposalDocument {
             number: "P-2026-0042".into(),
             version: 1,
             date: "22 November 2026".into(),
+            issued_on: CalendarDate {
+                year: 2026,
+                month: 11,
+                day: 22,
+            },
             valid_until: "22 December 2026".into(),
             introduction: "Dear Sam,\n\n\
                 Thank you for talking with us about Acme Plumbing. You want the books kept up to \

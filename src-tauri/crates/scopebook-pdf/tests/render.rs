@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use scopebook_pdf::{
-    FeeGroup, FeeLine, Logo, LogoFormat, Party, PdfError, ProposalDocument, ScopeItem, Total,
-    render_pdf,
+    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, Party, PdfError, ProposalDocument,
+    ScopeItem, Total, render_pdf,
 };
 
 /// Typst markup and code syntax that must come out as the characters typed.
@@ -173,6 +173,68 @@ fn sample_pdf_is_tagged_a4_and_embeds_its_fonts() {
     }
 }
 
+/// The archival and accessibility claims, read back from the file's XMP metadata and info
+/// dictionary as a PDF/A validator starts: PDF/A-2b (`pdfaid:part` 2, conformance B), PDF/UA-1
+/// (`pdfuaid:part` 1), the title, author, language and the issue date as the creation date.
+#[test]
+fn proposals_declare_pdf_a_2b_and_pdf_ua_1_with_their_metadata() {
+    let mut doc = ProposalDocument::sample();
+    doc.logo = Some(Logo {
+        bytes: tiny_png(96, 32),
+        format: LogoFormat::Png,
+    });
+    let rendered = render("archival", &doc);
+    let path = rendered.pdf.to_str().unwrap();
+    let meta = run("pdfinfo", &["-meta", path]);
+    for claim in [
+        "<pdfaid:part>2</pdfaid:part>",
+        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "<pdfuaid:part>1</pdfuaid:part>",
+        "Proposal and letter of engagement P-2026-0042",
+        "Harbour Bookkeeping",
+        "2026-11-22",
+    ] {
+        assert!(
+            meta.contains(claim),
+            "the XMP metadata lacks {claim}: {meta}"
+        );
+    }
+    let info = run("pdfinfo", &[path]);
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(
+        info.contains("Author:          Harbour Bookkeeping"),
+        "{info}"
+    );
+    assert!(info.contains("CreationDate:    Sun Nov 22"), "{info}");
+    let raw = std::fs::read(&rendered.pdf).unwrap();
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(
+        raw.contains("/Lang(en-AU)"),
+        "the document declares its language"
+    );
+    assert!(
+        raw.contains("/S/Figure") && raw.contains("/Alt(Harbour Bookkeeping logo)"),
+        "the logo is a figure with alt text for screen readers"
+    );
+    // The structure a screen reader walks: headings in order, the fee tables as tables.
+    let structure = run("pdfinfo", &["-struct", path]);
+    for element in [
+        "H1 \"Proposal and letter of engagement\"",
+        "H2 \"What's included\"",
+        "Table",
+        "Figure",
+    ] {
+        assert!(
+            structure.contains(element),
+            "no {element} in the structure tree: {structure}"
+        );
+    }
+    assert!(
+        raw.contains("/OutputIntents"),
+        "PDF/A names its colour space"
+    );
+}
+
 #[test]
 fn rendering_is_deterministic() {
     let doc = ProposalDocument::sample();
@@ -311,6 +373,11 @@ fn empty_optional_fields_render() {
         number: "P-1".into(),
         version: 1,
         date: "1 December 2026".into(),
+        issued_on: CalendarDate {
+            year: 2026,
+            month: 12,
+            day: 1,
+        },
         valid_until: String::new(),
         introduction: String::new(),
         scope_in: vec![ScopeItem {

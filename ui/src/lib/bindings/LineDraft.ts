@@ -24,4 +24,9 @@ start_month: string,
 /**
  * `YYYY-MM`, or empty for no end.
  */
-end_month: string, optional: boolean, };
+end_month: string, optional: boolean, 
+/**
+ * The choice made for each of the service's price drivers, in order, by name; empty (or
+ * missing) for the driver's default.
+ */
+driver_choices: Array<string>, };

@@ -92,6 +92,7 @@ async fn practice_with_clients(n: usize) -> (SimHandle, SharedStore, XeroClient,
             start_month: MONTH.into(),
             end_month: String::new(),
             optional: false,
+            driver_choices: Vec::new(),
         }];
         let p = create_proposal(&mut s, &draft).unwrap();
         change_status(&mut s, p.id, ProposalAction::Accept, Some("Sam Lee"), &[]).unwrap();

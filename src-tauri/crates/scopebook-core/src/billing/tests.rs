@@ -154,6 +154,7 @@ fn line(service_id: i64, quantity: &str, start: &str, end: &str, optional: bool)
         start_month: start.into(),
         end_month: end.into(),
         optional,
+        driver_choices: Vec::new(),
     }
 }
 

@@ -228,6 +228,8 @@ pub fn import_services(
                 },
                 estimated_hours: get("estimated_hours"),
             },
+            // Price drivers are set in the service form; a spreadsheet adds new services only.
+            drivers: Vec::new(),
             frequency,
             account_code: get("account_code"),
             tax_type: get("tax_type"),

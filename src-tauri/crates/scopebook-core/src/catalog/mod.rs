@@ -1,6 +1,7 @@
 //! Services & pricing: the catalogue proposals are built from.
 
 pub mod csv;
+pub mod drivers;
 pub mod pricing;
 
 use rusqlite::{OptionalExtension, Row, params};
@@ -12,6 +13,10 @@ use crate::error::{Error, Problems, Result};
 use crate::money::{Currency, NumberFormat, parse_amount};
 use crate::practice::{check_account_code, require_practice};
 use crate::store::{Source, Store, Tx, decimal_column, optional_decimal_column};
+pub use drivers::{
+    Driver, DriverChoice, DriverChoiceDraft, DriverDraft, DriverOp, LineDriver, LinePrice,
+    PriceRounding, PriceStep, line_price,
+};
 pub use pricing::{Pricing, PricingDraft, PricingKind, Quote, Tier, TierDraft, quote};
 
 crate::db_enum! {
@@ -60,6 +65,8 @@ pub struct Service {
     pub description: String,
     pub category: String,
     pub pricing: Pricing,
+    /// Up to five adjustments to the price, in order, each chosen per proposal line.
+    pub drivers: Vec<Driver>,
     pub frequency: Frequency,
     /// Overrides the practice's default account code for this service; empty for the default.
     pub account_code: String,
@@ -82,6 +89,8 @@ pub struct ServiceDraft {
     pub description: String,
     pub category: String,
     pub pricing: PricingDraft,
+    #[serde(default)]
+    pub drivers: Vec<DriverDraft>,
     pub frequency: Frequency,
     pub account_code: String,
     pub tax_type: String,
@@ -96,6 +105,7 @@ impl ServiceDraft {
             description: String::new(),
             category: String::new(),
             pricing: PricingDraft::empty(PricingKind::Fixed),
+            drivers: Vec::new(),
             frequency: Frequency::Monthly,
             account_code: String::new(),
             tax_type: String::new(),
@@ -112,6 +122,7 @@ impl Service {
             description: self.description.clone(),
             category: self.category.clone(),
             pricing: self.pricing.draft(),
+            drivers: self.drivers.iter().map(Driver::draft).collect(),
             frequency: self.frequency,
             account_code: self.account_code.clone(),
             tax_type: self.tax_type.clone(),
@@ -127,6 +138,7 @@ pub struct ValidService {
     pub description: String,
     pub category: String,
     pub pricing: Pricing,
+    pub drivers: Vec<Driver>,
     pub frequency: Frequency,
     pub account_code: String,
     pub tax_type: String,
@@ -157,6 +169,7 @@ pub fn validate_service(
         problems.add("category", "Keep the category under 60 characters.");
     }
     let pricing = pricing::parse_pricing(&draft.pricing, currency, numbers, &mut problems);
+    let drivers = drivers::parse_drivers(&draft.drivers, currency, numbers, &mut problems);
     check_account_code(&mut problems, "account_code", &draft.account_code);
     if draft.tax_type.trim().chars().count() > 50 {
         problems.add(
@@ -181,12 +194,13 @@ pub fn validate_service(
         );
     }
     problems.into_result()?;
-    match (pricing, minutes) {
-        (Some(pricing), Some(estimated_minutes)) => Ok(ValidService {
+    match (pricing, drivers, minutes) {
+        (Some(pricing), Some(drivers), Some(estimated_minutes)) => Ok(ValidService {
             name: name.to_string(),
             description: draft.description.trim().to_string(),
             category: draft.category.trim().to_string(),
             pricing,
+            drivers,
             frequency: draft.frequency,
             account_code: draft.account_code.trim().to_string(),
             tax_type: draft.tax_type.trim().to_ascii_uppercase(),
@@ -204,6 +218,9 @@ pub fn validate_service(
 #[ts(export)]
 pub struct PricePreview {
     pub quote: Option<Quote>,
+    /// The quote taken through the service's drivers at their default choices and the
+    /// practice's rounding: what a new proposal line starts at, step by step.
+    pub priced: Option<LinePrice>,
     pub unit_name: String,
     pub problems: Vec<crate::FieldError>,
 }
@@ -246,8 +263,21 @@ pub fn preview_price(
         },
         _ => None,
     };
+    let drivers = drivers::parse_drivers(&draft.drivers, currency, numbers, &mut Problems::new());
+    let priced = match (&quote, drivers) {
+        (Some(quote), Some(drivers)) => Some(line_price(
+            quote,
+            &drivers::choose(&drivers, &[]),
+            Decimal::ZERO,
+            practice.price_rounding,
+            currency,
+            numbers,
+        )),
+        _ => None,
+    };
     Ok(PricePreview {
         quote,
+        priced,
         unit_name: draft.pricing.unit_name.trim().to_string(),
         problems: problems.fields().to_vec(),
     })
@@ -266,7 +296,7 @@ pub struct ServiceFilter {
 
 const SERVICE_COLUMNS: &str = "id, name, description, category, pricing_kind, price, unit_name,
     default_quantity, estimated_hours, frequency, account_code, tax_type, estimated_minutes,
-    archived_at IS NOT NULL AS archived, created_at, updated_at";
+    archived_at IS NOT NULL AS archived, created_at, updated_at, drivers";
 
 fn service_from_row(
     row: &Row<'_>,
@@ -296,6 +326,7 @@ fn service_from_row(
         description: row.get("description")?,
         category: row.get("category")?,
         pricing,
+        drivers: crate::store::json_column(row, "drivers")?,
         frequency: row.get("frequency")?,
         account_code: row.get("account_code")?,
         tax_type: row.get("tax_type")?,
@@ -437,7 +468,7 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
         "UPDATE services SET name = ?2, description = ?3, category = ?4, pricing_kind = ?5,
             price = ?6, unit_name = ?7, default_quantity = ?8, estimated_hours = ?9,
             frequency = ?10, account_code = ?11, tax_type = ?12, estimated_minutes = ?13,
-            updated_at = ?14
+            updated_at = ?14, drivers = ?15
          WHERE id = ?1",
         params![
             id,
@@ -454,6 +485,7 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
             service.tax_type,
             service.estimated_minutes,
             crate::now(),
+            serde_json::to_string(&service.drivers).unwrap_or_default(),
         ],
     )?;
     tx.execute("DELETE FROM service_tiers WHERE service_id = ?1", [id])?;
@@ -501,6 +533,7 @@ fn service_detail(service: &ValidService) -> serde_json::Value {
         "name": service.name,
         "category": service.category,
         "pricing": service.pricing,
+        "drivers": service.drivers,
         "frequency": service.frequency,
         "account_code": service.account_code,
         "tax_type": service.tax_type,
@@ -549,6 +582,7 @@ pub fn duplicate_service(store: &mut Store, id: i64) -> Result<Service> {
             description: original.description.clone(),
             category: original.category.clone(),
             pricing: original.pricing.clone(),
+            drivers: original.drivers.clone(),
             frequency: original.frequency,
             account_code: original.account_code.clone(),
             tax_type: original.tax_type.clone(),

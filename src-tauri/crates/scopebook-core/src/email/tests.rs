@@ -78,6 +78,7 @@ fn world() -> (Store, i64) {
         start_month: "2026-12".into(),
         end_month: String::new(),
         optional: false,
+        driver_choices: Vec::new(),
     }];
     let proposal = create_proposal(&mut store, &draft).unwrap().id;
     (store, proposal)

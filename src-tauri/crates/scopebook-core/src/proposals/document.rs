@@ -1,9 +1,10 @@
 //! The proposal as a document: every text filled in and every amount formatted here, in Rust,
 //! then laid out by `scopebook-pdf`.
 
+use chrono::Datelike;
 use rust_decimal::Decimal;
 use scopebook_pdf::{
-    FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
+    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
 };
 
 use super::terms::{PLACEHOLDERS, fill_placeholders, parse_month};
@@ -14,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, NumberFormat, format_money};
 use crate::practice::{Practice, TaxTreatment, logo, require_practice};
 use crate::reference::Country;
-use crate::store::{SharedStore, Store, lock};
+use crate::store::{SharedStore, Store};
 
 pub(crate) fn long_date(date: chrono::NaiveDate, country: &str) -> String {
     if country == "US" {
@@ -219,6 +220,11 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
         number: proposal.number.clone(),
         version: proposal.version,
         date: long_date(created, &practice.country),
+        issued_on: CalendarDate {
+            year: created.year(),
+            month: u8::try_from(created.month()).unwrap_or(1),
+            day: u8::try_from(created.day()).unwrap_or(1),
+        },
         valid_until,
         introduction: fill(&proposal.introduction),
         scope_in,
@@ -270,15 +276,36 @@ fn group(
             .map(|l| FeeLine {
                 name: l.name.clone(),
                 amount: format_money(l.price, currency, numbers),
-                note: match (l.optional && !l.chosen, l.discount_percent.is_zero()) {
-                    (true, _) => "Optional, not in the total".to_string(),
-                    (false, false) => format!("{}% discount", l.discount_percent.normalize()),
-                    (false, true) => String::new(),
-                },
+                note: line_note(l, currency, numbers),
             })
             .collect(),
         total: format_money(total, currency, numbers),
     })
+}
+
+/// What the fee table says under a line: how its price was reached (each driver's choice and
+/// effect, the discount), and "Optional, not in the total" for an optional line not chosen.
+fn line_note(line: &ProposalLine, currency: Currency, numbers: NumberFormat) -> String {
+    let mut parts: Vec<String> = line
+        .drivers
+        .iter()
+        .filter_map(|d| {
+            let choice = d.driver.choice(&d.choice)?;
+            Some(format!(
+                "{}: {} ({})",
+                d.driver.name,
+                choice.name,
+                d.driver.op.describe(choice.value, currency, numbers)
+            ))
+        })
+        .collect();
+    if !line.discount_percent.is_zero() {
+        parts.push(format!("{}% discount", line.discount_percent.normalize()));
+    }
+    if line.optional && !line.chosen {
+        parts.push("Optional, not in the total".to_string());
+    }
+    parts.join(" · ")
 }
 
 /// A file name without characters that Windows, macOS or mail apps refuse.
@@ -320,9 +347,10 @@ pub(crate) fn pdf_logo(store: &Store) -> Result<Option<Logo>> {
     }))
 }
 
-/// The proposal as PDF bytes, rendered on the caller's thread (the CLI; tests).
+/// The proposal as PDF bytes on the caller's thread (the CLI; export everything; tests): the PDF
+/// kept when it was accepted, else a fresh render ([`super::archive`]).
 pub fn render_proposal_pdf(store: &Store, id: i64) -> Result<Vec<u8>> {
-    render_document(&proposal_document(store, id)?)
+    super::archive::pdf_now(store, id)
 }
 
 /// Lays out a document read earlier: needs no store.
@@ -337,25 +365,10 @@ pub fn render_document(document: &ProposalDocument) -> Result<Vec<u8>> {
 
 /// The proposal as PDF bytes, for the app: what the PDF needs is copied under the store lock,
 /// the lock is released, and the render runs on a blocking thread — so other requests go on
-/// while a PDF renders, and the async runtime is never blocked.
+/// while a PDF renders, and the async runtime is never blocked. An accepted proposal's PDF is
+/// kept the first time and served as kept after ([`super::archive`]).
 pub async fn proposal_pdf(store: &SharedStore, id: i64) -> Result<Vec<u8>> {
-    proposal_pdf_with(store, id, render_document).await
-}
-
-async fn proposal_pdf_with(
-    store: &SharedStore,
-    id: i64,
-    render: impl FnOnce(&ProposalDocument) -> Result<Vec<u8>> + Send + 'static,
-) -> Result<Vec<u8>> {
-    let document = {
-        let store = store.clone();
-        tokio::task::spawn_blocking(move || proposal_document(&lock(&store), id))
-            .await
-            .map_err(Error::worker_stopped)??
-    };
-    tokio::task::spawn_blocking(move || render(&document))
-        .await
-        .map_err(Error::worker_stopped)?
+    super::archive::pdf(store, id).await
 }
 
 #[cfg(test)]
@@ -375,7 +388,7 @@ mod render_off_the_lock {
         let rendering = tokio::spawn({
             let store = store.clone();
             async move {
-                proposal_pdf_with(&store, id, move |document| {
+                super::super::archive::pdf_with(&store, id, move |document| {
                     started_tx.send(document.number.clone()).ok();
                     released
                         .recv_timeout(Duration::from_secs(10))

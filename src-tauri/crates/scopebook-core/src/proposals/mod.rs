@@ -3,6 +3,7 @@
 //! version that supersedes the accepted one from a given month.
 
 mod amendments;
+pub mod archive;
 pub mod document;
 pub mod lifecycle;
 mod numbering;
@@ -20,7 +21,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::catalog::{self, Frequency, Pricing};
+use crate::catalog::{self, Frequency, LineDriver, Pricing};
 use crate::clients;
 use crate::error::{Error, Problems, Result};
 use crate::money::{AmountError, Currency, parse_amount};
@@ -58,6 +59,10 @@ pub struct LineDraft {
     /// `YYYY-MM`, or empty for no end.
     pub end_month: String,
     pub optional: bool,
+    /// The choice made for each of the service's price drivers, in order, by name; empty (or
+    /// missing) for the driver's default.
+    #[serde(default)]
+    pub driver_choices: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -86,6 +91,8 @@ pub struct ProposalLine {
     pub description: String,
     pub category: String,
     pub pricing: Pricing,
+    /// The service's price drivers when the line was made, each with the choice made.
+    pub drivers: Vec<LineDriver>,
     pub frequency: Frequency,
     pub account_code: String,
     pub tax_type: String,
@@ -164,6 +171,7 @@ impl Proposal {
                     start_month: l.start_month.clone(),
                     end_month: l.end_month.clone().unwrap_or_default(),
                     optional: l.optional,
+                    driver_choices: l.drivers.iter().map(|d| d.choice.clone()).collect(),
                 })
                 .collect(),
         }
@@ -231,6 +239,7 @@ pub fn line_for_service(store: &Store, service_id: i64) -> Result<LineDraft> {
         start_month: next.format("%Y-%m").to_string(),
         end_month: String::new(),
         optional: false,
+        driver_choices: Vec::new(),
     })
 }
 
@@ -244,9 +253,10 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
         tx.execute(
             "INSERT INTO proposal_lines (proposal_id, position, service_id, name, description, category,
                 pricing, frequency, account_code, tax_type, estimated_minutes, quantity,
-                discount_percent, price, start_month, end_month, optional, chosen, anchor_month)
+                discount_percent, price, start_month, end_month, optional, chosen, anchor_month,
+                drivers)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                ?19)",
+                ?19, ?20)",
             params![
                 proposal_id,
                 position as i64,
@@ -267,6 +277,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
                 l.optional,
                 l.chosen,
                 l.anchor_month,
+                serde_json::to_string(&l.drivers).unwrap_or_default(),
             ],
         )?;
     }
@@ -279,6 +290,8 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
 pub struct ProposalPreview {
     /// Per line, per billing period after discount (`None` while the line has a problem).
     pub prices: Vec<Option<String>>,
+    /// Per line, how its price was reached (empty while the line has a problem).
+    pub steps: Vec<Vec<catalog::PriceStep>>,
     pub totals: ProposalTotals,
     pub problems: Vec<crate::FieldError>,
 }
@@ -306,12 +319,14 @@ pub fn preview_proposal(
                 .collect();
             Ok(ProposalPreview {
                 prices: lines.iter().map(|l| Some(l.price.to_string())).collect(),
+                steps: lines.iter().map(|l| l.steps.clone()).collect(),
                 totals: terms::totals(&priced, currency),
                 problems: Vec::new(),
             })
         }
         Err(Error::Invalid(problems)) => Ok(ProposalPreview {
             prices: vec![None; draft.lines.len()],
+            steps: vec![Vec::new(); draft.lines.len()],
             totals: ProposalTotals::default(),
             problems: problems.fields().to_vec(),
         }),
@@ -421,7 +436,7 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
 /// A line's columns, from `proposal_lines l`, in the order [`line_from_row`] reads them.
 const LINE_COLUMNS: &str = "l.id, l.service_id, l.name, l.description, l.category, l.pricing,
     l.frequency, l.account_code, l.tax_type, l.estimated_minutes, l.quantity, l.discount_percent,
-    l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month";
+    l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month, l.drivers";
 
 /// Reads a line from [`LINE_COLUMNS`], the row's columns from `at` on. By position, not by name:
 /// each name is looked up among all the row's columns, which is most of the time of reading
@@ -448,6 +463,14 @@ fn line_from_row(
         description: r.get(at + 3)?,
         category: r.get(at + 4)?,
         pricing,
+        drivers: {
+            let text: String = r.get(at + 18)?;
+            if text == "[]" {
+                Vec::new()
+            } else {
+                crate::store::json_text(&text, "drivers")?
+            }
+        },
         frequency: r.get(at + 6)?,
         account_code: r.get(at + 7)?,
         tax_type: r.get(at + 8)?,

@@ -224,7 +224,8 @@ fn check(store: &Store, increase: &PriceIncrease) -> Result<Decimal> {
 
 fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceIncreasePreview)> {
     let value = check(store, increase)?;
-    let currency = require_practice(store)?.currency();
+    let practice = require_practice(store)?;
+    let (currency, numbers) = (practice.currency(), practice.number_format());
     let accepted: Vec<i64> = {
         let mut stmt = store.conn().prepare(
             "SELECT id FROM proposals WHERE status = 'accepted' ORDER BY number, version",
@@ -270,9 +271,15 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
             };
             let quote = catalog::quote(&pricing, line.quantity, currency)
                 .map_err(|e| Error::invalid("value", e.to_string()))?;
-            let price = currency.round(
-                quote.total * (Decimal::ONE_HUNDRED - line.discount_percent) / Decimal::ONE_HUNDRED,
+            let priced = catalog::line_price(
+                &quote,
+                &line.drivers,
+                line.discount_percent,
+                practice.price_rounding,
+                currency,
+                numbers,
             );
+            let price = priced.price;
             if raised {
                 changes.push(LineChange {
                     service: line.name.clone(),
@@ -293,14 +300,17 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
                     description: line.description.clone(),
                     category: line.category.clone(),
                     pricing,
+                    drivers: line.drivers.iter().map(|d| d.driver.clone()).collect(),
                     frequency: line.frequency,
                     account_code: line.account_code.clone(),
                     tax_type: line.tax_type.clone(),
                     estimated_minutes: line.estimated_minutes,
                 },
+                drivers: line.drivers.clone(),
                 quantity: line.quantity,
                 discount: line.discount_percent,
                 price,
+                steps: priced.steps,
                 start_month,
                 anchor_month: line.anchor_month.clone(),
                 end_month: line.end_month.clone(),

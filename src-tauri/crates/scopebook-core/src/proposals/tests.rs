@@ -93,6 +93,7 @@ fn line(service_id: i64, quantity: &str, optional: bool) -> LineDraft {
         start_month: "2026-12".into(),
         end_month: String::new(),
         optional,
+        driver_choices: Vec::new(),
     }
 }
 
@@ -433,6 +434,155 @@ fn the_document_fills_placeholders_and_formats_money_in_rust() {
     assert_eq!(one_off.lines[0].note, "Optional, not in the total");
     assert_eq!(doc.totals[1].value, "$5,790.00"); // 382.50 × 12 + 1200
     assert_eq!(doc.currency_note, "All amounts in AUD, excluding GST.");
+}
+
+/// A service with two drivers: the line picks "poor" and "light", gets $1,200 × 1.3 + $50 =
+/// $1,610 a year, keeps the drivers as a snapshot (editing the service later changes nothing),
+/// prints how the price was reached, and a choice the driver lacks is refused by field. With the
+/// practice rounding up to the next $10, the same line is $1,610 → $1,610 and 0.5 % off → $1,610
+/// ($1,601.95 rounded up).
+#[test]
+fn a_lines_price_drivers_are_chosen_snapshotted_and_printed() {
+    let mut w = world();
+    let mut service = catalog::get_service(&w.store, w.tax_return)
+        .unwrap()
+        .draft();
+    service.drivers = vec![
+        catalog::DriverDraft {
+            name: "Quality of the books".into(),
+            op: catalog::DriverOp::Multiply,
+            choices: [("good", "1"), ("poor", "1.3")]
+                .map(|(name, value)| catalog::DriverChoiceDraft {
+                    name: name.into(),
+                    value: value.into(),
+                })
+                .to_vec(),
+        },
+        catalog::DriverDraft {
+            name: "Clean-up".into(),
+            op: catalog::DriverOp::Add,
+            choices: [("none", "0"), ("light", "50")]
+                .map(|(name, value)| catalog::DriverChoiceDraft {
+                    name: name.into(),
+                    value: value.into(),
+                })
+                .to_vec(),
+        },
+    ];
+    catalog::update_service(&mut w.store, w.tax_return, &service).unwrap();
+
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    d.lines = vec![LineDraft {
+        driver_choices: vec!["poor".into(), "light".into()],
+        ..line(w.tax_return, "1", false)
+    }];
+    let preview = preview_proposal(&w.store, None, &d).unwrap();
+    assert_eq!(preview.prices, [Some("1610.00".to_string())]);
+    assert_eq!(
+        preview.steps[0]
+            .iter()
+            .map(|s| s.amount)
+            .collect::<Vec<_>>(),
+        [dec!(1200.00), dec!(1560.00), dec!(1610.00)]
+    );
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(p.lines[0].price, dec!(1610.00));
+    assert_eq!(
+        p.lines[0]
+            .drivers
+            .iter()
+            .map(|d| d.choice.as_str())
+            .collect::<Vec<_>>(),
+        ["poor", "light"]
+    );
+    assert_eq!(p.draft().lines[0].driver_choices, ["poor", "light"]);
+
+    // The service changes; the line keeps what it was priced with.
+    service.drivers[0].choices[1].value = "2".into();
+    catalog::update_service(&mut w.store, w.tax_return, &service).unwrap();
+    let again = get_proposal(&w.store, p.id).unwrap();
+    assert_eq!(again.lines[0].drivers[0].value(), dec!(1.3));
+    let note = document::proposal_document(&w.store, p.id)
+        .unwrap()
+        .fee_groups[0]
+        .lines[0]
+        .note
+        .clone();
+    assert_eq!(
+        note,
+        "Quality of the books: poor (× 1.3) · Clean-up: light (+ $50.00)"
+    );
+
+    let mut bad = p.draft();
+    bad.lines[0].driver_choices = vec!["dreadful".into()];
+    match update_proposal(&mut w.store, p.id, &bad) {
+        Err(Error::Invalid(problems)) => assert_eq!(
+            problems.fields()[0].field,
+            "lines.0.driver_choices.0",
+            "{problems:?}"
+        ),
+        other => panic!("a choice the driver lacks was accepted: {other:?}"),
+    }
+
+    let mut practice = crate::practice::require_practice(&w.store).unwrap().draft();
+    practice.price_rounding = Some(catalog::PriceRounding::Ten);
+    crate::practice::update_practice(&mut w.store, practice).unwrap();
+    let mut discounted = p.draft();
+    discounted.lines[0].discount_percent = "0.5".into();
+    let updated = update_proposal(&mut w.store, p.id, &discounted).unwrap();
+    assert_eq!(updated.lines[0].price, dec!(1610.00)); // 1,601.95 up to the next 10
+}
+
+/// The letter a client accepted is kept as it was: later changes to the client's name do not
+/// reach it, a draft keeps nothing, and SQLite refuses to change or remove the kept file.
+#[test]
+fn the_accepted_pdf_is_kept_as_agreed() {
+    let (mut store, id) = store_with_a_proposal();
+    assert!(
+        !archive::keep_now(&mut store, id).unwrap(),
+        "a draft keeps nothing"
+    );
+    assert_eq!(archive::accepted_pdf(&store, id).unwrap(), None);
+
+    change_status(&mut store, id, ProposalAction::Accept, Some("Sam Lee"), &[]).unwrap();
+    assert!(archive::keep_now(&mut store, id).unwrap());
+    assert!(!archive::keep_now(&mut store, id).unwrap(), "kept once");
+    let kept = archive::accepted_pdf(&store, id).unwrap().unwrap();
+    assert!(kept.pdf.starts_with(b"%PDF-"));
+    assert_eq!(kept.standards, "PDF/A-2b, PDF/UA-1");
+    assert_eq!(kept.sha256.len(), 64);
+
+    let client = get_proposal(&store, id).unwrap().client_id;
+    store
+        .write(crate::store::Source::User, |tx| {
+            tx.execute(
+                "UPDATE clients SET display_name = 'Renamed Plumbing' WHERE id = ?1",
+                [client],
+            )?;
+            tx.log("client", client, "updated", &serde_json::json!({}))
+        })
+        .unwrap();
+    assert_eq!(document::render_proposal_pdf(&store, id).unwrap(), kept.pdf);
+    assert!(
+        document::proposal_document(&store, id)
+            .unwrap()
+            .client
+            .name
+            .contains("Renamed"),
+        "a fresh render would show the new name; the kept file does not"
+    );
+
+    for sql in [
+        "UPDATE accepted_pdfs SET pdf = CAST('%PDF-x' AS BLOB)",
+        "DELETE FROM accepted_pdfs",
+    ] {
+        let refused = store.write(crate::store::Source::User, |tx| {
+            tx.execute(sql, [])?;
+            tx.log("proposal", id, "tampered", &serde_json::json!({}))
+        });
+        assert!(refused.is_err(), "{sql} was allowed");
+    }
+    assert_eq!(archive::accepted_pdf(&store, id).unwrap().unwrap(), kept);
 }
 
 #[test]

@@ -6,9 +6,13 @@ use super::*;
 /// A line ready to be stored.
 pub(super) struct ValidLine {
     pub(super) snapshot: Snapshot,
+    /// The snapshot's drivers with the choices made.
+    pub(super) drivers: Vec<LineDriver>,
     pub(super) quantity: Decimal,
     pub(super) discount: Decimal,
     pub(super) price: Decimal,
+    /// How `price` was reached (for the editor's worked example).
+    pub(super) steps: Vec<catalog::PriceStep>,
     pub(super) start_month: String,
     /// The month a quarterly, annual or one-off line's cycle counts from (kept through
     /// amendments, which move the start month but not the cycle).
@@ -26,6 +30,7 @@ pub(super) struct Snapshot {
     pub(super) description: String,
     pub(super) category: String,
     pub(super) pricing: Pricing,
+    pub(super) drivers: Vec<catalog::Driver>,
     pub(super) frequency: Frequency,
     pub(super) account_code: String,
     pub(super) tax_type: String,
@@ -69,6 +74,7 @@ pub(super) fn validate(
                 description: kept.description.clone(),
                 category: kept.category.clone(),
                 pricing: kept.pricing.clone(),
+                drivers: kept.drivers.iter().map(|d| d.driver.clone()).collect(),
                 frequency: kept.frequency,
                 account_code: kept.account_code.clone(),
                 tax_type: kept.tax_type.clone(),
@@ -81,6 +87,7 @@ pub(super) fn validate(
                     description: s.description,
                     category: s.category,
                     pricing: s.pricing,
+                    drivers: s.drivers,
                     frequency: s.frequency,
                     account_code: s.account_code,
                     tax_type: s.tax_type,
@@ -177,19 +184,50 @@ pub(super) fn validate(
                 }
             }
         };
-        if let (Some(snapshot), Some(quantity), Some(discount), Some(_), Some(end_month)) =
-            (snapshot, quantity, discount, start, end)
+        // Each driver's choice must be one of its choices (empty: the default).
+        let drivers = snapshot.as_ref().and_then(|snapshot| {
+            let mut known = true;
+            for (k, chosen) in line.driver_choices.iter().enumerate() {
+                let driver = snapshot.drivers.get(k);
+                if !chosen.trim().is_empty() && driver.is_none_or(|d| d.choice(chosen).is_none()) {
+                    problems.add(
+                        field(&format!("driver_choices.{k}")),
+                        match driver {
+                            Some(d) => format!("Choose one of the choices for {}.", d.name),
+                            None => "This service has no such price driver.".to_string(),
+                        },
+                    );
+                    known = false;
+                }
+            }
+            known.then(|| catalog::drivers::choose(&snapshot.drivers, &line.driver_choices))
+        });
+        if let (
+            Some(snapshot),
+            Some(drivers),
+            Some(quantity),
+            Some(discount),
+            Some(_),
+            Some(end_month),
+        ) = (snapshot, drivers, quantity, discount, start, end)
         {
             match catalog::quote(&snapshot.pricing, quantity, currency) {
                 Ok(quote) => {
-                    let price = currency.round(
-                        quote.total * (Decimal::ONE_HUNDRED - discount) / Decimal::ONE_HUNDRED,
+                    let priced = catalog::line_price(
+                        &quote,
+                        &drivers,
+                        discount,
+                        practice.price_rounding,
+                        currency,
+                        numbers,
                     );
                     lines.push(ValidLine {
                         snapshot,
+                        drivers,
+                        price: priced.price,
+                        steps: priced.steps,
                         quantity,
                         discount,
-                        price,
                         start_month: line.start_month.trim().to_string(),
                         anchor_month: kept
                             .filter(|k| k.start_month == line.start_month.trim())

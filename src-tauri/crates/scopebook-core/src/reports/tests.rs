@@ -45,6 +45,7 @@ fn line(service_id: i64, start: &str, end: &str) -> LineDraft {
         start_month: start.into(),
         end_month: end.into(),
         optional: false,
+        driver_choices: Vec::new(),
     }
 }
 

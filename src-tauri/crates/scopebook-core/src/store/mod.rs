@@ -334,7 +334,16 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     column: &str,
 ) -> rusqlite::Result<T> {
     let text: String = row.get(column)?;
-    serde_json::from_str(&text).map_err(|e| {
+    json_text(&text, column)
+}
+
+/// Reads JSON text taken from `column` strictly: an unknown field or value is an error naming
+/// the column, never a default.
+pub(crate) fn json_text<T: serde::de::DeserializeOwned>(
+    text: &str,
+    column: &str,
+) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
             rusqlite::types::Type::Text,
