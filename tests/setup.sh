@@ -11,15 +11,12 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   libdbus-1-dev
   xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools
-  poppler-utils
+  poppler-utils rpm
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    echo "Please run as root or install sudo: $*" >&2; exit 1; fi
-}
+. tests/session.sh
 
 if command -v dpkg-query >/dev/null; then
   missing=()

@@ -26,17 +26,7 @@ if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- 
   exit 1
 fi
 
-# A private session bus with an unlocked keyring (the Secret Service), its files in a temporary
-# folder so a developer's own login keyring is never touched.
-in_keyring_session() {
-  dbus-run-session -- sh -c '
-    keyrings=$(mktemp -d)
-    echo -n scopebook-test | XDG_DATA_HOME="$keyrings" gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-    "$@"; status=$?
-    rm -rf "$keyrings"
-    exit $status
-  ' sh "$@" 2> >(grep -vE "dbus-daemon|xdg-desktop-portal|pw.conf|RealtimeKit|PipeWire|^$|max threads|GNOME_KEYRING|SpiRegistry" >&2)
-}
+. tests/session.sh
 
 step "Keychain: secrets through the real Secret Service (the secrets store, Xero tokens, the CLI's Xero commands, the SMTP password)"
 in_keyring_session cargo test --locked -p scopebook-secrets -p scopebook-xero -p scopebook-cli -p scopebook-core -- --ignored
@@ -45,17 +35,10 @@ step "Building the app with its bundled UI"
 cargo build --locked -p scopebook-app -p scopebook-cli -p xero-sim
 
 step "End-to-end: the real window under Xvfb, driven through WebDriver"
-xvfb_pid=
-if [ -z "${DISPLAY:-}" ]; then
-  n=99
-  while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-  Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-  xvfb_pid=$!
-  export DISPLAY=":$n"
-  for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
-fi
-cleanup() { [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true; }
-trap cleanup EXIT
+start_display
 in_keyring_session cargo test --locked -p scopebook-e2e -- --test-threads=1
+
+step "Packages: the .deb and .rpm bundled (around the debug build above), the .deb installed and its app smoke-tested, then removed"
+bash tests/packaging.sh --debug
 
 step "All tests passed in $((SECONDS - started)) s; screenshots in target/e2e-artifacts/"

@@ -90,7 +90,33 @@ fn endpoint_from_env() -> XeroEndpoint {
     }
 }
 
+/// When `run` began, for the start-up figure ([`startup_time`]).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// How long ago this process started: from the kernel's record of its start where there is one
+/// (Linux: `/proc/self/stat` against `/proc/uptime`, 10 ms resolution), else from `run`.
+pub(crate) fn startup_time() -> commands::StartupTime {
+    let since_main = STARTED.get().map(|t| t.elapsed()).unwrap_or_default();
+    commands::StartupTime {
+        since_process_start_ms: since_process_start_ms(),
+        since_main_ms: u32::try_from(since_main.as_millis()).unwrap_or(u32::MAX),
+    }
+}
+
+fn since_process_start_ms() -> Option<u32> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3; field 22 is the
+    // start time in clock ticks after boot (USER_HZ, 100 on Linux).
+    let after_name = stat.rsplit_once(')')?.1;
+    let ticks: u64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
+    let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
+    let (seconds, hundredths) = uptime.split_whitespace().next()?.split_once('.')?;
+    let now: u64 = seconds.parse::<u64>().ok()? * 100 + hundredths.parse::<u64>().ok()?;
+    u32::try_from(now.saturating_sub(ticks) * 10).ok()
+}
+
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let args = arguments();
     let data_dir = AppState::data_folder(args.data_dir.as_deref(), args.demo);
     // One window per data folder: a second launch shows the first one's window and stops here.

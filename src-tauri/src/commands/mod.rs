@@ -17,10 +17,13 @@ use scopebook_core::ErrorReport;
 
 type Reply<T> = Result<T, ErrorReport>;
 
+pub use practice::StartupTime;
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         practice::app_info,
         practice::reference_data,
+        practice::startup_time,
         practice::setup_practice,
         practice::update_practice,
         practice::practice_draft,

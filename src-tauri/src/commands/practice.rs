@@ -52,6 +52,21 @@ pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     })
 }
 
+/// How long the app took to start, asked by the window once its first screen is interactive.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StartupTime {
+    /// From the process's start (as the OS recorded it), where the OS says.
+    pub since_process_start_ms: Option<u32>,
+    /// From the app's own first instruction.
+    pub since_main_ms: u32,
+}
+
+#[tauri::command]
+pub fn startup_time() -> StartupTime {
+    crate::startup_time()
+}
+
 #[tauri::command]
 pub fn reference_data() -> ReferenceData {
     reference::reference_data()

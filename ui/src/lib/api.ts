@@ -2,6 +2,7 @@
 // (ts-rs, in ./bindings); this file only names the commands.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { StartupTime } from "./bindings/StartupTime";
 import type { Adjustment } from "./bindings/Adjustment";
 import type { AdjustmentDraft } from "./bindings/AdjustmentDraft";
 import type { BillAt } from "./bindings/BillAt";
@@ -133,6 +134,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   referenceData: () => call<ReferenceData>("reference_data"),
+  /** How long ago the process started (the start-up figure). */
+  startupTime: () => call<StartupTime>("startup_time"),
   setupPractice: (setup: PracticeSetup) => call<Practice>("setup_practice", { setup }),
   practiceDraft: () => call<PracticeDraft>("practice_draft"),
   updatePractice: (draft: PracticeDraft) => call<Practice>("update_practice", { draft }),

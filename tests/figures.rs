@@ -1,0 +1,480 @@
+//! The app's figures at a firm's volume, measured in the real window (release build, Xvfb):
+//!
+//! - start-up: from the process's start (as the OS recorded it) to the first screen interactive,
+//!   cold (the first launch on this data) and warm (the next ones); goal < 1 s warm;
+//! - each list screen (clients, proposals, billing, services) at 2,000 clients, 300 services,
+//!   5,000 proposals and 24 months of posted invoices: from the click in the sidebar to its rows
+//!   on screen, and a search from the query leaving the search box (after its 120 ms typing pause)
+//!   to the matching rows on screen; goal < 100 ms;
+//! - memory: the proportional set size (PSS: shared libraries split between the processes that
+//!   map them) of the app and its WebKit processes after opening every screen; goal < 150 MB.
+//!
+//! Printed, and written to `target/e2e-artifacts/figures.txt`. Not a pass/fail test. Run with
+//! `bash tests/figures.sh` (builds the release app, starts Xvfb and a keyring, runs this).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::Datelike;
+
+use scopebook_core::catalog::{self, Frequency, PricingDraft, PricingKind, ServiceDraft};
+use scopebook_core::clients::{ClientDraft, create_client};
+use scopebook_core::practice::{PracticeSetup, setup_practice};
+use scopebook_core::proposals::{
+    LineDraft, ProposalAction, blank_proposal, change_status, create_proposal,
+};
+use scopebook_core::store::Source;
+use scopebook_core::{Store, backup};
+use scopebook_e2e::{App, Result};
+
+const CLIENTS: usize = 2_000;
+const SERVICES: usize = 300;
+const PROPOSALS: usize = 5_000;
+const MONTHS: usize = 24;
+/// Bump when the data below changes, so a kept file is made again.
+const DATA_VERSION: u32 = 1;
+
+fn data_folder() -> PathBuf {
+    scopebook_e2e::artifacts_dir()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+        .join(format!("figures-data-v{DATA_VERSION}"))
+}
+
+fn line(service: i64, start_month: &str) -> LineDraft {
+    LineDraft {
+        service_id: Some(service),
+        line_id: None,
+        quantity: "1".into(),
+        discount_percent: "0".into(),
+        estimated_minutes: String::new(),
+        start_month: start_month.into(),
+        end_month: String::new(),
+        optional: false,
+        driver_choices: Vec::new(),
+    }
+}
+
+fn month(back: usize) -> String {
+    let today = chrono::Utc::now().date_naive();
+    let first = today.with_day0(0).unwrap_or(today);
+    first
+        .checked_sub_months(chrono::Months::new(back as u32))
+        .unwrap_or(first)
+        .format("%Y-%m")
+        .to_string()
+}
+
+/// The firm: 300 services, 2,000 clients each with an accepted proposal (three services from 24
+/// months ago), 3,000 more proposals (drafts, sent, declined), and every client's invoice posted
+/// each month for 24 months (most paid).
+fn make_firm(dir: &Path) -> Result<()> {
+    let started = Instant::now();
+    let mut store = Store::open_in(dir)?;
+    setup_practice(
+        &mut store,
+        PracticeSetup {
+            firm_name: "Harbour Bookkeeping".into(),
+            country: "AU".into(),
+            base_currency: "AUD".into(),
+        },
+    )?;
+    let categories = [
+        "Bookkeeping",
+        "Payroll",
+        "Tax",
+        "Advisory",
+        "Compliance",
+        "Reporting",
+        "Setup",
+        "Training",
+        "Audit support",
+        "Other",
+    ];
+    let mut services = Vec::with_capacity(SERVICES);
+    for i in 0..SERVICES {
+        let draft = ServiceDraft {
+            name: format!("{} service {i:03}", categories[i % categories.len()]),
+            category: categories[i % categories.len()].into(),
+            frequency: if i % 5 == 4 {
+                Frequency::Quarterly
+            } else {
+                Frequency::Monthly
+            },
+            estimated_minutes: format!("{}", 30 + (i % 8) * 30),
+            pricing: PricingDraft {
+                price: format!("{}", 50 + (i % 40) * 25),
+                ..PricingDraft::empty(PricingKind::Fixed)
+            },
+            ..ServiceDraft::blank()
+        };
+        services.push(catalog::create_service(&mut store, &draft)?.id);
+    }
+    let from = month(MONTHS - 1);
+    let mut clients = Vec::with_capacity(CLIENTS);
+    for i in 0..CLIENTS {
+        let client = create_client(
+            &mut store,
+            &ClientDraft {
+                display_name: format!("Client {i:04} Pty Ltd"),
+                email: format!("accounts{i}@client.example"),
+                ..ClientDraft::blank()
+            },
+        )?
+        .id;
+        clients.push(client);
+        let mut draft = blank_proposal(&store, client)?;
+        draft.lines = (0..3)
+            .map(|k| line(services[(i * 7 + k * 31) % SERVICES], &from))
+            .collect();
+        let id = create_proposal(&mut store, &draft)?.id;
+        change_status(&mut store, id, ProposalAction::Accept, Some("Sam Lee"), &[])?;
+    }
+    for j in 0..(PROPOSALS - CLIENTS) {
+        let client = clients[(j * 13) % CLIENTS];
+        let mut draft = blank_proposal(&store, client)?;
+        draft.lines = vec![line(services[(j * 11) % SERVICES], &month(0))];
+        let id = create_proposal(&mut store, &draft)?.id;
+        match j % 3 {
+            0 => {}
+            1 => {
+                change_status(&mut store, id, ProposalAction::Send, None, &[])?;
+            }
+            _ => {
+                change_status(&mut store, id, ProposalAction::Send, None, &[])?;
+                change_status(&mut store, id, ProposalAction::Decline, None, &[])?;
+            }
+        }
+    }
+    // The organisation and 24 months of posted invoices, as a posting run leaves them.
+    store.write(Source::System, |tx| {
+        tx.execute(
+            "INSERT INTO xero_connection (id, connection_id, tenant_id, tenant_name, connected_at)
+             VALUES (1, 'c-figures', 't-figures', 'Harbour Bookkeeping', '2024-01-01T00:00:00Z')",
+            [],
+        )?;
+        let mut insert = tx.prepare(
+            "INSERT INTO outbox (tenant_id, month, client_id, seq, reference, contact_id, invoice,
+                 total, state, invoice_id, invoice_number, xero_status, amount_due, amount_paid,
+                 updated_at)
+             VALUES ('t-figures', ?1, ?2, 1, ?3, ?4, ?5, ?6, 'posted', ?7, ?8, ?9, ?10, ?11,
+                 '2026-01-01T00:00:00Z')",
+        )?;
+        let mut number = 0;
+        for back in 1..=MONTHS {
+            let m = month(back);
+            for (i, client) in clients.iter().enumerate() {
+                number += 1;
+                let total = format!("{}.00", 300 + (i % 17) * 45);
+                let paid = back > 1 || i % 4 != 0;
+                insert.execute(rusqlite::params![
+                    m,
+                    client,
+                    format!("{m} fees C{client}"),
+                    format!("contact-{client}"),
+                    format!(r#"{{"Type":"ACCREC","DueDate":"{m}-28"}}"#),
+                    total,
+                    format!("inv-{number}"),
+                    format!("INV-{number:06}"),
+                    if paid { "PAID" } else { "AUTHORISED" },
+                    if paid { "0.00" } else { total.as_str() },
+                    if paid { total.as_str() } else { "0.00" },
+                ])?;
+            }
+        }
+        tx.log(
+            "figures",
+            1,
+            "seeded",
+            &serde_json::json!({ "invoices": number }),
+        )
+    })?;
+    drop(store);
+    println!(
+        "made the firm's data file in {:.1} s ({CLIENTS} clients, {SERVICES} services, \
+         {PROPOSALS} proposals, {} posted invoices)",
+        started.elapsed().as_secs_f64(),
+        CLIENTS * MONTHS
+    );
+    Ok(())
+}
+
+/// A fresh copy of the firm's file (made once, kept in target/), for one launch.
+fn firm_copy() -> Result<tempfile::TempDir> {
+    let kept = data_folder();
+    let file = kept.join(scopebook_core::store::DATABASE_FILE);
+    if !file.exists() {
+        let _ = std::fs::remove_dir_all(&kept);
+        std::fs::create_dir_all(&kept)?;
+        make_firm(&kept)?;
+    }
+    let copy = tempfile::tempdir()?;
+    // A consistent single file (the WAL folded in), through the same code as a backup.
+    let taken = backup::back_up(&file, backup::BackupReason::Manual, 1)?;
+    std::fs::rename(
+        &taken.path,
+        copy.path().join(scopebook_core::store::DATABASE_FILE),
+    )?;
+    Ok(copy)
+}
+
+/// Milliseconds the window took from `action` (a script) until `ready` (a script returning
+/// true) holds, measured inside the window with performance.now() and one frame after.
+const TIMED: &str = r#"
+  const [action, ready, settle] = arguments;
+  const start = performance.now();
+  new Function(action)();
+  const isReady = new Function(ready);
+  const wait = () => new Promise((resolve) => {
+    const check = () => (isReady() ? resolve() : requestAnimationFrame(check));
+    check();
+  });
+  return wait().then(() => new Promise((r) => requestAnimationFrame(() => r())))
+    .then(() => performance.now() - start - settle);
+"#;
+
+async fn timed(app: &App, action: &str, ready: &str, settle: f64) -> Result<f64> {
+    let value = app
+        .client
+        .execute(
+            &format!("return (async () => {{ {TIMED} }})();"),
+            vec![action.into(), ready.into(), settle.into()],
+        )
+        .await?;
+    value
+        .as_f64()
+        .ok_or_else(|| format!("no time from the window: {value}").into())
+}
+
+struct ListScreen {
+    nav: &'static str,
+    table: &'static str,
+    search: &'static str,
+    term: &'static str,
+}
+
+const LISTS: [ListScreen; 4] = [
+    ListScreen {
+        nav: "clients",
+        table: "[data-testid=clients-table]",
+        search: "[data-testid=client-search]",
+        term: "Client 1234",
+    },
+    ListScreen {
+        nav: "proposals",
+        table: "[data-testid=proposals-table]",
+        search: "input[aria-label='Search proposals']",
+        term: "Client 1234",
+    },
+    ListScreen {
+        nav: "billing",
+        table: "[data-testid=billing-table]",
+        search: "[data-testid=billing-search]",
+        term: "Client 1234",
+    },
+    ListScreen {
+        nav: "services",
+        table: "[data-testid=services-table]",
+        search: "main input[type=search]",
+        term: "Payroll service 121",
+    },
+];
+
+/// PSS in kB of the app running on `data_dir` and of its WebKit children, by process name.
+fn memory(data_dir: &Path) -> Vec<(String, u64)> {
+    let needle = data_dir.display().to_string();
+    let mut processes: Vec<(u32, u32, String)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head
+            .split_once('(')
+            .map(|(_, n)| n)
+            .unwrap_or("")
+            .to_string();
+        let parent = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        processes.push((pid, parent, name));
+    }
+    let app = processes.iter().find(|(pid, _, name)| {
+        name.starts_with("scopebook-app")
+            && std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains(&needle))
+                .unwrap_or(false)
+    });
+    let Some(&(app_pid, _, _)) = app else {
+        return Vec::new();
+    };
+    let pss = |pid: u32| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .find(|l| l.starts_with("Pss:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse().ok())
+            })
+            .unwrap_or(0)
+    };
+    let mut found = vec![("scopebook-app".to_string(), pss(app_pid))];
+    for (pid, parent, name) in &processes {
+        if *parent == app_pid {
+            found.push((name.clone(), pss(*pid)));
+        }
+    }
+    found
+}
+
+#[tokio::main]
+async fn main() -> Result {
+    if std::env::var_os("DISPLAY").is_none() {
+        return Err("run under a display: bash tests/figures.sh".into());
+    }
+    let mut report = Vec::new();
+    let mut say = |line: String| {
+        println!("{line}");
+        report.push(line);
+    };
+    say(format!(
+        "Scopebook figures — {CLIENTS} clients, {SERVICES} services, {PROPOSALS} proposals, \
+         {} posted invoices; release build under Xvfb ({})",
+        CLIENTS * MONTHS,
+        scopebook_e2e::app_binary().display()
+    ));
+
+    // Start-up: three launches on the same data; the first is the coldest this machine allows
+    // (the file was just copied, so the OS may still hold its pages).
+    let mut startups = Vec::new();
+    let folder = firm_copy()?;
+    for launch in 0..3 {
+        let app = App::launch(folder.path()).await?;
+        app.wait_for("[data-testid=dash-recurring]").await?;
+        let mut shown = serde_json::Value::Null;
+        for _ in 0..50 {
+            shown = app
+                .script(
+                    "const m = performance.getEntriesByName('scopebook-first-screen'); \
+                     return m.length ? m[0].detail : null;",
+                )
+                .await?;
+            if !shown.is_null() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let ms = shown["since_process_start_ms"]
+            .as_u64()
+            .or_else(|| shown["since_main_ms"].as_u64())
+            .ok_or_else(|| format!("the window didn't report its start-up: {shown}"))?;
+        startups.push(ms);
+        if launch < 2 {
+            app.close().await?;
+        } else {
+            // The last launch goes on to the screens.
+            let mut lines = Vec::new();
+            for list in &LISTS {
+                let open = timed(
+                    &app,
+                    &format!("document.querySelector('[data-nav={}]').click()", list.nav),
+                    &format!(
+                        "return !!document.querySelector('{} tbody tr')",
+                        list.table.replace('\'', "\\'")
+                    ),
+                    0.0,
+                )
+                .await?;
+                let rows: u64 = app
+                    .script(&format!(
+                        "return document.querySelectorAll('{} tbody tr').length",
+                        list.table.replace('\'', "\\'")
+                    ))
+                    .await?
+                    .as_u64()
+                    .unwrap_or(0);
+                let search = timed(
+                    &app,
+                    &format!(
+                        "const box = document.querySelector(\"{}\"); box.value = '{}'; \
+                         box.dispatchEvent(new Event('input', {{ bubbles: true }}));",
+                        list.search, list.term
+                    ),
+                    &format!(
+                        "const rows = [...document.querySelectorAll('{} tbody tr')]; \
+                         return rows.length > 0 && rows.length < {rows} && \
+                           rows.every((r) => r.textContent.includes('{}'))",
+                        list.table.replace('\'', "\\'"),
+                        list.term
+                    ),
+                    120.0,
+                )
+                .await?;
+                let found: u64 = app
+                    .script(&format!(
+                        "return document.querySelectorAll('{} tbody tr').length",
+                        list.table.replace('\'', "\\'")
+                    ))
+                    .await?
+                    .as_u64()
+                    .unwrap_or(0);
+                lines.push(format!(
+                    "  {:<10} opens in {open:>5.0} ms ({rows} rows on screen); search \"{}\" \
+                     {search:>5.0} ms after the typing pause ({found} rows)",
+                    list.nav, list.term
+                ));
+            }
+            // Every other screen once, then memory.
+            for nav in ["reports", "settings", "dashboard"] {
+                app.click(&format!("[data-nav={nav}]")).await?;
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            for tab in ["services", "profitability", "scope-creep", "revenue"] {
+                app.click("[data-nav=reports]").await?;
+                if app.exists(&format!("[data-tab={tab}]")).await {
+                    app.click(&format!("[data-tab={tab}]")).await?;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            }
+            app.click("[data-nav=dashboard]").await?;
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let used = memory(folder.path());
+            let total: u64 = used.iter().map(|(_, kb)| kb).sum();
+            say(format!(
+                "start-up to the first screen interactive: {} ms cold, then {} ms and {} ms warm \
+                 (goal < 1,000 ms warm)",
+                startups[0], startups[1], startups[2]
+            ));
+            say("list screens (goal < 100 ms):".to_string());
+            for line in lines {
+                say(line);
+            }
+            say(format!(
+                "memory after every screen: {} MB PSS in all (goal < 150 MB) — {}",
+                total / 1024,
+                used.iter()
+                    .map(|(name, kb)| format!("{name} {} MB", kb / 1024))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            app.close().await?;
+        }
+    }
+    std::fs::create_dir_all(scopebook_e2e::artifacts_dir())?;
+    std::fs::write(
+        scopebook_e2e::artifacts_dir().join("figures.txt"),
+        report.join("\n") + "\n",
+    )?;
+    Ok(())
+}
