@@ -283,6 +283,18 @@ const LISTS: [ListScreen; 4] = [
     },
 ];
 
+/// How many rows the table matching `table` shows now.
+async fn row_count(app: &App, table: &str) -> Result<u64> {
+    Ok(app
+        .script(&format!(
+            "return document.querySelectorAll('{} tbody tr').length",
+            table.replace('\'', "\\'")
+        ))
+        .await?
+        .as_u64()
+        .unwrap_or(0))
+}
+
 /// PSS in kB of the app running on `data_dir` and of its WebKit children, by process name.
 fn memory(data_dir: &Path) -> Vec<(String, u64)> {
     let needle = data_dir.display().to_string();
@@ -396,14 +408,7 @@ async fn main() -> Result {
                     0.0,
                 )
                 .await?;
-                let rows: u64 = app
-                    .script(&format!(
-                        "return document.querySelectorAll('{} tbody tr').length",
-                        list.table.replace('\'', "\\'")
-                    ))
-                    .await?
-                    .as_u64()
-                    .unwrap_or(0);
+                let rows = row_count(&app, list.table).await?;
                 let search = timed(
                     &app,
                     &format!(
@@ -421,14 +426,7 @@ async fn main() -> Result {
                     120.0,
                 )
                 .await?;
-                let found: u64 = app
-                    .script(&format!(
-                        "return document.querySelectorAll('{} tbody tr').length",
-                        list.table.replace('\'', "\\'")
-                    ))
-                    .await?
-                    .as_u64()
-                    .unwrap_or(0);
+                let found = row_count(&app, list.table).await?;
                 lines.push(format!(
                     "  {:<10} opens in {open:>5.0} ms ({rows} rows on screen); search \"{}\" \
                      {search:>5.0} ms after the typing pause ({found} rows)",

@@ -262,6 +262,9 @@ struct AddService {
     /// "Quality of the books:multiply:good=1,average=1.15,poor=1.3"; repeat for each, in order.
     #[arg(long = "driver", value_parser = parse_driver)]
     drivers: Vec<DriverDraft>,
+    /// The service's own terms, printed in the letter of engagement when it is in scope.
+    #[arg(long, default_value = "")]
+    terms: String,
     /// The typical quantity of a per-unit service.
     #[arg(long, default_value = "1")]
     quantity: String,
@@ -786,6 +789,7 @@ impl AddService {
                 estimated_hours: self.hours,
             },
             drivers: self.drivers,
+            terms: self.terms,
             frequency: self.frequency,
             account_code: self.account_code,
             tax_type: self.tax_type,

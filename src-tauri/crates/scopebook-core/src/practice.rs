@@ -8,6 +8,7 @@ use ts_rs::TS;
 use crate::catalog::PriceRounding;
 use crate::error::{Error, Problems, Result};
 use crate::money::{AmountError, Currency, NumberFormat, parse_amount};
+use crate::proposals::FeeDisplay;
 use crate::reference::Country;
 use crate::store::{Source, Store, decimal_column};
 
@@ -57,6 +58,8 @@ pub struct Practice {
     pub target_margin: Decimal,
     /// Where a proposal line's price is rounded (once, after its drivers and discount).
     pub price_rounding: PriceRounding,
+    /// How new proposals show their fees.
+    pub fee_display: FeeDisplay,
     pub has_logo: bool,
     pub updated_at: String,
 }
@@ -113,6 +116,9 @@ pub struct PracticeDraft {
     /// `None` keeps what is saved.
     #[serde(default)]
     pub price_rounding: Option<PriceRounding>,
+    /// `None` keeps what is saved.
+    #[serde(default)]
+    pub fee_display: Option<FeeDisplay>,
 }
 
 impl Practice {
@@ -141,6 +147,7 @@ impl Practice {
             hourly_cost: self.hourly_cost.to_string(),
             target_margin: self.target_margin.to_string(),
             price_rounding: Some(self.price_rounding),
+            fee_display: Some(self.fee_display),
         }
     }
 }
@@ -213,7 +220,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     email, phone, tax_number, country, base_currency, locale, brand_colour,
                     payment_terms_days, recurring_account_code, one_off_account_code,
                     default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL AS has_logo,
-                    updated_at, default_branding_theme_id, target_margin, price_rounding
+                    updated_at, default_branding_theme_id, target_margin, price_rounding, fee_display
              FROM practice WHERE id = 1",
             [],
             |r| {
@@ -243,6 +250,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     hourly_cost: decimal_column(r, "hourly_cost")?,
                     target_margin: decimal_column(r, "target_margin")?,
                     price_rounding: r.get("price_rounding")?,
+                    fee_display: r.get("fee_display")?,
                     has_logo: r.get("has_logo")?,
                     updated_at: r.get("updated_at")?,
                 })
@@ -426,7 +434,7 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                 brand_colour = ?14, payment_terms_days = ?15, recurring_account_code = ?16,
                 one_off_account_code = ?17, default_tax_type = ?18, tax_treatment = ?19,
                 hourly_cost = ?20, updated_at = ?21, default_branding_theme_id = ?22,
-                target_margin = ?23, price_rounding = ?24
+                target_margin = ?23, price_rounding = ?24, fee_display = ?25
              WHERE id = 1",
             params![
                 t(&draft.firm_name),
@@ -459,6 +467,7 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                     .price_rounding
                     .unwrap_or(before.price_rounding)
                     .as_str(),
+                draft.fee_display.unwrap_or(before.fee_display).as_str(),
             ],
         )?;
         tx.log(

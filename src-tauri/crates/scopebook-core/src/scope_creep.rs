@@ -495,6 +495,7 @@ mod tests {
                     price: Decimal::ONE,
                 },
                 drivers: Vec::new(),
+                terms: String::new(),
                 frequency: crate::catalog::Frequency::Monthly,
                 account_code: String::new(),
                 tax_type: String::new(),

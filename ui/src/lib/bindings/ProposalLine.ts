@@ -10,7 +10,11 @@ export type ProposalLine = { id: number, service_id: number | null, name: string
 /**
  * The service's price drivers when the line was made, each with the choice made.
  */
-drivers: Array<LineDriver>, frequency: Frequency, account_code: string, tax_type: string, estimated_minutes: number, quantity: string, discount_percent: string, 
+drivers: Array<LineDriver>, 
+/**
+ * The service's own terms when the line was made.
+ */
+terms: string, frequency: Frequency, account_code: string, tax_type: string, estimated_minutes: number, quantity: string, discount_percent: string, 
 /**
  * Per billing period, after discount.
  */

@@ -10,7 +10,11 @@ export type Service = { id: number, name: string, description: string, category:
 /**
  * Up to five adjustments to the price, in order, each chosen per proposal line.
  */
-drivers: Array<Driver>, frequency: Frequency, 
+drivers: Array<Driver>, 
+/**
+ * Terms of this service, added to the letter of engagement when it is in the accepted scope.
+ */
+terms: string, frequency: Frequency, 
 /**
  * Overrides the practice's default account code for this service; empty for the default.
  */

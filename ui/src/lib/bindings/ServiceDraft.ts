@@ -6,4 +6,4 @@ import type { PricingDraft } from "./PricingDraft";
 /**
  * The service form, as typed.
  */
-export type ServiceDraft = { name: string, description: string, category: string, pricing: PricingDraft, drivers: Array<DriverDraft>, frequency: Frequency, account_code: string, tax_type: string, estimated_minutes: string, };
+export type ServiceDraft = { name: string, description: string, category: string, pricing: PricingDraft, drivers: Array<DriverDraft>, terms: string, frequency: Frequency, account_code: string, tax_type: string, estimated_minutes: string, };

@@ -230,6 +230,7 @@ pub fn import_services(
             },
             // Price drivers are set in the service form; a spreadsheet adds new services only.
             drivers: Vec::new(),
+            terms: String::new(),
             frequency,
             account_code: get("account_code"),
             tax_type: get("tax_type"),

@@ -430,6 +430,11 @@ mod tests {
         quote(&Pricing::Fixed { price }, Decimal::ONE, aud()).unwrap()
     }
 
+    /// The line's price with no discount, rounded as `rounding` says.
+    fn price_of(quote: &Quote, line: &[LineDriver], rounding: PriceRounding) -> LinePrice {
+        line_price(quote, line, Decimal::ZERO, rounding, aud(), numbers())
+    }
+
     fn chosen(names: &[&str]) -> Vec<LineDriver> {
         choose(
             &firm_drivers(),
@@ -497,14 +502,7 @@ mod tests {
         let mut drivers = firm_drivers();
         drivers.swap(0, 1);
         let line = choose(&drivers, &["light".into(), "poor".into()]);
-        let priced = line_price(
-            &fixed(dec!(400)),
-            &line,
-            Decimal::ZERO,
-            PriceRounding::Cent,
-            aud(),
-            numbers(),
-        );
+        let priced = price_of(&fixed(dec!(400)), &line, PriceRounding::Cent);
         assert_eq!(priced.price, dec!(585.00));
     }
 
@@ -516,14 +514,7 @@ mod tests {
             line.iter().map(|d| d.choice.as_str()).collect::<Vec<_>>(),
             ["good", "none", "none"]
         );
-        let priced = line_price(
-            &fixed(dec!(400)),
-            &line,
-            Decimal::ZERO,
-            PriceRounding::Cent,
-            aud(),
-            numbers(),
-        );
+        let priced = price_of(&fixed(dec!(400)), &line, PriceRounding::Cent);
         assert_eq!(priced.price, dec!(400.00));
     }
 
@@ -548,14 +539,7 @@ mod tests {
         let q = quote(&pricing, dec!(250), aud()).unwrap();
         assert_eq!(q.total, dec!(425.00));
         let line = chosen(&["average"]);
-        let priced = line_price(
-            &q,
-            &line,
-            Decimal::ZERO,
-            PriceRounding::Five,
-            aud(),
-            numbers(),
-        );
+        let priced = price_of(&q, &line, PriceRounding::Five);
         assert_eq!(priced.steps[1].amount, dec!(488.75));
         assert_eq!(priced.price, dec!(490));
     }
@@ -565,14 +549,7 @@ mod tests {
     fn a_price_never_goes_below_zero() {
         let drivers = vec![driver("Credit", DriverOp::Subtract, &[("big", dec!(50))])];
         let line = choose(&drivers, &[]);
-        let priced = line_price(
-            &fixed(dec!(30)),
-            &line,
-            Decimal::ZERO,
-            PriceRounding::Ten,
-            aud(),
-            numbers(),
-        );
+        let priced = price_of(&fixed(dec!(30)), &line, PriceRounding::Ten);
         assert_eq!(priced.price, Decimal::ZERO);
         assert!(priced.steps.iter().any(|s| s.label == "Not below zero"));
     }

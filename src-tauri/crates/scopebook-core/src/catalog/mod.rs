@@ -67,6 +67,8 @@ pub struct Service {
     pub pricing: Pricing,
     /// Up to five adjustments to the price, in order, each chosen per proposal line.
     pub drivers: Vec<Driver>,
+    /// Terms of this service, added to the letter of engagement when it is in the accepted scope.
+    pub terms: String,
     pub frequency: Frequency,
     /// Overrides the practice's default account code for this service; empty for the default.
     pub account_code: String,
@@ -91,6 +93,8 @@ pub struct ServiceDraft {
     pub pricing: PricingDraft,
     #[serde(default)]
     pub drivers: Vec<DriverDraft>,
+    #[serde(default)]
+    pub terms: String,
     pub frequency: Frequency,
     pub account_code: String,
     pub tax_type: String,
@@ -106,6 +110,7 @@ impl ServiceDraft {
             category: String::new(),
             pricing: PricingDraft::empty(PricingKind::Fixed),
             drivers: Vec::new(),
+            terms: String::new(),
             frequency: Frequency::Monthly,
             account_code: String::new(),
             tax_type: String::new(),
@@ -123,6 +128,7 @@ impl Service {
             category: self.category.clone(),
             pricing: self.pricing.draft(),
             drivers: self.drivers.iter().map(Driver::draft).collect(),
+            terms: self.terms.clone(),
             frequency: self.frequency,
             account_code: self.account_code.clone(),
             tax_type: self.tax_type.clone(),
@@ -139,6 +145,7 @@ pub struct ValidService {
     pub category: String,
     pub pricing: Pricing,
     pub drivers: Vec<Driver>,
+    pub terms: String,
     pub frequency: Frequency,
     pub account_code: String,
     pub tax_type: String,
@@ -164,6 +171,9 @@ pub fn validate_service(
             "description",
             "Keep the description under 4,000 characters.",
         );
+    }
+    if draft.terms.chars().count() > 20_000 {
+        problems.add("terms", "Keep the service's terms under 20,000 characters.");
     }
     if draft.category.trim().chars().count() > 60 {
         problems.add("category", "Keep the category under 60 characters.");
@@ -201,6 +211,7 @@ pub fn validate_service(
             category: draft.category.trim().to_string(),
             pricing,
             drivers,
+            terms: draft.terms.trim().to_string(),
             frequency: draft.frequency,
             account_code: draft.account_code.trim().to_string(),
             tax_type: draft.tax_type.trim().to_ascii_uppercase(),
@@ -296,7 +307,7 @@ pub struct ServiceFilter {
 
 const SERVICE_COLUMNS: &str = "id, name, description, category, pricing_kind, price, unit_name,
     default_quantity, estimated_hours, frequency, account_code, tax_type, estimated_minutes,
-    archived_at IS NOT NULL AS archived, created_at, updated_at, drivers";
+    archived_at IS NOT NULL AS archived, created_at, updated_at, drivers, terms";
 
 fn service_from_row(
     row: &Row<'_>,
@@ -327,6 +338,7 @@ fn service_from_row(
         category: row.get("category")?,
         pricing,
         drivers: crate::store::json_column(row, "drivers")?,
+        terms: row.get("terms")?,
         frequency: row.get("frequency")?,
         account_code: row.get("account_code")?,
         tax_type: row.get("tax_type")?,
@@ -468,7 +480,7 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
         "UPDATE services SET name = ?2, description = ?3, category = ?4, pricing_kind = ?5,
             price = ?6, unit_name = ?7, default_quantity = ?8, estimated_hours = ?9,
             frequency = ?10, account_code = ?11, tax_type = ?12, estimated_minutes = ?13,
-            updated_at = ?14, drivers = ?15
+            updated_at = ?14, drivers = ?15, terms = ?16
          WHERE id = ?1",
         params![
             id,
@@ -486,6 +498,7 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
             service.estimated_minutes,
             crate::now(),
             serde_json::to_string(&service.drivers).unwrap_or_default(),
+            service.terms,
         ],
     )?;
     tx.execute("DELETE FROM service_tiers WHERE service_id = ?1", [id])?;
@@ -534,6 +547,7 @@ fn service_detail(service: &ValidService) -> serde_json::Value {
         "category": service.category,
         "pricing": service.pricing,
         "drivers": service.drivers,
+        "terms": service.terms,
         "frequency": service.frequency,
         "account_code": service.account_code,
         "tax_type": service.tax_type,
@@ -583,6 +597,7 @@ pub fn duplicate_service(store: &mut Store, id: i64) -> Result<Service> {
             category: original.category.clone(),
             pricing: original.pricing.clone(),
             drivers: original.drivers.clone(),
+            terms: original.terms.clone(),
             frequency: original.frequency,
             account_code: original.account_code.clone(),
             tax_type: original.tax_type.clone(),

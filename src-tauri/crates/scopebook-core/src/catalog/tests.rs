@@ -42,6 +42,7 @@ fn bookkeeping() -> ServiceDraft {
             ..PricingDraft::empty(PricingKind::PerUnit)
         },
         drivers: Vec::new(),
+        terms: String::new(),
         frequency: Frequency::Monthly,
         account_code: "200".into(),
         tax_type: "output".into(),

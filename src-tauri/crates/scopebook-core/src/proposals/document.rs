@@ -8,7 +8,7 @@ use scopebook_pdf::{
 };
 
 use super::terms::{PLACEHOLDERS, fill_placeholders, parse_month};
-use super::{Proposal, ProposalLine, get_proposal};
+use super::{FeeDisplay, Proposal, ProposalLine, get_proposal};
 use crate::catalog::{Frequency, Pricing};
 use crate::clients::{Client, get_client};
 use crate::error::{Error, Result};
@@ -162,7 +162,12 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
             quantity: quantity_text(l),
             frequency: frequency_label(l.frequency).to_string(),
             starts: period_text(l),
-            price: money(l.price),
+            // Line prices are printed only in the full breakdown.
+            price: if proposal.fee_display == FeeDisplay::Breakdown {
+                money(l.price)
+            } else {
+                String::new()
+            },
             optional: l.optional,
         })
         .collect();
@@ -174,7 +179,11 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
         Frequency::OneOff,
     ]
     .iter()
-    .filter_map(|f| group(&proposal, *f, currency, numbers))
+    .filter_map(|f| match proposal.fee_display {
+        FeeDisplay::Breakdown => group(&proposal, *f, currency, numbers),
+        FeeDisplay::Categories => category_group(&proposal, *f, currency, numbers),
+        FeeDisplay::Totals => None,
+    })
     .collect();
     let mut totals = Vec::new();
     if proposal.totals.annual > Decimal::ZERO {
@@ -231,7 +240,7 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
         scope_out: proposal.scope_out.clone(),
         fee_groups,
         totals,
-        terms: fill(&proposal.terms),
+        terms: with_service_terms(fill(&proposal.terms), &proposal),
         practice_signatory: practice.firm_name.clone(),
         client_signatory: match (&proposal.accepted_by, contact.is_empty()) {
             (Some(by), _) => format!("{by}, {}", client.details.display_name),
@@ -281,6 +290,77 @@ fn group(
             .collect(),
         total: format_money(total, currency, numbers),
     })
+}
+
+/// A frequency's fees as one line per category (the category's subtotal and how many services it
+/// holds): the "subtotals per category" fee display. Optional lines not chosen are left out.
+fn category_group(
+    proposal: &Proposal,
+    frequency: Frequency,
+    currency: Currency,
+    numbers: NumberFormat,
+) -> Option<FeeGroup> {
+    let mut categories: Vec<(String, Decimal, usize)> = Vec::new();
+    for line in proposal
+        .lines
+        .iter()
+        .filter(|l| l.frequency == frequency && (!l.optional || l.chosen))
+    {
+        let name = if line.category.trim().is_empty() {
+            "Other services".to_string()
+        } else {
+            line.category.trim().to_string()
+        };
+        match categories.iter_mut().find(|(n, ..)| *n == name) {
+            Some((_, total, count)) => {
+                *total += line.price;
+                *count += 1;
+            }
+            None => categories.push((name, line.price, 1)),
+        }
+    }
+    if categories.is_empty() {
+        return None;
+    }
+    let total: Decimal = categories.iter().map(|(_, t, _)| *t).sum();
+    Some(FeeGroup {
+        label: frequency_label(frequency).to_string(),
+        lines: categories
+            .into_iter()
+            .map(|(name, amount, count)| FeeLine {
+                name,
+                amount: format_money(amount, currency, numbers),
+                note: if count == 1 {
+                    "1 service".to_string()
+                } else {
+                    format!("{count} services")
+                },
+            })
+            .collect(),
+        total: format_money(total, currency, numbers),
+    })
+}
+
+/// The engagement terms, followed by the terms of each service in scope (each once, in the
+/// proposal's order): an optional service not chosen brings no terms.
+fn with_service_terms(terms: String, proposal: &Proposal) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = terms;
+    for line in proposal
+        .lines
+        .iter()
+        .filter(|l| (!l.optional || l.chosen) && !l.terms.trim().is_empty())
+    {
+        if seen.contains(&line.name.as_str()) {
+            continue;
+        }
+        seen.push(&line.name);
+        if !out.trim().is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(&format!("## {}\n{}", line.name, line.terms.trim()));
+    }
+    out
 }
 
 /// What the fee table says under a line: how its price was reached (each driver's choice and

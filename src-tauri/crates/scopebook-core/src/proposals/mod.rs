@@ -35,7 +35,7 @@ use numbering::next_number;
 pub use scope::{BillableLine, ClientScope, LineInForce, ScopeLine, client_scope, lines_in_force};
 use templates::default_number_prefix;
 pub use templates::{ProposalTemplates, proposal_templates, save_proposal_templates};
-pub use terms::{AllowedActions, ProposalAction, ProposalStatus, ProposalTotals};
+pub use terms::{AllowedActions, FeeDisplay, ProposalAction, ProposalStatus, ProposalTotals};
 use validation::{Snapshot, ValidLine, validate};
 
 /// A proposal line as typed in the editor.
@@ -77,6 +77,9 @@ pub struct ProposalDraft {
     /// `YYYY-MM-DD`.
     pub valid_until: String,
     pub lines: Vec<LineDraft>,
+    /// `None`: the practice's default.
+    #[serde(default)]
+    pub fee_display: Option<FeeDisplay>,
 }
 
 /// A line as saved: the service snapshot, the quantity and the price per billing period.
@@ -93,6 +96,8 @@ pub struct ProposalLine {
     pub pricing: Pricing,
     /// The service's price drivers when the line was made, each with the choice made.
     pub drivers: Vec<LineDriver>,
+    /// The service's own terms when the line was made.
+    pub terms: String,
     pub frequency: Frequency,
     pub account_code: String,
     pub tax_type: String,
@@ -135,6 +140,7 @@ pub struct Proposal {
     pub scope_out: Vec<String>,
     pub terms: String,
     pub valid_until: String,
+    pub fee_display: FeeDisplay,
     #[ts(type = "number | null")]
     pub supersedes_id: Option<i64>,
     pub effective_from: Option<String>,
@@ -174,6 +180,7 @@ impl Proposal {
                     driver_choices: l.drivers.iter().map(|d| d.choice.clone()).collect(),
                 })
                 .collect(),
+            fee_display: Some(self.fee_display),
         }
     }
 
@@ -219,6 +226,7 @@ pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
             .format("%Y-%m-%d")
             .to_string(),
         lines: Vec::new(),
+        fee_display: Some(require_practice(store)?.fee_display),
     })
 }
 
@@ -254,9 +262,9 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
             "INSERT INTO proposal_lines (proposal_id, position, service_id, name, description, category,
                 pricing, frequency, account_code, tax_type, estimated_minutes, quantity,
                 discount_percent, price, start_month, end_month, optional, chosen, anchor_month,
-                drivers)
+                drivers, terms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                ?19, ?20)",
+                ?19, ?20, ?21)",
             params![
                 proposal_id,
                 position as i64,
@@ -278,6 +286,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
                 l.chosen,
                 l.anchor_month,
                 serde_json::to_string(&l.drivers).unwrap_or_default(),
+                s.terms,
             ],
         )?;
     }
@@ -363,8 +372,9 @@ fn insert(
     let now = crate::now();
     tx.execute(
         "INSERT INTO proposals (number, version, client_id, status, title, introduction, scope_out,
-            terms, valid_until, supersedes_id, effective_from, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            terms, valid_until, supersedes_id, effective_from, created_at, updated_at, fee_display)
+         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
+            COALESCE(?12, (SELECT fee_display FROM practice WHERE id = 1), 'breakdown'))",
         params![
             number,
             version,
@@ -378,6 +388,7 @@ fn insert(
             supersedes,
             effective_from,
             now,
+            draft.fee_display,
         ],
     )?;
     Ok(())
@@ -409,7 +420,8 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
     store.write(Source::User, |tx| {
         tx.execute(
             "UPDATE proposals SET client_id = ?2, title = ?3, introduction = ?4, scope_out = ?5,
-                terms = ?6, valid_until = ?7, updated_at = ?8 WHERE id = ?1",
+                terms = ?6, valid_until = ?7, updated_at = ?8,
+                fee_display = COALESCE(?9, fee_display) WHERE id = ?1",
             params![
                 id,
                 draft.client_id,
@@ -420,6 +432,7 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
                 draft.terms.trim(),
                 draft.valid_until.trim(),
                 crate::now(),
+                draft.fee_display,
             ],
         )?;
         write_lines(tx, id, &lines)?;
@@ -436,7 +449,8 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
 /// A line's columns, from `proposal_lines l`, in the order [`line_from_row`] reads them.
 const LINE_COLUMNS: &str = "l.id, l.service_id, l.name, l.description, l.category, l.pricing,
     l.frequency, l.account_code, l.tax_type, l.estimated_minutes, l.quantity, l.discount_percent,
-    l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month, l.drivers";
+    l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month, l.drivers,
+    l.terms";
 
 /// Reads a line from [`LINE_COLUMNS`], the row's columns from `at` on. By position, not by name:
 /// each name is looked up among all the row's columns, which is most of the time of reading
@@ -471,6 +485,7 @@ fn line_from_row(
                 crate::store::json_text(&text, "drivers")?
             }
         },
+        terms: r.get(at + 19)?,
         frequency: r.get(at + 6)?,
         account_code: r.get(at + 7)?,
         tax_type: r.get(at + 8)?,
@@ -498,7 +513,8 @@ fn lines_of(store: &Store, id: i64) -> Result<Vec<ProposalLine>> {
 const PROPOSAL_COLUMNS: &str =
     "p.id, p.number, p.version, p.client_id, c.display_name AS client_name,
     p.status, p.title, p.introduction, p.scope_out, p.terms, p.valid_until, p.supersedes_id,
-    p.effective_from, p.sent_at, p.accepted_at, p.accepted_by, p.created_at, p.updated_at";
+    p.effective_from, p.sent_at, p.accepted_at, p.accepted_by, p.created_at, p.updated_at,
+    p.fee_display";
 
 fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
     Ok(Proposal {
@@ -513,6 +529,7 @@ fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
         scope_out: json_column(r, "scope_out")?,
         terms: r.get("terms")?,
         valid_until: r.get("valid_until")?,
+        fee_display: r.get("fee_display")?,
         supersedes_id: r.get("supersedes_id")?,
         effective_from: r.get("effective_from")?,
         sent_at: r.get("sent_at")?,

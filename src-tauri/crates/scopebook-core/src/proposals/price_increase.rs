@@ -301,6 +301,7 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
                     category: line.category.clone(),
                     pricing,
                     drivers: line.drivers.iter().map(|d| d.driver.clone()).collect(),
+                    terms: line.terms.clone(),
                     frequency: line.frequency,
                     account_code: line.account_code.clone(),
                     tax_type: line.tax_type.clone(),

@@ -8,6 +8,17 @@ use crate::catalog::Frequency;
 use crate::money::Currency;
 
 crate::db_enum! {
+    /// How a proposal shows its fees: every line's price, a subtotal per category, or only the
+    /// totals. The practice's setting is each new proposal's default.
+    #[ts(export)]
+    pub enum FeeDisplay: "fee display" {
+        Breakdown = "breakdown",
+        Categories = "categories",
+        Totals = "totals",
+    }
+}
+
+crate::db_enum! {
     /// Where a proposal is in its life; [`transition`] is the one place that moves it.
     #[ts(export)]
     pub enum ProposalStatus: "proposal status" {

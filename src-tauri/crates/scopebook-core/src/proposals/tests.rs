@@ -533,6 +533,116 @@ fn a_lines_price_drivers_are_chosen_snapshotted_and_printed() {
     assert_eq!(updated.lines[0].price, dec!(1610.00)); // 1,601.95 up to the next 10
 }
 
+/// Fees shown per category or as totals only, and a service's own terms in the letter only
+/// while the service is in scope (an optional one once the client chooses it).
+#[test]
+fn fee_display_and_service_terms_follow_the_scope() {
+    let mut w = world();
+    for (id, category, terms) in [
+        (w.bookkeeping, "Bookkeeping", ""),
+        (w.tax_return, "Tax", ""),
+        (w.setup_fee, "Setup", "Setup takes two weeks from signing."),
+    ] {
+        let mut service = catalog::get_service(&w.store, id).unwrap().draft();
+        service.category = category.into();
+        service.terms = terms.into();
+        catalog::update_service(&mut w.store, id, &service).unwrap();
+    }
+    let payroll = catalog::create_service(
+        &mut w.store,
+        &ServiceDraft {
+            name: "Payroll".into(),
+            category: "Bookkeeping".into(),
+            terms: "Timesheets are due by the 25th.".into(),
+            pricing: PricingDraft {
+                price: "150".into(),
+                ..PricingDraft::empty(PricingKind::Fixed)
+            },
+            ..ServiceDraft::blank()
+        },
+    )
+    .unwrap()
+    .id;
+    let mut d = draft(&w);
+    d.lines.insert(1, line(payroll, "1", false));
+    d.fee_display = Some(FeeDisplay::Categories);
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(p.fee_display, FeeDisplay::Categories);
+
+    let doc = document::proposal_document(&w.store, p.id).unwrap();
+    assert!(doc.scope_in.iter().all(|item| item.price.is_empty()));
+    let groups: Vec<String> = doc
+        .fee_groups
+        .iter()
+        .flat_map(|g| {
+            g.lines
+                .iter()
+                .map(|l| format!("{}: {} {} ({})", g.label, l.name, l.amount, l.note))
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "Monthly: Bookkeeping $575.00 (2 services)", // 425 + 150
+            "Annually: Tax $1,200.00 (1 service)",
+        ],
+        "the optional setup, not chosen, has no group"
+    );
+    assert!(
+        doc.terms
+            .contains("## Payroll\nTimesheets are due by the 25th.")
+    );
+    assert!(
+        !doc.terms.contains("Setup takes two weeks"),
+        "{}",
+        doc.terms
+    );
+    let pdf = document::render_proposal_pdf(&w.store, p.id).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.pdf"), &pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("p.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("2 services") && text.contains("Timesheets are due by the 25th."));
+    assert!(
+        !text.contains("$425.00"),
+        "no line prices in a per-category letter:\n{text}"
+    );
+
+    let mut totals_only = p.draft();
+    totals_only.fee_display = Some(FeeDisplay::Totals);
+    update_proposal(&mut w.store, p.id, &totals_only).unwrap();
+    let doc = document::proposal_document(&w.store, p.id).unwrap();
+    assert!(doc.fee_groups.is_empty());
+    assert_eq!(doc.totals[0].value, "$675.00"); // 575 a month + 1,200 a year / 12
+
+    let setup_line = get_proposal(&w.store, p.id)
+        .unwrap()
+        .lines
+        .iter()
+        .find(|l| l.optional)
+        .unwrap()
+        .id;
+    change_status(
+        &mut w.store,
+        p.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[setup_line],
+    )
+    .unwrap();
+    let doc = document::proposal_document(&w.store, p.id).unwrap();
+    assert!(
+        doc.terms
+            .contains("## Setup\nSetup takes two weeks from signing."),
+        "{}",
+        doc.terms
+    );
+}
+
 /// The letter a client accepted is kept as it was: later changes to the client's name do not
 /// reach it, a draft keeps nothing, and SQLite refuses to change or remove the kept file.
 #[test]
