@@ -15,6 +15,8 @@ export const pricingKinds: { value: PricingKind; label: string }[] = [
   { value: "fixed", label: "Fixed price" },
   { value: "per_unit", label: "Per unit" },
   { value: "hourly", label: "Hourly" },
+  { value: "minimum", label: "From" },
+  { value: "included", label: "Included" },
 ];
 
 export function frequencyLabel(f: Frequency): string {
@@ -30,6 +32,10 @@ export function pricingSummary(p: Pricing, number: (v: string) => string): strin
   switch (p.kind) {
     case "fixed":
       return "Fixed";
+    case "minimum":
+      return "From (minimum)";
+    case "included":
+      return "Included, no charge";
     case "hourly":
       return `Hourly · ${number(p.estimated_hours)} h`;
     case "per_unit": {

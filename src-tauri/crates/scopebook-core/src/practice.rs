@@ -60,6 +60,10 @@ pub struct Practice {
     pub price_rounding: PriceRounding,
     /// How new proposals show their fees.
     pub fee_display: FeeDisplay,
+    /// The least a client with recurring services pays a month (0: none); a proposal under it
+    /// gets a top-up line.
+    #[ts(as = "String")]
+    pub minimum_monthly_fee: Decimal,
     pub has_logo: bool,
     pub updated_at: String,
 }
@@ -119,6 +123,9 @@ pub struct PracticeDraft {
     /// `None` keeps what is saved.
     #[serde(default)]
     pub fee_display: Option<FeeDisplay>,
+    /// Empty for none.
+    #[serde(default)]
+    pub minimum_monthly_fee: String,
 }
 
 impl Practice {
@@ -148,6 +155,11 @@ impl Practice {
             target_margin: self.target_margin.to_string(),
             price_rounding: Some(self.price_rounding),
             fee_display: Some(self.fee_display),
+            minimum_monthly_fee: if self.minimum_monthly_fee.is_zero() {
+                String::new()
+            } else {
+                self.minimum_monthly_fee.to_string()
+            },
         }
     }
 }
@@ -220,7 +232,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     email, phone, tax_number, country, base_currency, locale, brand_colour,
                     payment_terms_days, recurring_account_code, one_off_account_code,
                     default_tax_type, tax_treatment, hourly_cost, logo IS NOT NULL AS has_logo,
-                    updated_at, default_branding_theme_id, target_margin, price_rounding, fee_display
+                    updated_at, default_branding_theme_id, target_margin, price_rounding, fee_display, minimum_monthly_fee
              FROM practice WHERE id = 1",
             [],
             |r| {
@@ -251,6 +263,7 @@ pub fn get_practice(store: &Store) -> Result<Option<Practice>> {
                     target_margin: decimal_column(r, "target_margin")?,
                     price_rounding: r.get("price_rounding")?,
                     fee_display: r.get("fee_display")?,
+                    minimum_monthly_fee: decimal_column(r, "minimum_monthly_fee")?,
                     has_logo: r.get("has_logo")?,
                     updated_at: r.get("updated_at")?,
                 })
@@ -406,12 +419,36 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
             None
         }
     };
+    let minimum_monthly_fee = match parse_amount(&draft.minimum_monthly_fee, numbers) {
+        Err(AmountError::Empty) => Some(Decimal::ZERO),
+        Ok(fee) if fee >= Decimal::ZERO && fee <= Decimal::from(1_000_000) => Some(fee),
+        Ok(_) | Err(_) => {
+            problems.add(
+                "minimum_monthly_fee",
+                "Enter the least a client pays a month, like 250, or leave it empty for none.",
+            );
+            None
+        }
+    };
     if draft.phone.trim().chars().count() > 50 {
         problems.add("phone", "Keep the phone number under 50 characters.");
     }
     problems.into_result()?;
-    let (Some(country), Some(currency), Some(terms), Some(hourly_cost), Some(target_margin)) =
-        (country, currency, terms, hourly_cost, target_margin)
+    let (
+        Some(country),
+        Some(currency),
+        Some(terms),
+        Some(hourly_cost),
+        Some(target_margin),
+        Some(minimum_monthly_fee),
+    ) = (
+        country,
+        currency,
+        terms,
+        hourly_cost,
+        target_margin,
+        minimum_monthly_fee,
+    )
     else {
         return Err(Error::invalid(
             "firm_name",
@@ -434,7 +471,8 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                 brand_colour = ?14, payment_terms_days = ?15, recurring_account_code = ?16,
                 one_off_account_code = ?17, default_tax_type = ?18, tax_treatment = ?19,
                 hourly_cost = ?20, updated_at = ?21, default_branding_theme_id = ?22,
-                target_margin = ?23, price_rounding = ?24, fee_display = ?25
+                target_margin = ?23, price_rounding = ?24, fee_display = ?25,
+                minimum_monthly_fee = ?26
              WHERE id = 1",
             params![
                 t(&draft.firm_name),
@@ -468,6 +506,7 @@ pub fn update_practice(store: &mut Store, draft: PracticeDraft) -> Result<Practi
                     .unwrap_or(before.price_rounding)
                     .as_str(),
                 draft.fee_display.unwrap_or(before.fee_display).as_str(),
+                currency.round(minimum_monthly_fee).normalize().to_string(),
             ],
         )?;
         tx.log(

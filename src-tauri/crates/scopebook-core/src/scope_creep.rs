@@ -508,6 +508,7 @@ mod tests {
                 end_month: None,
                 optional: false,
                 chosen: false,
+                top_up: false,
             },
         }
     }

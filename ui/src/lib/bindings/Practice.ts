@@ -30,4 +30,9 @@ price_rounding: PriceRounding,
 /**
  * How new proposals show their fees.
  */
-fee_display: FeeDisplay, has_logo: boolean, updated_at: string, };
+fee_display: FeeDisplay, 
+/**
+ * The least a client with recurring services pays a month (0: none); a proposal under it
+ * gets a top-up line.
+ */
+minimum_monthly_fee: string, has_logo: boolean, updated_at: string, };

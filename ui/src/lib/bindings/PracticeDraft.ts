@@ -19,4 +19,8 @@ price_rounding: PriceRounding | null,
 /**
  * `None` keeps what is saved.
  */
-fee_display: FeeDisplay | null, };
+fee_display: FeeDisplay | null, 
+/**
+ * Empty for none.
+ */
+minimum_monthly_fee: string, };

@@ -5,4 +5,4 @@ export type Pricing = { "kind": "fixed", price: string, } | { "kind": "per_unit"
 /**
  * The typical quantity: the worked example, and a proposal line's starting quantity.
  */
-default_quantity: string, } | { "kind": "hourly", rate: string, estimated_hours: string, };
+default_quantity: string, } | { "kind": "hourly", rate: string, estimated_hours: string, } | { "kind": "minimum", price: string, } | { "kind": "included" };

@@ -23,4 +23,8 @@ price: string, start_month: string,
  * The month the line's billing cycle counts from (its first start month; an amendment
  * moves the start, not the cycle).
  */
-anchor_month: string, end_month: string | null, optional: boolean, chosen: boolean, };
+anchor_month: string, end_month: string | null, optional: boolean, chosen: boolean, 
+/**
+ * Added by Scopebook to reach the practice's minimum monthly fee; recalculated on save.
+ */
+top_up: boolean, };

@@ -12,6 +12,10 @@ export type ProposalPreview = {
  */
 prices: Array<string | null>, 
 /**
+ * The minimum monthly fee's top-up the proposal would get, a month.
+ */
+top_up: string | null, 
+/**
  * Per line, how its price was reached (empty while the line has a problem).
  */
 steps: Array<Array<PriceStep>>, totals: ProposalTotals, problems: Array<FieldError>, };

@@ -455,6 +455,11 @@ impl Context<'_> {
             let Some(periods) = periods_due(l.frequency, months, self.service_month) else {
                 continue;
             };
+            // A service included at no charge (or discounted to nothing) is scope, not an
+            // invoice line: Xero would print a line of 0.00.
+            if l.price.is_zero() {
+                continue;
+            }
             let described = adjustments
                 .iter()
                 .find(|a| a.kind == AdjustmentKind::Description && a.line_id == Some(l.id));

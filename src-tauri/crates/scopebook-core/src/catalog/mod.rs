@@ -17,7 +17,7 @@ pub use drivers::{
     Driver, DriverChoice, DriverChoiceDraft, DriverDraft, DriverOp, LineDriver, LinePrice,
     PriceRounding, PriceStep, line_price,
 };
-pub use pricing::{Pricing, PricingDraft, PricingKind, Quote, Tier, TierDraft, quote};
+pub use pricing::{PriceType, Pricing, PricingDraft, PricingKind, Quote, Tier, TierDraft, quote};
 
 crate::db_enum! {
     /// How often a service is billed.
@@ -307,26 +307,43 @@ pub struct ServiceFilter {
 
 const SERVICE_COLUMNS: &str = "id, name, description, category, pricing_kind, price, unit_name,
     default_quantity, estimated_hours, frequency, account_code, tax_type, estimated_minutes,
-    archived_at IS NOT NULL AS archived, created_at, updated_at, drivers, terms";
+    archived_at IS NOT NULL AS archived, created_at, updated_at, drivers, terms, price_type";
 
 fn service_from_row(
     row: &Row<'_>,
     tiers: Vec<Tier>,
     currency: Currency,
 ) -> rusqlite::Result<Service> {
-    let pricing = match row.get("pricing_kind")? {
-        PricingKind::Fixed => Pricing::Fixed {
+    let kind: PricingKind = row.get("pricing_kind")?;
+    let price_type: PriceType = row.get("price_type")?;
+    let pricing = match (kind, price_type) {
+        (PricingKind::Fixed, PriceType::Exact) => Pricing::Fixed {
             price: decimal_column(row, "price")?,
         },
-        PricingKind::Hourly => Pricing::Hourly {
+        (PricingKind::Fixed, PriceType::Minimum) => Pricing::Minimum {
+            price: decimal_column(row, "price")?,
+        },
+        (PricingKind::Fixed, PriceType::Included) => Pricing::Included,
+        (PricingKind::Hourly, PriceType::Exact) => Pricing::Hourly {
             rate: decimal_column(row, "price")?,
             estimated_hours: decimal_column(row, "estimated_hours")?,
         },
-        PricingKind::PerUnit => Pricing::PerUnit {
+        (PricingKind::PerUnit, PriceType::Exact) => Pricing::PerUnit {
             unit_name: row.get("unit_name")?,
             tiers,
             default_quantity: decimal_column(row, "default_quantity")?,
         },
+        // The table's CHECK keeps every other pairing out: a file that has one is damaged.
+        (kind, price_type) => {
+            return Err(rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                Box::new(crate::store::enums::UnknownValue {
+                    what: "pricing",
+                    value: format!("{kind} priced as {price_type}"),
+                }),
+            ));
+        }
     };
     let typical_total = quote(&pricing, pricing.default_quantity(), currency)
         .ok()
@@ -455,7 +472,10 @@ fn name_taken_error(name: &str) -> Error {
 /// Writes the pricing columns and tiers of service `id`.
 fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
     let (price, unit_name, default_quantity, hours) = match &service.pricing {
-        Pricing::Fixed { price } => (Some(price.to_string()), "", None, None),
+        Pricing::Fixed { price } | Pricing::Minimum { price } => {
+            (Some(price.to_string()), "", None, None)
+        }
+        Pricing::Included => (Some("0".to_string()), "", None, None),
         Pricing::Hourly {
             rate,
             estimated_hours,
@@ -480,14 +500,14 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
         "UPDATE services SET name = ?2, description = ?3, category = ?4, pricing_kind = ?5,
             price = ?6, unit_name = ?7, default_quantity = ?8, estimated_hours = ?9,
             frequency = ?10, account_code = ?11, tax_type = ?12, estimated_minutes = ?13,
-            updated_at = ?14, drivers = ?15, terms = ?16
+            updated_at = ?14, drivers = ?15, terms = ?16, price_type = ?17
          WHERE id = ?1",
         params![
             id,
             service.name,
             service.description,
             service.category,
-            service.pricing.kind().as_str(),
+            service.pricing.stored_as().0.as_str(),
             price,
             unit_name,
             default_quantity,
@@ -499,6 +519,7 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
             crate::now(),
             serde_json::to_string(&service.drivers).unwrap_or_default(),
             service.terms,
+            service.pricing.stored_as().1.as_str(),
         ],
     )?;
     tx.execute("DELETE FROM service_tiers WHERE service_id = ?1", [id])?;
@@ -530,7 +551,7 @@ pub(crate) fn insert_service(tx: &Tx<'_>, service: &ValidService) -> Result<i64>
          VALUES (?1, ?2, ?3, ?4, ?4)",
         params![
             service.name,
-            service.pricing.kind().as_str(),
+            service.pricing.stored_as().0.as_str(),
             service.frequency.as_str(),
             now
         ],

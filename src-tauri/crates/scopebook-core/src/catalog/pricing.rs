@@ -47,6 +47,13 @@ pub enum Pricing {
         #[ts(as = "String")]
         estimated_hours: Decimal,
     },
+    /// A starting price, shown as "from $X" and billed at $X (a quantity multiplies it).
+    Minimum {
+        #[ts(as = "String")]
+        price: Decimal,
+    },
+    /// Part of the engagement at no separate charge: shown as "Included", never invoiced.
+    Included,
 }
 
 crate::db_enum! {
@@ -56,6 +63,19 @@ crate::db_enum! {
         Fixed = "fixed",
         PerUnit = "per_unit",
         Hourly = "hourly",
+        /// Stored as a fixed price with price type `minimum` (see [`Pricing::stored_as`]).
+        Minimum = "minimum",
+        /// Stored as a fixed price of 0 with price type `included`.
+        Included = "included",
+    }
+}
+
+crate::db_enum! {
+    /// How a fixed service's price is meant (services.price_type).
+    pub enum PriceType: "price type" {
+        Exact = "exact",
+        Minimum = "minimum",
+        Included = "included",
     }
 }
 
@@ -71,6 +91,8 @@ impl PricingKind {
             "fixed" => Some(PricingKind::Fixed),
             "per_unit" | "unit" => Some(PricingKind::PerUnit),
             "hourly" => Some(PricingKind::Hourly),
+            "minimum" | "from" => Some(PricingKind::Minimum),
+            "included" | "no_charge" => Some(PricingKind::Included),
             _ => None,
         }
     }
@@ -82,6 +104,17 @@ impl Pricing {
             Pricing::Fixed { .. } => PricingKind::Fixed,
             Pricing::PerUnit { .. } => PricingKind::PerUnit,
             Pricing::Hourly { .. } => PricingKind::Hourly,
+            Pricing::Minimum { .. } => PricingKind::Minimum,
+            Pricing::Included => PricingKind::Included,
+        }
+    }
+
+    /// How the services table keeps it: its `pricing_kind` and `price_type` columns.
+    pub fn stored_as(&self) -> (PricingKind, PriceType) {
+        match self {
+            Pricing::Minimum { .. } => (PricingKind::Fixed, PriceType::Minimum),
+            Pricing::Included => (PricingKind::Fixed, PriceType::Included),
+            other => (other.kind(), PriceType::Exact),
         }
     }
 
@@ -89,7 +122,7 @@ impl Pricing {
     /// the estimated hours.
     pub fn default_quantity(&self) -> Decimal {
         match self {
-            Pricing::Fixed { .. } => Decimal::ONE,
+            Pricing::Fixed { .. } | Pricing::Minimum { .. } | Pricing::Included => Decimal::ONE,
             Pricing::PerUnit {
                 default_quantity, ..
             } => *default_quantity,
@@ -160,8 +193,13 @@ pub fn quote(
         }
     };
     match pricing {
-        Pricing::Fixed { price } => Ok(single(*price)),
+        Pricing::Fixed { price } | Pricing::Minimum { price } => Ok(single(*price)),
         Pricing::Hourly { rate, .. } => Ok(single(*rate)),
+        Pricing::Included => Ok(Quote {
+            quantity,
+            bands: Vec::new(),
+            total: currency.round(Decimal::ZERO),
+        }),
         Pricing::PerUnit { tiers, .. } => {
             if tiers.is_empty() {
                 return Err(PriceError::NoTiers);
@@ -250,7 +288,10 @@ impl Pricing {
     pub fn draft(&self) -> PricingDraft {
         let mut draft = PricingDraft::empty(self.kind());
         match self {
-            Pricing::Fixed { price } => draft.price = amount_text(*price),
+            Pricing::Fixed { price } | Pricing::Minimum { price } => {
+                draft.price = amount_text(*price)
+            }
+            Pricing::Included => {}
             Pricing::Hourly {
                 rate,
                 estimated_hours,
@@ -370,6 +411,16 @@ pub fn parse_pricing(
             money_field(problems, "price", &draft.price, "price", currency, numbers)
                 .map(|price| Pricing::Fixed { price })
         }
+        PricingKind::Minimum => money_field(
+            problems,
+            "price",
+            &draft.price,
+            "starting price",
+            currency,
+            numbers,
+        )
+        .map(|price| Pricing::Minimum { price }),
+        PricingKind::Included => Some(Pricing::Included),
         PricingKind::Hourly => {
             let rate = money_field(
                 problems,

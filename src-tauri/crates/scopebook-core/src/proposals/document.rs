@@ -44,8 +44,21 @@ fn quantity_text(line: &ProposalLine) -> String {
     match &line.pricing {
         Pricing::PerUnit { unit_name, .. } => format!("{q} {unit_name}"),
         Pricing::Hourly { .. } => format!("{q} hours"),
-        Pricing::Fixed { .. } if q == Decimal::ONE => String::new(),
-        Pricing::Fixed { .. } => format!("× {q}"),
+        Pricing::Fixed { .. } | Pricing::Minimum { .. } | Pricing::Included
+            if q == Decimal::ONE =>
+        {
+            String::new()
+        }
+        Pricing::Fixed { .. } | Pricing::Minimum { .. } | Pricing::Included => format!("× {q}"),
+    }
+}
+
+/// A line's price as the letter prints it: "$450.00", "From $450.00", or "Included".
+fn price_text(line: &ProposalLine, money: impl Fn(Decimal) -> String) -> String {
+    match line.pricing {
+        Pricing::Included => "Included".to_string(),
+        Pricing::Minimum { .. } => format!("From {}", money(line.price)),
+        _ => money(line.price),
     }
 }
 
@@ -164,7 +177,7 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
             starts: period_text(l),
             // Line prices are printed only in the full breakdown.
             price: if proposal.fee_display == FeeDisplay::Breakdown {
-                money(l.price)
+                price_text(l, money)
             } else {
                 String::new()
             },
@@ -284,7 +297,7 @@ fn group(
             .iter()
             .map(|l| FeeLine {
                 name: l.name.clone(),
-                amount: format_money(l.price, currency, numbers),
+                amount: price_text(l, |a| format_money(a, currency, numbers)),
                 note: line_note(l, currency, numbers),
             })
             .collect(),

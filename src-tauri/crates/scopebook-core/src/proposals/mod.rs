@@ -116,6 +116,8 @@ pub struct ProposalLine {
     pub end_month: Option<String>,
     pub optional: bool,
     pub chosen: bool,
+    /// Added by Scopebook to reach the practice's minimum monthly fee; recalculated on save.
+    pub top_up: bool,
 }
 
 impl ProposalLine {
@@ -262,9 +264,9 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
             "INSERT INTO proposal_lines (proposal_id, position, service_id, name, description, category,
                 pricing, frequency, account_code, tax_type, estimated_minutes, quantity,
                 discount_percent, price, start_month, end_month, optional, chosen, anchor_month,
-                drivers, terms)
+                drivers, terms, top_up)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                ?19, ?20, ?21)",
+                ?19, ?20, ?21, ?22)",
             params![
                 proposal_id,
                 position as i64,
@@ -287,6 +289,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
                 l.anchor_month,
                 serde_json::to_string(&l.drivers).unwrap_or_default(),
                 s.terms,
+                l.top_up,
             ],
         )?;
     }
@@ -299,6 +302,8 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
 pub struct ProposalPreview {
     /// Per line, per billing period after discount (`None` while the line has a problem).
     pub prices: Vec<Option<String>>,
+    /// The minimum monthly fee's top-up the proposal would get, a month.
+    pub top_up: Option<String>,
     /// Per line, how its price was reached (empty while the line has a problem).
     pub steps: Vec<Vec<catalog::PriceStep>>,
     pub totals: ProposalTotals,
@@ -327,14 +332,24 @@ pub fn preview_proposal(
                 })
                 .collect();
             Ok(ProposalPreview {
-                prices: lines.iter().map(|l| Some(l.price.to_string())).collect(),
-                steps: lines.iter().map(|l| l.steps.clone()).collect(),
+                prices: lines
+                    .iter()
+                    .filter(|l| !l.top_up)
+                    .map(|l| Some(l.price.to_string()))
+                    .collect(),
+                top_up: lines.iter().find(|l| l.top_up).map(|l| l.price.to_string()),
+                steps: lines
+                    .iter()
+                    .filter(|l| !l.top_up)
+                    .map(|l| l.steps.clone())
+                    .collect(),
                 totals: terms::totals(&priced, currency),
                 problems: Vec::new(),
             })
         }
         Err(Error::Invalid(problems)) => Ok(ProposalPreview {
             prices: vec![None; draft.lines.len()],
+            top_up: None,
             steps: vec![Vec::new(); draft.lines.len()],
             totals: ProposalTotals::default(),
             problems: problems.fields().to_vec(),
@@ -450,7 +465,7 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
 const LINE_COLUMNS: &str = "l.id, l.service_id, l.name, l.description, l.category, l.pricing,
     l.frequency, l.account_code, l.tax_type, l.estimated_minutes, l.quantity, l.discount_percent,
     l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month, l.drivers,
-    l.terms";
+    l.terms, l.top_up";
 
 /// Reads a line from [`LINE_COLUMNS`], the row's columns from `at` on. By position, not by name:
 /// each name is looked up among all the row's columns, which is most of the time of reading
@@ -486,6 +501,7 @@ fn line_from_row(
             }
         },
         terms: r.get(at + 19)?,
+        top_up: r.get(at + 20)?,
         frequency: r.get(at + 6)?,
         account_code: r.get(at + 7)?,
         tax_type: r.get(at + 8)?,

@@ -154,6 +154,10 @@ pub fn raised_pricing(
         Pricing::Fixed { price } => Pricing::Fixed {
             price: headline(*price),
         },
+        Pricing::Minimum { price } => Pricing::Minimum {
+            price: headline(*price),
+        },
+        Pricing::Included => Pricing::Included,
         Pricing::Hourly {
             rate,
             estimated_hours,
@@ -260,7 +264,7 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
         }
         let mut changes = Vec::new();
         let mut lines = Vec::new();
-        for line in &proposal.lines {
+        for line in proposal.lines.iter().filter(|l| !l.top_up) {
             let raised = line
                 .service_id
                 .is_some_and(|s| increase.service_ids.contains(&s));
@@ -317,8 +321,11 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
                 end_month: line.end_month.clone(),
                 optional: line.optional,
                 chosen: line.chosen,
+                top_up: false,
             });
         }
+        let lines =
+            super::validation::with_top_up(lines, practice.minimum_monthly_fee, currency, numbers);
         let annual = |ls: &[ValidLine]| {
             terms::totals(
                 &ls.iter()
@@ -428,7 +435,10 @@ pub fn apply_price_increase(
             for service in &services {
                 let pricing = raised_pricing(&service.pricing, increase, value, currency);
                 let (price, tiers) = match &pricing {
-                    Pricing::Fixed { price } => (Some(price.to_string()), Vec::new()),
+                    Pricing::Fixed { price } | Pricing::Minimum { price } => {
+                        (Some(price.to_string()), Vec::new())
+                    }
+                    Pricing::Included => (Some("0".to_string()), Vec::new()),
                     Pricing::Hourly { rate, .. } => (Some(rate.to_string()), Vec::new()),
                     Pricing::PerUnit { tiers, .. } => (None, tiers.clone()),
                 };

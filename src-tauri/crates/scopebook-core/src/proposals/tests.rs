@@ -643,6 +643,119 @@ fn fee_display_and_service_terms_follow_the_scope() {
     );
 }
 
+/// "From" and "Included" prices: stored and read back, priced ($450 from; included at nothing),
+/// printed as "From $450.00" and "Included", and the included service never reaches an invoice.
+/// A minimum monthly fee of $800 tops a $525-a-month proposal up by a visible $275 line, worked
+/// out afresh on every save (never twice), gone once the proposal reaches the minimum, and billed.
+#[test]
+fn price_types_and_the_minimum_monthly_fee_top_up() {
+    let mut w = world();
+    let fixed = |name: &str, kind: PricingKind, price: &str| ServiceDraft {
+        name: name.into(),
+        pricing: PricingDraft {
+            price: price.into(),
+            ..PricingDraft::empty(kind)
+        },
+        ..ServiceDraft::blank()
+    };
+    let advice = catalog::create_service(
+        &mut w.store,
+        &ServiceDraft {
+            frequency: Frequency::OneOff,
+            ..fixed("Advisory call", PricingKind::Minimum, "450")
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        advice.pricing,
+        catalog::Pricing::Minimum { price: dec!(450) }
+    );
+    assert_eq!(advice.typical_total, Some(dec!(450.00)));
+    let portal = catalog::create_service(
+        &mut w.store,
+        &fixed("Client portal", PricingKind::Included, ""),
+    )
+    .unwrap();
+    assert_eq!(portal.pricing, catalog::Pricing::Included);
+    assert_eq!(
+        catalog::get_service(&w.store, portal.id).unwrap().pricing,
+        catalog::Pricing::Included
+    );
+
+    let mut practice = crate::practice::require_practice(&w.store).unwrap().draft();
+    practice.minimum_monthly_fee = "800".into();
+    crate::practice::update_practice(&mut w.store, practice).unwrap();
+
+    let mut d = draft(&w); // bookkeeping $425 a month, tax $1,200 a year, setup optional
+    d.lines.push(line(advice.id, "1", false));
+    d.lines.push(line(portal.id, "1", false));
+    d.lines[3].start_month = "2027-01".into();
+    let preview = preview_proposal(&w.store, None, &d).unwrap();
+    assert_eq!(preview.prices.len(), 5);
+    assert_eq!(preview.top_up.as_deref(), Some("275.00")); // 800 − (425 + 1,200 / 12)
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    let top_ups: Vec<&ProposalLine> = p.lines.iter().filter(|l| l.top_up).collect();
+    assert_eq!(top_ups.len(), 1);
+    assert_eq!(top_ups[0].price, dec!(275.00));
+    assert_eq!(top_ups[0].name, validation::TOP_UP_NAME);
+    assert_eq!(top_ups[0].frequency, Frequency::Monthly);
+    assert_eq!(top_ups[0].start_month, "2026-12");
+    assert_eq!(p.totals.monthly, dec!(800.00));
+
+    // Saved again as the editor sends it (with the top-up among the lines): still one.
+    let mut again = p.draft();
+    let saved = update_proposal(&mut w.store, p.id, &again).unwrap();
+    assert_eq!(saved.lines.iter().filter(|l| l.top_up).count(), 1);
+
+    let doc = document::proposal_document(&w.store, p.id).unwrap();
+    let prices: Vec<(&str, &str)> = doc
+        .scope_in
+        .iter()
+        .map(|i| (i.service.as_str(), i.price.as_str()))
+        .collect();
+    assert!(
+        prices.contains(&("Advisory call", "From $450.00")),
+        "{prices:?}"
+    );
+    assert!(
+        prices.contains(&("Client portal", "Included")),
+        "{prices:?}"
+    );
+    assert!(
+        prices.contains(&(validation::TOP_UP_NAME, "$275.00")),
+        "{prices:?}"
+    );
+
+    change_status(
+        &mut w.store,
+        p.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[],
+    )
+    .unwrap();
+    let plan = crate::billing::billing_plan(&w.store, "2026-12").unwrap();
+    let invoice = plan
+        .invoices
+        .iter()
+        .find(|i| i.client_id == w.prospect)
+        .unwrap();
+    let names: Vec<&str> = invoice.lines.iter().map(|l| l.name.as_str()).collect();
+    assert!(names.contains(&validation::TOP_UP_NAME), "{names:?}");
+    assert!(
+        !names.contains(&"Client portal"),
+        "an included service is not invoiced: {names:?}"
+    );
+
+    // A draft at the minimum gets no top-up.
+    let mut d = draft(&w);
+    d.lines[0].quantity = "600".into(); // 100 × 2 + 400 × 1.50 + 100 × 1 = 900 a month
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert!(p.lines.iter().all(|l| !l.top_up));
+    again = p.draft();
+    assert!(again.lines.len() == 3);
+}
+
 /// The letter a client accepted is kept as it was: later changes to the client's name do not
 /// reach it, a draft keeps nothing, and SQLite refuses to change or remove the kept file.
 #[test]

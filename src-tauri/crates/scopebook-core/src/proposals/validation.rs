@@ -21,6 +21,83 @@ pub(super) struct ValidLine {
     pub(super) optional: bool,
     /// For an optional line: already chosen by the client (kept through amendments).
     pub(super) chosen: bool,
+    /// The minimum monthly fee's top-up, added by [`with_top_up`], never typed.
+    pub(super) top_up: bool,
+}
+
+/// The name of the line that brings a proposal up to the practice's minimum monthly fee.
+pub const TOP_UP_NAME: &str = "Minimum monthly fee top-up";
+
+/// `lines` and, when their monthly recurring total is above zero but under the practice's
+/// `minimum` monthly fee, a visible monthly line for the difference: running from the first
+/// recurring service's start month, to the last one's end if every recurring service ends.
+/// Any top-up already among `lines` is dropped first, so it is worked out afresh on every save.
+pub(super) fn with_top_up(
+    mut lines: Vec<ValidLine>,
+    minimum: Decimal,
+    currency: Currency,
+    numbers: crate::money::NumberFormat,
+) -> Vec<ValidLine> {
+    lines.retain(|l| !l.top_up);
+    if minimum <= Decimal::ZERO {
+        return lines;
+    }
+    let recurring: Vec<&ValidLine> = lines
+        .iter()
+        .filter(|l| l.snapshot.frequency.is_recurring() && (!l.optional || l.chosen))
+        .collect();
+    let priced: Vec<terms::PricedLine> = recurring
+        .iter()
+        .map(|l| terms::PricedLine {
+            frequency: l.snapshot.frequency,
+            price: l.price,
+            included: true,
+        })
+        .collect();
+    let monthly = terms::totals(&priced, currency).monthly;
+    if monthly <= Decimal::ZERO || monthly >= minimum {
+        return lines;
+    }
+    let gap = currency.round(minimum - monthly);
+    let (Some(start), ends) = (
+        recurring.iter().map(|l| l.start_month.clone()).min(),
+        recurring
+            .iter()
+            .map(|l| l.end_month.clone())
+            .collect::<Option<Vec<String>>>(),
+    ) else {
+        return lines;
+    };
+    lines.push(ValidLine {
+        snapshot: Snapshot {
+            service_id: None,
+            name: TOP_UP_NAME.to_string(),
+            description: format!(
+                "Brings the monthly fee up to the practice's minimum of {}.",
+                crate::money::format_money(minimum, currency, numbers)
+            ),
+            category: String::new(),
+            pricing: Pricing::Fixed { price: gap },
+            drivers: Vec::new(),
+            terms: String::new(),
+            frequency: Frequency::Monthly,
+            account_code: String::new(),
+            tax_type: String::new(),
+            estimated_minutes: 0,
+        },
+        drivers: Vec::new(),
+        quantity: Decimal::ONE,
+        discount: Decimal::ZERO,
+        price: gap,
+        steps: Vec::new(),
+        anchor_month: start.clone(),
+        start_month: start,
+        end_month: ends.and_then(|ends| ends.into_iter().max()),
+        optional: false,
+        chosen: false,
+        top_up: true,
+    });
+    lines
 }
 
 #[derive(Clone)]
@@ -67,6 +144,10 @@ pub(super) fn validate(
         let kept = line
             .line_id
             .and_then(|id| existing.iter().find(|l| l.id == id));
+        // The top-up is worked out afresh below, never taken from the form.
+        if kept.is_some_and(|k| k.top_up) {
+            continue;
+        }
         let chosen = kept.is_some_and(|l| l.chosen);
         let snapshot = match (kept, line.service_id) {
             (Some(kept), _) => Some(Snapshot {
@@ -241,6 +322,7 @@ pub(super) fn validate(
                         end_month,
                         optional: line.optional,
                         chosen: chosen && line.optional,
+                        top_up: false,
                     });
                 }
                 Err(e) => problems.add(field("quantity"), e.to_string()),
@@ -248,5 +330,10 @@ pub(super) fn validate(
         }
     }
     problems.into_result()?;
-    Ok(lines)
+    Ok(with_top_up(
+        lines,
+        practice.minimum_monthly_fee,
+        currency,
+        numbers,
+    ))
 }
