@@ -73,6 +73,7 @@ fn two_clients_with_proposals(dir: &std::path::Path, month: &str) -> Result {
             end_month: String::new(),
             optional: false,
             driver_choices: Vec::new(),
+            option: None,
         }];
         let p = create_proposal(&mut store, &draft)?;
         change_status(

@@ -55,6 +55,7 @@ fn line(service: i64, start_month: &str) -> LineDraft {
         end_month: String::new(),
         optional: false,
         driver_choices: Vec::new(),
+        option: None,
     }
 }
 
@@ -373,7 +374,20 @@ async fn main() -> Result {
     let folder = firm_copy()?;
     for launch in 0..3 {
         let app = App::launch(folder.path()).await?;
-        app.wait_for("[data-testid=dash-recurring]").await?;
+        if let Err(e) = app.wait_for("[data-testid=dash-recurring]").await {
+            // Say why: the app's own output (a data file from a newer build, a crash…).
+            let output =
+                std::fs::read_to_string(folder.path().join("app-output.log")).unwrap_or_default();
+            let tail: Vec<&str> = output.lines().rev().take(20).collect();
+            let shown = app
+                .script("return document.body.innerText.slice(0, 400)")
+                .await;
+            return Err(format!(
+                "the dashboard didn't appear ({e}); the window shows {shown:?}; the app said:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            )
+            .into());
+        }
         let mut shown = serde_json::Value::Null;
         for _ in 0..50 {
             shown = app

@@ -304,3 +304,186 @@ async fn the_firms_engagement_letter_template_is_checked_and_saved() -> Result {
     app.close().await?;
     Ok(())
 }
+
+/// Packages to choose from (issue 12): a proposal offers Essentials / Growth / Complete beside a
+/// common annual line, Growth's bookkeeping priced through a driver ("poor" books × 1.3); the PDF
+/// shows the three side by side; the client chooses Growth, and only Growth (with the common
+/// line) becomes scope and next month's invoice.
+#[tokio::test(flavor = "multi_thread")]
+async fn three_packages_with_a_price_driver_the_client_chooses_growth() -> Result {
+    let dir = practice_folder()?;
+    let d = dir.path();
+    let fixed = |name: &str, price: &str, frequency: &str, extra: &[&str]| {
+        let mut args = vec![
+            "services",
+            "add",
+            "--name",
+            name,
+            "--pricing",
+            "fixed",
+            "--price",
+            price,
+            "--frequency",
+            frequency,
+        ];
+        args.extend_from_slice(extra);
+        cli(d, &args);
+    };
+    fixed(
+        "Monthly bookkeeping",
+        "400",
+        "monthly",
+        &["--driver", "Quality of the books:multiply:good=1,poor=1.3"],
+    );
+    fixed("Payroll", "150", "monthly", &[]);
+    fixed("Advisory", "300", "monthly", &[]);
+    fixed("Annual accounts", "1200", "annually", &[]);
+    let csv = d.join("prospect.csv");
+    std::fs::write(
+        &csv,
+        "name,email,kind\nBondi Bakery,jo@bondi.example,prospect\n",
+    )?;
+    cli(
+        d,
+        &[
+            "clients",
+            "import",
+            "--csv",
+            csv.to_str().unwrap_or_default(),
+        ],
+    );
+
+    let app = App::launch(d).await?;
+    app.click("[data-nav=proposals]").await?;
+    app.click("[data-testid=new-proposal]").await?;
+    app.wait_for("[data-testid=choose-client]").await?;
+    app.select_text("#client_choice", "Bondi Bakery").await?;
+    app.wait_for("select[name=add_service] option:nth-child(3)")
+        .await?;
+    for (i, name) in ["Essentials", "Growth", "Complete"].iter().enumerate() {
+        app.click("[data-testid=add-option]").await?;
+        app.type_into(&format!("input[name='options.{i}.name']"), name)
+            .await?;
+    }
+    // Line 0 common; 1 Essentials; 2–3 Growth; 4–5 Complete.
+    let lines = [
+        ("Annual accounts", None),
+        ("Monthly bookkeeping", Some("1")),
+        ("Monthly bookkeeping", Some("2")),
+        ("Payroll", Some("2")),
+        ("Monthly bookkeeping", Some("3")),
+        ("Advisory", Some("3")),
+    ];
+    for (i, (service, option)) in lines.iter().enumerate() {
+        app.select_text("select[name=add_service]", service).await?;
+        app.click("[data-testid=add-line]").await?;
+        app.wait_for(&format!("select[name='lines.{i}.option']"))
+            .await?;
+        if let Some(option) = option {
+            app.select(&format!("select[name='lines.{i}.option']"), option)
+                .await?;
+        }
+    }
+    app.select("select[name='lines.2.driver_choices.0']", "poor")
+        .await?;
+    // How Growth's bookkeeping price was reached: $400 × 1.3 = $520.
+    let steps = app
+        .wait_for_text("tr[data-drivers] [data-testid=price-steps]", "$520.00")
+        .await?;
+    assert!(steps.contains("Quality of the books: poor"), "{steps}");
+    // Per option a month, with the common $1,200 a year (= $100): 500 / 770 / 800.
+    let totals = app
+        .wait_for_text("[data-testid=option-totals]", "$770.00")
+        .await?;
+    assert!(
+        totals.contains("$500.00") && totals.contains("$800.00"),
+        "{totals}"
+    );
+    app.click("[data-testid=save-proposal]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Draft")
+        .await?;
+    app.screenshot("45-proposal-options", "[data-testid=proposal-options]")
+        .await?;
+
+    // The PDF: three packages side by side, the driver's choice on Growth's line.
+    let number = cli(d, &["proposals", "list"])
+        .split_whitespace()
+        .find(|w| w.starts_with("P-"))
+        .map(str::to_string)
+        .ok_or("no proposal number in the list")?;
+    let pdf = d.join("options.pdf");
+    cli(
+        d,
+        &[
+            "proposals",
+            "pdf",
+            &number,
+            "-o",
+            pdf.to_str().unwrap_or_default(),
+        ],
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap_or_default(), "-"])
+        .output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Choose your package"), "{text}");
+    assert!(
+        text.lines().any(|l| {
+            let (e, g, c) = (l.find("Essentials"), l.find("Growth"), l.find("Complete"));
+            e.is_some() && e < g && g < c
+        }),
+        "the packages are not side by side:\n{text}"
+    );
+    assert!(
+        text.contains("$770.00") && text.contains("$520.00"),
+        "{text}"
+    );
+
+    app.click("[data-testid=mark-sent]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Sent")
+        .await?;
+    app.click("[data-testid=mark-accepted]").await?;
+    app.type_into("#accepted_by", "Jo Bondi").await?;
+    app.click("input[data-option='Growth']").await?;
+    app.screenshot("46-accept-an-option", "[data-testid=accept-panel]")
+        .await?;
+    app.click("[data-testid=confirm-accept]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Accepted")
+        .await?;
+    app.wait_for_text("[data-testid=total-monthly]", "$770.00")
+        .await?;
+
+    // Scope: Growth's services and the common one, nothing of the other packages.
+    app.click("[data-nav=clients]").await?;
+    app.click("[data-open-client='Bondi Bakery']").await?;
+    app.click("[data-tab=scope]").await?;
+    let scope = app
+        .wait_for_text("[data-testid=client-scope]", "Payroll")
+        .await?;
+    assert!(
+        scope.contains("$520.00") && scope.contains("Annual accounts"),
+        "{scope}"
+    );
+    assert!(
+        !scope.contains("Advisory") && !scope.contains("$400.00"),
+        "{scope}"
+    );
+    app.screenshot("47-scope-of-the-chosen-option", ".drawer-body")
+        .await?;
+    app.close().await?;
+
+    // Next month's invoice: Growth only.
+    let today = chrono::Local::now().date_naive();
+    let next = today
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(today)
+        .format("%Y-%m")
+        .to_string();
+    let plan = cli(d, &["billing", "plan", "--month", &next]);
+    assert!(
+        plan.contains("Payroll") && plan.contains("Annual accounts"),
+        "{plan}"
+    );
+    assert!(!plan.contains("Advisory"), "{plan}");
+    Ok(())
+}

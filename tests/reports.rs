@@ -81,6 +81,7 @@ fn scenario(dir: &std::path::Path, this_month: NaiveDate) -> Result {
         end_month: end,
         optional: false,
         driver_choices: Vec::new(),
+        option: None,
     };
     let clients = [
         (

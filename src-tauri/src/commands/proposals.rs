@@ -68,11 +68,19 @@ pub async fn change_proposal_status(
     id: i64,
     action: ProposalAction,
     accepted_by: Option<String>,
+    chosen_option: Option<u8>,
     chosen_lines: Vec<i64>,
 ) -> Reply<Proposal> {
     let proposal = state
         .with_store(move |store| {
-            proposals::change_status(store, id, action, accepted_by.as_deref(), &chosen_lines)
+            proposals::change_status_choosing(
+                store,
+                id,
+                action,
+                accepted_by.as_deref(),
+                chosen_option,
+                &chosen_lines,
+            )
         })
         .await?;
     if action == ProposalAction::Accept {

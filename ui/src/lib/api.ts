@@ -279,8 +279,8 @@ export const api = {
   proposalLineForService: (serviceId: number) => call<LineDraft>("proposal_line_for_service", { serviceId }),
   createProposal: (draft: ProposalDraft) => call<Proposal>("create_proposal", { draft }),
   updateProposal: (id: number, draft: ProposalDraft) => call<Proposal>("update_proposal", { id, draft }),
-  changeProposalStatus: (id: number, action: ProposalAction, acceptedBy: string | null, chosenLines: number[]) =>
-    call<Proposal>("change_proposal_status", { id, action, acceptedBy, chosenLines }),
+  changeProposalStatus: (id: number, action: ProposalAction, acceptedBy: string | null, chosenLines: number[], chosenOption: number | null = null) =>
+    call<Proposal>("change_proposal_status", { id, action, acceptedBy, chosenOption, chosenLines }),
   duplicateProposal: (id: number) => call<Proposal>("duplicate_proposal", { id }),
   amendProposal: (id: number, effectiveFrom: string) => call<Proposal>("amend_proposal", { id, effectiveFrom }),
   clientScope: (clientId: number, month: string) => call<ClientScope>("client_scope", { clientId, month }),

@@ -364,6 +364,7 @@ async fn set_up(sim: &SimHandle, d: &Path, clients: usize, seed: u64) {
             end_month: String::new(),
             optional: false,
             driver_choices: Vec::new(),
+            option: None,
         }];
         let proposal = create_proposal(&mut store, &draft).unwrap();
         change_status(

@@ -524,6 +524,7 @@ fn line(service: i64, quantity: &str, start_month: &str) -> LineDraft {
         end_month: String::new(),
         optional: false,
         driver_choices: Vec::new(),
+        option: None,
     }
 }
 

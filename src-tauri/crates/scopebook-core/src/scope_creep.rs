@@ -509,6 +509,7 @@ mod tests {
                 optional: false,
                 chosen: false,
                 top_up: false,
+                option: None,
             },
         }
     }
@@ -605,6 +606,7 @@ mod tests {
             end_month: String::new(),
             optional: false,
             driver_choices: Vec::new(),
+            option: None,
         }];
         let p = create_proposal(&mut store, &draft).unwrap();
         change_status(

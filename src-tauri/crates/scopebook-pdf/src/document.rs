@@ -31,6 +31,9 @@ pub struct ProposalDocument {
     pub introduction: String,
     /// What the engagement covers.
     pub scope_in: Vec<ScopeItem>,
+    /// The packages to choose from, side by side (none, or two or three).
+    #[serde(default)]
+    pub options: Vec<OptionColumn>,
     /// What is NOT included.
     pub scope_out: Vec<String>,
     /// Fees grouped by frequency.
@@ -46,6 +49,20 @@ pub struct ProposalDocument {
     pub client_signatory: String,
     /// e.g. "All amounts in AUD, excluding GST."
     pub currency_note: String,
+}
+
+/// One package of a proposal that offers a choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionColumn {
+    /// e.g. "Growth".
+    pub name: String,
+    pub description: String,
+    /// Its services, e.g. "Payroll · 12 employees — $180.00 / month".
+    pub services: Vec<String>,
+    /// What it comes to with the common services, e.g. ("Monthly", "$1,250.00").
+    pub totals: Vec<Total>,
+    /// The option the client accepted.
+    pub chosen: bool,
 }
 
 /// A day of the calendar (no time, no zone).

@@ -18,7 +18,8 @@ pub use template_data::check_logo;
 mod world;
 
 pub use document::{
-    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
+    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, OptionColumn, Party, ProposalDocument,
+    ScopeItem, Total,
 };
 pub use report::{ReportColumn, ReportDocument, render_report_pdf};
 

@@ -104,6 +104,7 @@ impl ProposalDocument {
                     optional: true,
                 },
             ],
+            options: Vec::new(),
             scope_out: vec![
                 "Audit, assurance or review engagements".into(),
                 "Tax planning advice and ATO audits or disputes".into(),

@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 use crate::PdfError;
-use crate::document::{FeeGroup, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total};
+use crate::document::{
+    FeeGroup, Logo, LogoFormat, OptionColumn, Party, ProposalDocument, ScopeItem, Total,
+};
 use crate::world::Assets;
 
 #[derive(Debug, Serialize)]
@@ -23,6 +25,7 @@ pub(crate) struct TemplateData<'a> {
     valid_until: &'a str,
     introduction: Vec<Block<'a>>,
     scope_in: &'a [ScopeItem],
+    options: &'a [OptionColumn],
     scope_out: &'a [String],
     fee_groups: &'a [FeeGroup],
     totals: &'a [Total],
@@ -46,6 +49,7 @@ impl<'a> TemplateData<'a> {
             valid_until: &doc.valid_until,
             introduction: blocks(&doc.introduction),
             scope_in: &doc.scope_in,
+            options: &doc.options,
             scope_out: &doc.scope_out,
             fee_groups: &doc.fee_groups,
             totals: &doc.totals,

@@ -380,6 +380,7 @@ fn empty_optional_fields_render() {
         },
         valid_until: String::new(),
         introduction: String::new(),
+        options: Vec::new(),
         scope_in: vec![ScopeItem {
             service: "Bookkeeping".into(),
             description: String::new(),

@@ -29,4 +29,8 @@ end_month: string, optional: boolean,
  * The choice made for each of the service's price drivers, in order, by name; empty (or
  * missing) for the driver's default.
  */
-driver_choices: Array<string>, };
+driver_choices: Array<string>, 
+/**
+ * The option (1–3) this line belongs to, or `None` for a line common to every option.
+ */
+option: number | null, };

@@ -2,10 +2,19 @@
 import type { AllowedActions } from "./AllowedActions";
 import type { FeeDisplay } from "./FeeDisplay";
 import type { ProposalLine } from "./ProposalLine";
+import type { ProposalOption } from "./ProposalOption";
 import type { ProposalStatus } from "./ProposalStatus";
 import type { ProposalTotals } from "./ProposalTotals";
 
-export type Proposal = { id: number, number: string, version: number, client_id: number, client_name: string, status: ProposalStatus, title: string, introduction: string, scope_out: Array<string>, terms: string, valid_until: string, fee_display: FeeDisplay, supersedes_id: number | null, effective_from: string | null, sent_at: string | null, accepted_at: string | null, accepted_by: string | null, created_at: string, updated_at: string, lines: Array<ProposalLine>, totals: ProposalTotals, 
+export type Proposal = { id: number, number: string, version: number, client_id: number, client_name: string, status: ProposalStatus, title: string, introduction: string, scope_out: Array<string>, terms: string, valid_until: string, fee_display: FeeDisplay, options: Array<ProposalOption>, 
+/**
+ * The option the client accepted (1–3).
+ */
+chosen_option: number | null, supersedes_id: number | null, effective_from: string | null, sent_at: string | null, accepted_at: string | null, accepted_by: string | null, created_at: string, updated_at: string, lines: Array<ProposalLine>, totals: ProposalTotals, 
+/**
+ * Per option: the lines common to all and that option's (before it is chosen).
+ */
+option_totals: Array<ProposalTotals>, 
 /**
  * What may be done to it now; the UI shows its buttons from this.
  */

@@ -27,4 +27,8 @@ anchor_month: string, end_month: string | null, optional: boolean, chosen: boole
 /**
  * Added by Scopebook to reach the practice's minimum monthly fee; recalculated on save.
  */
-top_up: boolean, };
+top_up: boolean, 
+/**
+ * The option (1–3) the line belongs to; `None` for a line common to every option.
+ */
+option: number | null, };

@@ -16,6 +16,10 @@ prices: Array<string | null>,
  */
 top_up: string | null, 
 /**
+ * Per option: what the proposal comes to with it.
+ */
+option_totals: Array<ProposalTotals>, 
+/**
  * Per line, how its price was reached (empty while the line has a problem).
  */
 steps: Array<Array<PriceStep>>, totals: ProposalTotals, problems: Array<FieldError>, };

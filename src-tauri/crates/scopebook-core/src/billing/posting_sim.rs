@@ -93,6 +93,7 @@ async fn practice_with_clients(n: usize) -> (SimHandle, SharedStore, XeroClient,
             end_month: String::new(),
             optional: false,
             driver_choices: Vec::new(),
+            option: None,
         }];
         let p = create_proposal(&mut s, &draft).unwrap();
         change_status(&mut s, p.id, ProposalAction::Accept, Some("Sam Lee"), &[]).unwrap();

@@ -155,6 +155,7 @@ fn line(service_id: i64, quantity: &str, start: &str, end: &str, optional: bool)
         end_month: end.into(),
         optional,
         driver_choices: Vec::new(),
+        option: None,
     }
 }
 

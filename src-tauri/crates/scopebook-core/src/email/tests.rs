@@ -79,6 +79,7 @@ fn world() -> (Store, i64) {
         end_month: String::new(),
         optional: false,
         driver_choices: Vec::new(),
+        option: None,
     }];
     let proposal = create_proposal(&mut store, &draft).unwrap().id;
     (store, proposal)

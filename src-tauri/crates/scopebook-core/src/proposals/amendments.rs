@@ -74,7 +74,7 @@ pub(crate) fn amend_with(
             format!("An amendment is already open: {label}."),
         ));
     }
-    let mut draft = original.draft();
+    let mut draft = original.settled_draft();
     draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
     // Lines keep their snapshots; they run from the amendment's month.
     for line in &mut draft.lines {

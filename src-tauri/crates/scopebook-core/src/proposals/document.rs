@@ -4,7 +4,8 @@
 use chrono::Datelike;
 use rust_decimal::Decimal;
 use scopebook_pdf::{
-    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, Party, ProposalDocument, ScopeItem, Total,
+    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, OptionColumn, Party, ProposalDocument,
+    ScopeItem, Total,
 };
 
 use super::terms::{PLACEHOLDERS, fill_placeholders, parse_month};
@@ -169,6 +170,7 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
     let scope_in = proposal
         .lines
         .iter()
+        .filter(|l| l.option.is_none() || l.chosen)
         .map(|l| ScopeItem {
             service: l.name.clone(),
             description: l.description.clone(),
@@ -199,7 +201,9 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
     })
     .collect();
     let mut totals = Vec::new();
-    if proposal.totals.annual > Decimal::ZERO {
+    // With options still to choose from, each option carries its own totals.
+    let undecided = !proposal.options.is_empty() && proposal.chosen_option.is_none();
+    if !undecided && proposal.totals.annual > Decimal::ZERO {
         totals.push(Total {
             label: "Monthly recurring".into(),
             value: money(proposal.totals.monthly),
@@ -209,7 +213,7 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
             value: money(proposal.totals.annual),
         });
     }
-    if proposal.totals.one_off > Decimal::ZERO {
+    if !undecided && proposal.totals.one_off > Decimal::ZERO {
         totals.push(Total {
             label: "One-off".into(),
             value: money(proposal.totals.one_off),
@@ -250,6 +254,7 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
         valid_until,
         introduction: fill(&proposal.introduction),
         scope_in,
+        options: option_columns(&proposal, money),
         scope_out: proposal.scope_out.clone(),
         fee_groups,
         totals,
@@ -281,7 +286,8 @@ fn group(
     let lines: Vec<&ProposalLine> = proposal
         .lines
         .iter()
-        .filter(|l| l.frequency == frequency)
+        // An option's lines are shown with their option, until it is chosen.
+        .filter(|l| l.frequency == frequency && (l.option.is_none() || l.chosen))
         .collect();
     if lines.is_empty() {
         return None;
@@ -303,6 +309,75 @@ fn group(
             .collect(),
         total: format_money(total, currency, numbers),
     })
+}
+
+/// The packages side by side: each option's services with their prices, and what the proposal
+/// comes to with it (the common services included).
+fn option_columns(
+    proposal: &Proposal,
+    money: impl Fn(Decimal) -> String + Copy,
+) -> Vec<OptionColumn> {
+    proposal
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, option)| {
+            let number = i as u8 + 1;
+            let services = proposal
+                .lines
+                .iter()
+                .filter(|l| l.option == Some(number))
+                .map(|l| {
+                    let quantity = quantity_text(l);
+                    let name = if quantity.is_empty() {
+                        l.name.clone()
+                    } else {
+                        format!("{} · {quantity}", l.name)
+                    };
+                    let per = match l.frequency {
+                        Frequency::OneOff => String::new(),
+                        f => format!(" {}", per_period(f)),
+                    };
+                    format!("{name} — {}{per}", price_text(l, money))
+                })
+                .collect();
+            let totals = proposal.option_totals.get(i).cloned().unwrap_or_default();
+            let mut lines = Vec::new();
+            if totals.annual > Decimal::ZERO {
+                lines.push(Total {
+                    label: "Monthly".into(),
+                    value: money(totals.monthly),
+                });
+                lines.push(Total {
+                    label: "Annual".into(),
+                    value: money(totals.annual),
+                });
+            }
+            if totals.one_off > Decimal::ZERO {
+                lines.push(Total {
+                    label: "One-off".into(),
+                    value: money(totals.one_off),
+                });
+            }
+            OptionColumn {
+                name: option.name.clone(),
+                description: option.description.clone(),
+                services,
+                totals: lines,
+                chosen: proposal.chosen_option == Some(number),
+            }
+        })
+        .collect()
+}
+
+fn per_period(frequency: Frequency) -> &'static str {
+    match frequency {
+        Frequency::Weekly => "a week",
+        Frequency::Monthly => "a month",
+        Frequency::Quarterly => "a quarter",
+        Frequency::Annually => "a year",
+        Frequency::OneOff => "",
+    }
 }
 
 /// A frequency's fees as one line per category (the category's subtotal and how many services it

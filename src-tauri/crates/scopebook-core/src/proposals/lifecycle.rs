@@ -11,10 +11,12 @@ use crate::clients;
 use crate::error::{Error, Result};
 use crate::store::{Source, Store, Tx};
 
-/// Who accepted, and which optional lines they chose (acceptance only).
+/// Who accepted, which option they chose (when the proposal offers options) and which optional
+/// lines (acceptance only).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Acceptance<'a> {
     pub accepted_by: &'a str,
+    pub chosen_option: Option<u8>,
     pub chosen_lines: &'a [i64],
 }
 
@@ -71,17 +73,42 @@ pub(crate) fn apply_action(
                     "Enter who accepted the proposal, as they signed.",
                 ));
             }
+            let options: u8 = tx.query_row(
+                "SELECT json_array_length(options) FROM proposals WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            match acceptance.chosen_option {
+                None if options > 0 => {
+                    return Err(Error::invalid(
+                        "chosen_option",
+                        "Choose the option the client accepted.",
+                    ));
+                }
+                Some(option) if option == 0 || option > options => {
+                    return Err(Error::invalid(
+                        "chosen_option",
+                        "Choose one of the proposal's options.",
+                    ));
+                }
+                _ => {}
+            }
             tx.execute(
                 "UPDATE proposals SET status = ?2, accepted_at = ?3, accepted_by = ?4, decided_at = ?3,
-                    updated_at = ?3 WHERE id = ?1",
-                params![id, next, now, accepted_by],
+                    updated_at = ?3, chosen_option = ?5 WHERE id = ?1",
+                params![id, next, now, accepted_by, acceptance.chosen_option],
             )?;
+            // The chosen option's lines, and the add-ons the client ticked; nothing else.
             tx.execute(
-                "UPDATE proposal_lines SET chosen = (id IN (SELECT value FROM json_each(?2)))
+                "UPDATE proposal_lines SET chosen = CASE
+                        WHEN option_no IS NULL THEN id IN (SELECT value FROM json_each(?2))
+                        ELSE option_no IS ?3
+                    END
                  WHERE proposal_id = ?1 AND optional",
                 params![
                     id,
-                    serde_json::to_string(acceptance.chosen_lines).unwrap_or_default()
+                    serde_json::to_string(acceptance.chosen_lines).unwrap_or_default(),
+                    acceptance.chosen_option,
                 ],
             )?;
             clients::make_client(tx, client_id)?;
@@ -114,6 +141,7 @@ pub(crate) fn apply_action(
         if action == ProposalAction::Accept {
             map.insert("accepted_by".into(), json!(acceptance.accepted_by.trim()));
             map.insert("chosen_lines".into(), json!(acceptance.chosen_lines));
+            map.insert("chosen_option".into(), json!(acceptance.chosen_option));
         }
     }
     tx.log("proposal", id, next.as_str(), &detail)?;
@@ -129,6 +157,19 @@ pub fn change_status(
     accepted_by: Option<&str>,
     chosen_lines: &[i64],
 ) -> Result<Proposal> {
+    change_status_choosing(store, id, action, accepted_by, None, chosen_lines)
+}
+
+/// [`change_status`], accepting with the option the client chose (1–3), which a proposal that
+/// offers options needs.
+pub fn change_status_choosing(
+    store: &mut Store,
+    id: i64,
+    action: ProposalAction,
+    accepted_by: Option<&str>,
+    chosen_option: Option<u8>,
+    chosen_lines: &[i64],
+) -> Result<Proposal> {
     if action == ProposalAction::Supersede {
         return Err(Error::invalid(
             "status",
@@ -142,6 +183,7 @@ pub fn change_status(
             action,
             Acceptance {
                 accepted_by: accepted_by.unwrap_or(""),
+                chosen_option,
                 chosen_lines,
             },
             json!({}),

@@ -29,7 +29,7 @@ use crate::practice::require_practice;
 use crate::store::{Source, Store, Tx, decimal_column, json_column};
 pub(crate) use amendments::amend_with;
 pub use amendments::{amend_proposal, duplicate_proposal};
-pub use lifecycle::{change_status, expire_overdue};
+pub use lifecycle::{change_status, change_status_choosing, expire_overdue};
 pub use numbering::find_by_number;
 use numbering::next_number;
 pub use scope::{BillableLine, ClientScope, LineInForce, ScopeLine, client_scope, lines_in_force};
@@ -63,7 +63,22 @@ pub struct LineDraft {
     /// missing) for the driver's default.
     #[serde(default)]
     pub driver_choices: Vec<String>,
+    /// The option (1–3) this line belongs to, or `None` for a line common to every option.
+    #[serde(default)]
+    pub option: Option<u8>,
 }
+
+/// One of up to three packages a proposal offers ("Essentials", "Growth", "Complete").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ProposalOption {
+    pub name: String,
+    pub description: String,
+}
+
+/// At most this many options on a proposal.
+pub const MAX_OPTIONS: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -80,6 +95,9 @@ pub struct ProposalDraft {
     /// `None`: the practice's default.
     #[serde(default)]
     pub fee_display: Option<FeeDisplay>,
+    /// The packages offered, in order (option 1, 2, 3); empty when there is no choice.
+    #[serde(default)]
+    pub options: Vec<ProposalOption>,
 }
 
 /// A line as saved: the service snapshot, the quantity and the price per billing period.
@@ -118,6 +136,8 @@ pub struct ProposalLine {
     pub chosen: bool,
     /// Added by Scopebook to reach the practice's minimum monthly fee; recalculated on save.
     pub top_up: bool,
+    /// The option (1–3) the line belongs to; `None` for a line common to every option.
+    pub option: Option<u8>,
 }
 
 impl ProposalLine {
@@ -143,6 +163,9 @@ pub struct Proposal {
     pub terms: String,
     pub valid_until: String,
     pub fee_display: FeeDisplay,
+    pub options: Vec<ProposalOption>,
+    /// The option the client accepted (1–3).
+    pub chosen_option: Option<u8>,
     #[ts(type = "number | null")]
     pub supersedes_id: Option<i64>,
     pub effective_from: Option<String>,
@@ -153,6 +176,8 @@ pub struct Proposal {
     pub updated_at: String,
     pub lines: Vec<ProposalLine>,
     pub totals: ProposalTotals,
+    /// Per option: the lines common to all and that option's (before it is chosen).
+    pub option_totals: Vec<ProposalTotals>,
     /// What may be done to it now; the UI shows its buttons from this.
     pub allowed: AllowedActions,
 }
@@ -170,6 +195,8 @@ impl Proposal {
             lines: self
                 .lines
                 .iter()
+                // The minimum-fee top-up is worked out on save, never typed.
+                .filter(|l| !l.top_up)
                 .map(|l| LineDraft {
                     service_id: l.service_id,
                     line_id: Some(l.id),
@@ -180,10 +207,32 @@ impl Proposal {
                     end_month: l.end_month.clone().unwrap_or_default(),
                     optional: l.optional,
                     driver_choices: l.drivers.iter().map(|d| d.choice.clone()).collect(),
+                    option: l.option,
                 })
                 .collect(),
             fee_display: Some(self.fee_display),
+            options: self.options.clone(),
         }
+    }
+
+    /// The form for what was agreed: with the chosen option's lines made common lines and the
+    /// other options' lines left out (an amendment starts from this). Without options, [`draft`].
+    ///
+    /// [`draft`]: Proposal::draft
+    pub fn settled_draft(&self) -> ProposalDraft {
+        let mut draft = self.draft();
+        if let Some(chosen) = self.chosen_option {
+            draft
+                .lines
+                .retain(|l| l.option.is_none() || l.option == Some(chosen));
+            for line in &mut draft.lines {
+                if line.option.take().is_some() {
+                    line.optional = false;
+                }
+            }
+            draft.options.clear();
+        }
+        draft
     }
 
     /// Display label: "P-2026-0042" or "P-2026-0042 v2".
@@ -198,6 +247,28 @@ fn label(number: &str, version: u32) -> String {
     } else {
         number.to_string()
     }
+}
+
+/// One line as the option totals see it: frequency, price, option, counted without the option.
+type OptionLine = (Frequency, Decimal, Option<u8>, bool);
+
+/// What the proposal comes to with each of its `options` options taken: the lines common to all
+/// (the optional ones as chosen so far) and every line of that option.
+fn option_totals(lines: &[OptionLine], options: usize, currency: Currency) -> Vec<ProposalTotals> {
+    (1..=options as u8)
+        .map(|option| {
+            let priced: Vec<terms::PricedLine> = lines
+                .iter()
+                .filter(|(_, _, of, _)| of.is_none() || *of == Some(option))
+                .map(|&(frequency, price, of, counted)| terms::PricedLine {
+                    frequency,
+                    price,
+                    included: of == Some(option) || counted,
+                })
+                .collect();
+            terms::totals(&priced, currency)
+        })
+        .collect()
 }
 
 fn totals_of(lines: &[ProposalLine], currency: Currency) -> ProposalTotals {
@@ -229,6 +300,7 @@ pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
             .to_string(),
         lines: Vec::new(),
         fee_display: Some(require_practice(store)?.fee_display),
+        options: Vec::new(),
     })
 }
 
@@ -250,6 +322,7 @@ pub fn line_for_service(store: &Store, service_id: i64) -> Result<LineDraft> {
         end_month: String::new(),
         optional: false,
         driver_choices: Vec::new(),
+        option: None,
     })
 }
 
@@ -264,9 +337,9 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
             "INSERT INTO proposal_lines (proposal_id, position, service_id, name, description, category,
                 pricing, frequency, account_code, tax_type, estimated_minutes, quantity,
                 discount_percent, price, start_month, end_month, optional, chosen, anchor_month,
-                drivers, terms, top_up)
+                drivers, terms, top_up, option_no)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                ?19, ?20, ?21, ?22)",
+                ?19, ?20, ?21, ?22, ?23)",
             params![
                 proposal_id,
                 position as i64,
@@ -290,6 +363,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
                 serde_json::to_string(&l.drivers).unwrap_or_default(),
                 s.terms,
                 l.top_up,
+                l.option,
             ],
         )?;
     }
@@ -304,6 +378,8 @@ pub struct ProposalPreview {
     pub prices: Vec<Option<String>>,
     /// The minimum monthly fee's top-up the proposal would get, a month.
     pub top_up: Option<String>,
+    /// Per option: what the proposal comes to with it.
+    pub option_totals: Vec<ProposalTotals>,
     /// Per line, how its price was reached (empty while the line has a problem).
     pub steps: Vec<Vec<catalog::PriceStep>>,
     pub totals: ProposalTotals,
@@ -344,6 +420,14 @@ pub fn preview_proposal(
                     .map(|l| l.steps.clone())
                     .collect(),
                 totals: terms::totals(&priced, currency),
+                option_totals: option_totals(
+                    &lines
+                        .iter()
+                        .map(|l| (l.snapshot.frequency, l.price, l.option, !l.optional))
+                        .collect::<Vec<_>>(),
+                    draft.options.len(),
+                    currency,
+                ),
                 problems: Vec::new(),
             })
         }
@@ -352,6 +436,7 @@ pub fn preview_proposal(
             top_up: None,
             steps: vec![Vec::new(); draft.lines.len()],
             totals: ProposalTotals::default(),
+            option_totals: Vec::new(),
             problems: problems.fields().to_vec(),
         }),
         Err(other) => Err(other),
@@ -387,9 +472,10 @@ fn insert(
     let now = crate::now();
     tx.execute(
         "INSERT INTO proposals (number, version, client_id, status, title, introduction, scope_out,
-            terms, valid_until, supersedes_id, effective_from, created_at, updated_at, fee_display)
+            terms, valid_until, supersedes_id, effective_from, created_at, updated_at, fee_display,
+            options)
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
-            COALESCE(?12, (SELECT fee_display FROM practice WHERE id = 1), 'breakdown'))",
+            COALESCE(?12, (SELECT fee_display FROM practice WHERE id = 1), 'breakdown'), ?13)",
         params![
             number,
             version,
@@ -404,9 +490,20 @@ fn insert(
             effective_from,
             now,
             draft.fee_display,
+            serde_json::to_string(&clean_options(&draft.options)).unwrap_or_default(),
         ],
     )?;
     Ok(())
+}
+
+fn clean_options(options: &[ProposalOption]) -> Vec<ProposalOption> {
+    options
+        .iter()
+        .map(|o| ProposalOption {
+            name: o.name.trim().to_string(),
+            description: o.description.trim().to_string(),
+        })
+        .collect()
 }
 
 fn clean_scope_out(items: &[String]) -> Vec<String> {
@@ -436,7 +533,7 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
         tx.execute(
             "UPDATE proposals SET client_id = ?2, title = ?3, introduction = ?4, scope_out = ?5,
                 terms = ?6, valid_until = ?7, updated_at = ?8,
-                fee_display = COALESCE(?9, fee_display) WHERE id = ?1",
+                fee_display = COALESCE(?9, fee_display), options = ?10 WHERE id = ?1",
             params![
                 id,
                 draft.client_id,
@@ -448,6 +545,7 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
                 draft.valid_until.trim(),
                 crate::now(),
                 draft.fee_display,
+                serde_json::to_string(&clean_options(&draft.options)).unwrap_or_default(),
             ],
         )?;
         write_lines(tx, id, &lines)?;
@@ -465,7 +563,7 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
 const LINE_COLUMNS: &str = "l.id, l.service_id, l.name, l.description, l.category, l.pricing,
     l.frequency, l.account_code, l.tax_type, l.estimated_minutes, l.quantity, l.discount_percent,
     l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month, l.drivers,
-    l.terms, l.top_up";
+    l.terms, l.top_up, l.option_no";
 
 /// Reads a line from [`LINE_COLUMNS`], the row's columns from `at` on. By position, not by name:
 /// each name is looked up among all the row's columns, which is most of the time of reading
@@ -502,6 +600,7 @@ fn line_from_row(
         },
         terms: r.get(at + 19)?,
         top_up: r.get(at + 20)?,
+        option: r.get(at + 21)?,
         frequency: r.get(at + 6)?,
         account_code: r.get(at + 7)?,
         tax_type: r.get(at + 8)?,
@@ -530,7 +629,7 @@ const PROPOSAL_COLUMNS: &str =
     "p.id, p.number, p.version, p.client_id, c.display_name AS client_name,
     p.status, p.title, p.introduction, p.scope_out, p.terms, p.valid_until, p.supersedes_id,
     p.effective_from, p.sent_at, p.accepted_at, p.accepted_by, p.created_at, p.updated_at,
-    p.fee_display";
+    p.fee_display, p.options, p.chosen_option";
 
 fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
     Ok(Proposal {
@@ -546,6 +645,8 @@ fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
         terms: r.get("terms")?,
         valid_until: r.get("valid_until")?,
         fee_display: r.get("fee_display")?,
+        options: json_column(r, "options")?,
+        chosen_option: r.get("chosen_option")?,
         supersedes_id: r.get("supersedes_id")?,
         effective_from: r.get("effective_from")?,
         sent_at: r.get("sent_at")?,
@@ -555,6 +656,7 @@ fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
         updated_at: r.get("updated_at")?,
         lines: Vec::new(),
         totals: ProposalTotals::default(),
+        option_totals: Vec::new(),
         allowed: AllowedActions::default(),
     })
 }
@@ -572,6 +674,12 @@ pub fn get_proposal(store: &Store, id: i64) -> Result<Proposal> {
         .ok_or(Error::NotFound { entity: "proposal", id })?;
     proposal.lines = lines_of(store, id)?;
     proposal.totals = totals_of(&proposal.lines, currency);
+    let lines: Vec<OptionLine> = proposal
+        .lines
+        .iter()
+        .map(|l| (l.frequency, l.price, l.option, l.included()))
+        .collect();
+    proposal.option_totals = option_totals(&lines, proposal.options.len(), currency);
     proposal.allowed = terms::allowed_actions(proposal.status);
     Ok(proposal)
 }

@@ -264,7 +264,13 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
         }
         let mut changes = Vec::new();
         let mut lines = Vec::new();
-        for line in proposal.lines.iter().filter(|l| !l.top_up) {
+        // The amendment carries what was agreed: the chosen option's lines become common lines,
+        // the other options' lines are left behind.
+        for line in proposal
+            .lines
+            .iter()
+            .filter(|l| !l.top_up && (l.option.is_none() || l.option == proposal.chosen_option))
+        {
             let raised = line
                 .service_id
                 .is_some_and(|s| increase.service_ids.contains(&s));
@@ -319,9 +325,10 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
                 start_month,
                 anchor_month: line.anchor_month.clone(),
                 end_month: line.end_month.clone(),
-                optional: line.optional,
-                chosen: line.chosen,
+                optional: line.optional && line.option.is_none(),
+                chosen: line.chosen && line.option.is_none(),
                 top_up: false,
+                option: None,
             });
         }
         let lines =
@@ -354,7 +361,7 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
             [&proposal.number],
             |r| r.get(0),
         )?;
-        let mut draft = proposal.draft();
+        let mut draft = proposal.settled_draft();
         draft.title = format!(
             "{} — price review from {}",
             proposal.title, increase.effective_from
@@ -423,6 +430,7 @@ pub fn apply_price_increase(
                     super::ProposalAction::Accept,
                     super::lifecycle::Acceptance {
                         accepted_by: "Price change under the engagement terms",
+                        chosen_option: None,
                         chosen_lines: &chosen,
                     },
                     serde_json::json!({ "by": "price_increase" }),

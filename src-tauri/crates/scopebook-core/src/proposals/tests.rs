@@ -94,6 +94,7 @@ fn line(service_id: i64, quantity: &str, optional: bool) -> LineDraft {
         end_month: String::new(),
         optional,
         driver_choices: Vec::new(),
+        option: None,
     }
 }
 
@@ -702,8 +703,14 @@ fn price_types_and_the_minimum_monthly_fee_top_up() {
     assert_eq!(top_ups[0].start_month, "2026-12");
     assert_eq!(p.totals.monthly, dec!(800.00));
 
-    // Saved again as the editor sends it (with the top-up among the lines): still one.
+    // Saved again with the top-up among the lines (as an old form might send it): still one.
     let mut again = p.draft();
+    assert_eq!(again.lines.len(), 5, "the form never holds the top-up");
+    again.lines.push(LineDraft {
+        line_id: Some(top_ups[0].id),
+        service_id: None,
+        ..line(w.bookkeeping, "1", false)
+    });
     let saved = update_proposal(&mut w.store, p.id, &again).unwrap();
     assert_eq!(saved.lines.iter().filter(|l| l.top_up).count(), 1);
 
@@ -754,6 +761,169 @@ fn price_types_and_the_minimum_monthly_fee_top_up() {
     assert!(p.lines.iter().all(|l| !l.top_up));
     again = p.draft();
     assert!(again.lines.len() == 3);
+}
+
+/// A proposal offering Essentials / Growth / Complete beside a common annual tax return: each
+/// option's totals (hand-checked), the PDF side by side, acceptance needing the option, and after
+/// choosing Growth only Growth (and the common line) in scope and on December's invoice; an
+/// amendment starts from what was agreed.
+#[test]
+fn three_options_and_only_the_chosen_one_becomes_scope() {
+    let mut w = world();
+    let monthly = |store: &mut Store, name: &str, price: &str| {
+        catalog::create_service(
+            store,
+            &ServiceDraft {
+                name: name.into(),
+                pricing: PricingDraft {
+                    price: price.into(),
+                    ..PricingDraft::empty(PricingKind::Fixed)
+                },
+                ..ServiceDraft::blank()
+            },
+        )
+        .unwrap()
+        .id
+    };
+    let payroll = monthly(&mut w.store, "Payroll", "150");
+    let advisory = monthly(&mut w.store, "Advisory", "300");
+    let in_option = |service: i64, quantity: &str, option: u8| LineDraft {
+        option: Some(option),
+        ..line(service, quantity, false)
+    };
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    d.options = ["Essentials", "Growth", "Complete"]
+        .map(|name| ProposalOption {
+            name: name.into(),
+            description: format!("{name} package"),
+        })
+        .to_vec();
+    d.lines = vec![
+        line(w.tax_return, "1", false),     // $1,200 a year, common to all
+        in_option(w.bookkeeping, "100", 1), // $200 a month
+        in_option(w.bookkeeping, "250", 2), // $425
+        in_option(payroll, "1", 2),         // $150
+        in_option(w.bookkeeping, "250", 3),
+        in_option(payroll, "1", 3),
+        in_option(advisory, "1", 3), // $300
+    ];
+
+    // Checked first: an option with no lines, a line in an option that doesn't exist.
+    let mut bad = d.clone();
+    bad.lines.retain(|l| l.option != Some(1));
+    bad.lines.push(in_option(payroll, "1", 4));
+    match create_proposal(&mut w.store, &bad) {
+        Err(Error::Invalid(problems)) => {
+            let fields: Vec<&str> = problems.fields().iter().map(|f| f.field.as_str()).collect();
+            assert_eq!(fields, ["options.0.name", "lines.6.option"], "{problems:?}");
+        }
+        other => panic!("accepted: {other:?}"),
+    }
+
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    let monthly_of: Vec<Decimal> = p.option_totals.iter().map(|t| t.monthly).collect();
+    assert_eq!(monthly_of, [dec!(300.00), dec!(675.00), dec!(975.00)]); // + 1,200 / 12 each
+    assert_eq!(
+        p.totals.monthly,
+        dec!(100.00),
+        "before a choice: the common line only"
+    );
+    assert!(
+        p.lines
+            .iter()
+            .filter(|l| l.option.is_some())
+            .all(|l| l.optional)
+    );
+
+    let doc = document::proposal_document(&w.store, p.id).unwrap();
+    assert_eq!(doc.options.len(), 3);
+    assert_eq!(
+        doc.options[1].services,
+        [
+            "Bookkeeping · 250 transactions — $425.00 a month",
+            "Payroll — $150.00 a month"
+        ]
+    );
+    assert_eq!(doc.options[1].totals[0].value, "$675.00");
+    assert!(doc.totals.is_empty(), "each option carries its own totals");
+    assert_eq!(doc.scope_in.len(), 1);
+    let pdf = document::render_proposal_pdf(&w.store, p.id).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.pdf"), &pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(dir.path().join("p.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Choose your package"), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains("Essentials") && l.contains("Growth") && l.contains("Complete"))
+        .unwrap_or_else(|| panic!("the options are not side by side:\n{text}"));
+    assert!(
+        row.find("Essentials") < row.find("Growth") && row.find("Growth") < row.find("Complete")
+    );
+
+    match change_status(
+        &mut w.store,
+        p.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[],
+    ) {
+        Err(Error::Invalid(problems)) => assert_eq!(problems.fields()[0].field, "chosen_option"),
+        other => panic!("accepted without an option: {other:?}"),
+    }
+    let accepted = change_status_choosing(
+        &mut w.store,
+        p.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        Some(2),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(accepted.chosen_option, Some(2));
+    assert_eq!(accepted.totals.monthly, dec!(675.00));
+
+    let scope = client_scope(&w.store, w.prospect, "2026-12").unwrap();
+    let mut in_scope: Vec<(String, Decimal)> = scope
+        .in_scope
+        .iter()
+        .map(|s| (s.line.name.clone(), s.line.price))
+        .collect();
+    in_scope.sort();
+    assert_eq!(
+        in_scope,
+        [
+            ("Bookkeeping".to_string(), dec!(425.00)),
+            ("Payroll".to_string(), dec!(150.00)),
+            ("Tax return".to_string(), dec!(1200.00)),
+        ]
+    );
+    let plan = crate::billing::billing_plan(&w.store, "2026-12").unwrap();
+    let invoice = plan
+        .invoices
+        .iter()
+        .find(|i| i.client_id == w.prospect)
+        .unwrap();
+    let mut names: Vec<&str> = invoice.lines.iter().map(|l| l.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["Bookkeeping", "Payroll", "Tax return"]);
+    let doc = document::proposal_document(&w.store, p.id).unwrap();
+    assert!(doc.options[1].chosen && !doc.options[0].chosen);
+
+    let amendment = amend_proposal(&mut w.store, p.id, "2027-03").unwrap();
+    assert!(amendment.options.is_empty());
+    assert!(
+        amendment
+            .lines
+            .iter()
+            .all(|l| l.option.is_none() && !l.optional)
+    );
+    assert_eq!(amendment.totals.monthly, dec!(675.00));
 }
 
 /// The letter a client accepted is kept as it was: later changes to the client's name do not

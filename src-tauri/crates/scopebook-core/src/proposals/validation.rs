@@ -23,6 +23,8 @@ pub(super) struct ValidLine {
     pub(super) chosen: bool,
     /// The minimum monthly fee's top-up, added by [`with_top_up`], never typed.
     pub(super) top_up: bool,
+    /// The option (1–3) the line belongs to; its lines are optional until the option is chosen.
+    pub(super) option: Option<u8>,
 }
 
 /// The name of the line that brings a proposal up to the practice's minimum monthly fee.
@@ -96,6 +98,7 @@ pub(super) fn with_top_up(
         optional: false,
         chosen: false,
         top_up: true,
+        option: None,
     });
     lines
 }
@@ -113,6 +116,56 @@ pub(super) struct Snapshot {
     pub(super) account_code: String,
     pub(super) tax_type: String,
     pub(super) estimated_minutes: u32,
+}
+
+/// Up to three named options, each with at least one line of its own; every line's option one
+/// of them.
+fn check_options(draft: &ProposalDraft, problems: &mut Problems) {
+    if draft.options.len() > MAX_OPTIONS {
+        problems.add("options", format!("Offer at most {MAX_OPTIONS} options."));
+    }
+    if draft.options.len() == 1 {
+        problems.add(
+            "options",
+            "Offer two or three options, or none: one option is no choice.",
+        );
+    }
+    for (i, option) in draft.options.iter().enumerate() {
+        let name = option.name.trim();
+        if name.is_empty() {
+            problems.add(format!("options.{i}.name"), "Name the option, e.g. Growth.");
+        } else if name.chars().count() > 40 {
+            problems.add(
+                format!("options.{i}.name"),
+                "Keep the option's name under 40 characters.",
+            );
+        } else if draft.options[..i].iter().any(|o| o.name.trim() == name) {
+            problems.add(format!("options.{i}.name"), "Two options have this name.");
+        }
+        if option.description.chars().count() > 1000 {
+            problems.add(
+                format!("options.{i}.description"),
+                "Keep the option's description under 1,000 characters.",
+            );
+        }
+        let number = i as u8 + 1;
+        if !draft.lines.iter().any(|l| l.option == Some(number)) {
+            problems.add(
+                format!("options.{i}.name"),
+                "Put at least one service in this option.",
+            );
+        }
+    }
+    for (i, line) in draft.lines.iter().enumerate() {
+        if let Some(option) = line.option
+            && (option == 0 || usize::from(option) > draft.options.len())
+        {
+            problems.add(
+                format!("lines.{i}.option"),
+                "Choose one of the proposal's options, or make the line common to all.",
+            );
+        }
+    }
 }
 
 pub(super) fn validate(
@@ -138,6 +191,7 @@ pub(super) fn validate(
     if draft.lines.is_empty() {
         problems.add("lines", "Add at least one service.");
     }
+    check_options(draft, &mut problems);
     let mut lines = Vec::new();
     for (i, line) in draft.lines.iter().enumerate() {
         let field = |name: &str| format!("lines.{i}.{name}");
@@ -320,9 +374,11 @@ pub(super) fn validate(
                                 |k| k.anchor_month.clone(),
                             ),
                         end_month,
-                        optional: line.optional,
-                        chosen: chosen && line.optional,
+                        // An option's lines are optional until the client chooses the option.
+                        optional: line.optional || line.option.is_some(),
+                        chosen: chosen && (line.optional || line.option.is_some()),
                         top_up: false,
+                        option: line.option,
                     });
                 }
                 Err(e) => problems.add(field("quantity"), e.to_string()),

@@ -46,6 +46,7 @@ fn line(service_id: i64, start: &str, end: &str) -> LineDraft {
         end_month: end.into(),
         optional: false,
         driver_choices: Vec::new(),
+        option: None,
     }
 }
 
