@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use scopebook_pdf::{
-    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, Party, PdfError, ProposalDocument,
-    ScopeItem, Total, render_pdf,
+    CalendarDate, FeeGroup, FeeLine, Logo, LogoFormat, OptionColumn, Party, PdfError,
+    ProposalDocument, ScopeItem, Total, render_pdf,
 };
 
 /// Typst markup and code syntax that must come out as the characters typed.
@@ -233,6 +233,44 @@ fn proposals_declare_pdf_a_2b_and_pdf_ua_1_with_their_metadata() {
         raw.contains("/OutputIntents"),
         "PDF/A names its colour space"
     );
+}
+
+/// Three packages side by side, in order, each with its services and totals; the chosen one says so.
+#[test]
+fn options_print_side_by_side() {
+    let mut doc = ProposalDocument::sample();
+    doc.options = ["Essentials", "Growth", "Complete"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| OptionColumn {
+            name: (*name).into(),
+            description: format!("For businesses that want {name}"),
+            services: (0..=i)
+                .map(|k| format!("Service {k} — ${}00.00 a month", k + 2))
+                .collect(),
+            totals: vec![Total {
+                label: "Monthly".into(),
+                value: format!("${}50.00", i + 3),
+            }],
+            chosen: i == 1,
+        })
+        .collect();
+    doc.totals.clear();
+    let rendered = render("options", &doc);
+    keep_first_page_png(&rendered, "options");
+    let layout = run(
+        "pdftotext",
+        &["-layout", rendered.pdf.to_str().unwrap(), "-"],
+    );
+    let row = layout
+        .lines()
+        .find(|l| l.contains("Essentials") && l.contains("Growth") && l.contains("Complete"))
+        .unwrap_or_else(|| panic!("the options are not side by side:\n{layout}"));
+    assert!(
+        row.find("Essentials") < row.find("Growth") && row.find("Growth") < row.find("Complete")
+    );
+    assert_prints(&rendered, "Chosen");
+    assert_prints(&rendered, "$450.00");
 }
 
 #[test]

@@ -397,7 +397,7 @@ pub fn preview_proposal(
         Some(id) => lines_of(store, id)?,
         None => Vec::new(),
     };
-    match validate(store, draft, &existing) {
+    match validation::price_draft(store, draft, &existing) {
         Ok(lines) => {
             let priced: Vec<terms::PricedLine> = lines
                 .iter()
@@ -428,7 +428,7 @@ pub fn preview_proposal(
                     draft.options.len(),
                     currency,
                 ),
-                problems: Vec::new(),
+                problems: validation::empty_options(draft).fields().to_vec(),
             })
         }
         Err(Error::Invalid(problems)) => Ok(ProposalPreview {

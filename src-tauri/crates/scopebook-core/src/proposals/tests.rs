@@ -815,7 +815,7 @@ fn three_options_and_only_the_chosen_one_becomes_scope() {
     match create_proposal(&mut w.store, &bad) {
         Err(Error::Invalid(problems)) => {
             let fields: Vec<&str> = problems.fields().iter().map(|f| f.field.as_str()).collect();
-            assert_eq!(fields, ["options.0.name", "lines.6.option"], "{problems:?}");
+            assert_eq!(fields, ["lines.6.option", "options.0.name"], "{problems:?}");
         }
         other => panic!("accepted: {other:?}"),
     }

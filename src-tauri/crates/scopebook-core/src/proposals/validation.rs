@@ -118,8 +118,23 @@ pub(super) struct Snapshot {
     pub(super) estimated_minutes: u32,
 }
 
-/// Up to three named options, each with at least one line of its own; every line's option one
-/// of them.
+/// An option with no line of its own yet: refused on save, shown (without stopping the prices)
+/// while the proposal is being built.
+pub(super) fn empty_options(draft: &ProposalDraft) -> Problems {
+    let mut problems = Problems::new();
+    for i in 0..draft.options.len() {
+        let number = i as u8 + 1;
+        if !draft.lines.iter().any(|l| l.option == Some(number)) {
+            problems.add(
+                format!("options.{i}.name"),
+                "Put at least one service in this option.",
+            );
+        }
+    }
+    problems
+}
+
+/// Up to three named options; every line's option one of them.
 fn check_options(draft: &ProposalDraft, problems: &mut Problems) {
     if draft.options.len() > MAX_OPTIONS {
         problems.add("options", format!("Offer at most {MAX_OPTIONS} options."));
@@ -148,13 +163,6 @@ fn check_options(draft: &ProposalDraft, problems: &mut Problems) {
                 "Keep the option's description under 1,000 characters.",
             );
         }
-        let number = i as u8 + 1;
-        if !draft.lines.iter().any(|l| l.option == Some(number)) {
-            problems.add(
-                format!("options.{i}.name"),
-                "Put at least one service in this option.",
-            );
-        }
     }
     for (i, line) in draft.lines.iter().enumerate() {
         if let Some(option) = line.option
@@ -168,7 +176,29 @@ fn check_options(draft: &ProposalDraft, problems: &mut Problems) {
     }
 }
 
+/// Checks the form as it is saved: [`price_draft`] and no option without lines, every problem
+/// reported together.
 pub(super) fn validate(
+    store: &Store,
+    draft: &ProposalDraft,
+    existing: &[ProposalLine],
+) -> Result<Vec<ValidLine>> {
+    let empty = empty_options(draft);
+    match price_draft(store, draft, existing) {
+        Ok(_) if !empty.is_empty() => Err(Error::Invalid(empty)),
+        Err(Error::Invalid(mut problems)) => {
+            for problem in empty.fields() {
+                problems.add(problem.field.clone(), problem.message.clone());
+            }
+            Err(Error::Invalid(problems))
+        }
+        other => other,
+    }
+}
+
+/// Checks and prices every line of the form; an option still without lines is not a problem
+/// here (the editor prices a proposal while it is being built).
+pub(super) fn price_draft(
     store: &Store,
     draft: &ProposalDraft,
     existing: &[ProposalLine],
