@@ -353,7 +353,22 @@ async fn three_packages_with_a_price_driver_the_client_chooses_growth() -> Resul
         ],
     );
 
+    let inbox = scopebook_e2e::SmtpInbox::start().await?;
     let app = App::launch(d).await?;
+    // The practice's mail server, for the pipeline's email action at the end.
+    app.click("[data-nav=settings]").await?;
+    app.click("[data-tab=integrations]").await?;
+    app.wait_for("[data-testid=email-settings]").await?;
+    app.type_into("#smtp_host", "127.0.0.1").await?;
+    app.select("#smtp_security", "none").await?;
+    app.type_into("#smtp_port", &inbox.port.to_string()).await?;
+    app.type_into("#smtp_username", "ledger").await?;
+    app.type_into("#smtp_password", "s3cret-smtp").await?;
+    app.type_into("#from_address", "hello@harbour.example")
+        .await?;
+    app.click("[data-testid=save-email-settings]").await?;
+    app.wait_for_text("[data-testid=toast]", "saved").await?;
+
     app.click("[data-nav=proposals]").await?;
     app.click("[data-testid=new-proposal]").await?;
     app.wait_for("[data-testid=choose-client]").await?;
@@ -455,7 +470,29 @@ async fn three_packages_with_a_price_driver_the_client_chooses_growth() -> Resul
         "{text}"
     );
 
-    app.click("[data-testid=mark-sent]").await?;
+    // The pipeline: the draft's stage and value, then emailed from the list in one action.
+    app.click("[data-nav=proposals]").await?;
+    let drafts = app
+        .wait_for_text("[data-testid=pipeline] [data-stage=draft]", "1")
+        .await?;
+    assert!(drafts.contains("$100.00"), "{drafts}");
+    app.click(&format!("input[data-pick='{number}']")).await?;
+    app.click("[data-testid=bulk-email]").await?;
+    app.click("[data-testid=bulk-send]").await?;
+    let results = app
+        .wait_for_text("[data-testid=bulk-results]", "Sent to")
+        .await?;
+    assert!(results.contains("jo@bondi.example"), "{results}");
+    app.screenshot("48-pipeline-bulk-email", "[data-testid=bulk-results]")
+        .await?;
+    assert_eq!(inbox.messages().len(), 1);
+    assert!(inbox.messages()[0].contains(&number));
+    app.click("[data-testid=bulk-email-dialog] .modal-foot .btn")
+        .await?;
+    app.wait_for_text(&format!("tr[data-proposal='{number}']"), "Sent")
+        .await?;
+    app.click(&format!("tr[data-proposal='{number}'] .row-title"))
+        .await?;
     app.wait_for_text("[data-testid=proposal-status]", "Sent")
         .await?;
     app.click("[data-testid=mark-accepted]").await?;

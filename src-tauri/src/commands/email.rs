@@ -68,6 +68,23 @@ pub async fn send_proposal_email(state: State<'_, AppState>, draft: EmailDraft) 
         .map_err(|e| e.report())
 }
 
+/// Emails proposals `ids` in one action, `key` kept by the window for a retry (nothing is sent
+/// twice); `progress` hears before each proposal and at the end.
+#[tauri::command]
+pub async fn email_proposals(
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+    key: String,
+    progress: tauri::ipc::Channel<email::BulkProgress>,
+) -> Reply<Vec<email::BulkResult>> {
+    let password = saved_password(&state).await?;
+    email::send_many(&state.store()?, &ids, &key, password.as_ref(), |p| {
+        let _ = progress.send(p.clone());
+    })
+    .await
+    .map_err(|e| e.report())
+}
+
 /// Writes the proposal email as an `.eml` draft and opens it in the default mail app.
 /// Returns the draft's path (shown if the mail app doesn't open).
 #[tauri::command]

@@ -135,6 +135,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         email::send_test_email,
         email::compose_proposal_email,
         email::send_proposal_email,
+        email::email_proposals,
         email::open_proposal_email_draft,
         email::mark_proposal_emailed,
     ]

@@ -1,6 +1,8 @@
 // Typed calls to the Rust commands. Request and reply types are generated from the Rust types
 // (ts-rs, in ./bindings); this file only names the commands.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { BulkProgress } from "./bindings/BulkProgress";
+import type { BulkResult } from "./bindings/BulkResult";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { StartupTime } from "./bindings/StartupTime";
 import type { Adjustment } from "./bindings/Adjustment";
@@ -300,6 +302,12 @@ export const api = {
   sendTestEmail: () => call<string>("send_test_email"),
   composeProposalEmail: (proposalId: number) => call<ComposedEmail>("compose_proposal_email", { proposalId }),
   sendProposalEmail: (draft: EmailDraft) => call<Proposal>("send_proposal_email", { draft }),
+  /** Emails proposals in one action (`key` kept for a retry: nothing sent twice); `onProgress` hears before each. */
+  emailProposals: (ids: number[], key: string, onProgress: (p: BulkProgress) => void) => {
+    const progress = new Channel<BulkProgress>();
+    progress.onmessage = onProgress;
+    return call<BulkResult[]>("email_proposals", { ids, key, progress });
+  },
   openProposalEmailDraft: (draft: EmailDraft) => call<string>("open_proposal_email_draft", { draft }),
   markProposalEmailed: (draft: EmailDraft) => call<Proposal>("mark_proposal_emailed", { draft }),
 };

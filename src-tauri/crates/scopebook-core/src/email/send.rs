@@ -58,15 +58,29 @@ pub async fn send_proposal(
     draft: &EmailDraft,
     password: Option<&Sensitive<String>>,
 ) -> Result<Proposal> {
+    deliver(store, draft, password, SentVia::Smtp, None).await?;
+    get_proposal(&lock(store), draft.proposal_id)
+}
+
+/// Sends the proposal by SMTP and records it (as part of bulk action `bulk`, if any); returns
+/// who it went to.
+pub(super) async fn deliver(
+    store: &SharedStore,
+    draft: &EmailDraft,
+    password: Option<&Sensitive<String>>,
+    via: SentVia,
+    bulk: Option<&str>,
+) -> Result<String> {
     let (settings, outgoing) = prepare_off_the_lock(store, draft).await?;
     let message = message(&outgoing.email(), false)?;
     send_smtp(&settings, password, &message).await?;
-    record_sent(
-        &mut lock(store),
-        draft.proposal_id,
-        &outgoing,
-        SentVia::Smtp,
-    )
+    record(&mut lock(store), draft.proposal_id, &outgoing, via, bulk)?;
+    Ok(outgoing
+        .to
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 /// A short message to the from address, to check the settings work.
@@ -184,6 +198,17 @@ pub fn record_sent(
     outgoing: &Outgoing,
     via: SentVia,
 ) -> Result<Proposal> {
+    record(store, proposal_id, outgoing, via, None)?;
+    get_proposal(store, proposal_id)
+}
+
+fn record(
+    store: &mut Store,
+    proposal_id: i64,
+    outgoing: &Outgoing,
+    via: SentVia,
+    bulk: Option<&str>,
+) -> Result<()> {
     let proposal = get_proposal(store, proposal_id)?;
     if !proposal.allowed.email {
         return Err(Error::invalid(
@@ -213,10 +238,10 @@ pub fn record_sent(
                 "subject": outgoing.subject,
                 "attachment": outgoing.attachment_name,
                 "via": match via { SentVia::Smtp => "smtp", SentVia::MailApp => "mail_app" },
+                "bulk": bulk,
             }),
         )
-    })?;
-    get_proposal(store, proposal_id)
+    })
 }
 
 /// After the mail-app route: the bookkeeper says they sent it.

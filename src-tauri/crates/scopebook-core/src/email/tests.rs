@@ -653,3 +653,102 @@ fn the_keychain_keeps_each_data_folders_smtp_password_apart() {
     save_settings(&mut firm, &other_user, None, &in_firm).unwrap();
     assert_eq!(in_firm.retrieve("smtp:ledger@127.0.0.1").unwrap(), None);
 }
+
+/// Several proposals in one action: one sent, one refused by the server, one skipped (no email
+/// address), one whose sending was interrupted earlier in the same action (not sent again). The
+/// retry with the same key sends only the refused one: nothing goes out twice.
+#[tokio::test]
+async fn several_proposals_go_out_in_one_action_and_a_retry_sends_none_twice() {
+    let inbox = scopebook_mail::test_server::Inbox::start(Some("refused@"))
+        .await
+        .unwrap();
+    let (store, first) = shared_world_with_smtp(inbox.port);
+    let another = |email: &str, name: &str| {
+        let mut s = lock(&store);
+        let client = create_client(
+            &mut s,
+            &ClientDraft {
+                display_name: name.into(),
+                email: email.into(),
+                ..ClientDraft::blank()
+            },
+        )
+        .unwrap()
+        .id;
+        let mut draft = get_proposal(&s, first).unwrap().draft();
+        draft.client_id = client;
+        for line in &mut draft.lines {
+            line.line_id = None;
+        }
+        create_proposal(&mut s, &draft).unwrap().id
+    };
+    let refused = another("refused@bakery.example", "Bondi Bakery");
+    let no_email = another("", "Coogee Cafe");
+    let interrupted = another("jo@deli.example", "Darling Deli");
+    let key = "bulk-1";
+    lock(&store)
+        .write(crate::store::Source::User, |tx| {
+            tx.log(
+                "proposal",
+                interrupted,
+                "email_sending",
+                &serde_json::json!({ "bulk": key }),
+            )
+        })
+        .unwrap();
+    let ids = [first, refused, no_email, interrupted];
+    let seen = std::sync::Mutex::new(Vec::new());
+    let results = send_many(&store, &ids, key, Some(&password()), |p| {
+        seen.lock().unwrap().push((p.done, p.total))
+    })
+    .await
+    .unwrap();
+    let outcomes: Vec<&str> = results
+        .iter()
+        .map(|r| match &r.result {
+            BulkOutcome::Sent { .. } => "sent",
+            BulkOutcome::AlreadySent => "already sent",
+            BulkOutcome::Unsure => "unsure",
+            BulkOutcome::Skipped { .. } => "skipped",
+            BulkOutcome::Failed { .. } => "failed",
+        })
+        .collect();
+    assert_eq!(outcomes, ["sent", "failed", "skipped", "unsure"]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    );
+    match &results[2].result {
+        BulkOutcome::Skipped { reason } => assert!(reason.contains("no email address"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(inbox.received().len(), 1);
+    assert_eq!(
+        get_proposal(&lock(&store), first).unwrap().status,
+        ProposalStatus::Sent
+    );
+    assert_eq!(
+        get_proposal(&lock(&store), refused).unwrap().status,
+        ProposalStatus::Draft
+    );
+
+    let again = send_many(&store, &ids, key, Some(&password()), |_| {})
+        .await
+        .unwrap();
+    let outcomes: Vec<&BulkOutcome> = again.iter().map(|r| &r.result).collect();
+    assert_eq!(outcomes[0], &BulkOutcome::AlreadySent);
+    assert!(
+        matches!(outcomes[1], BulkOutcome::Sent { to } if to.contains("refused@bakery.example"))
+    );
+    assert_eq!(outcomes[3], &BulkOutcome::Unsure);
+    let received = inbox.received();
+    assert_eq!(received.len(), 2, "two emails in all: nothing sent twice");
+    assert_eq!(received[1].rcpt_to, ["<refused@bakery.example>"]);
+
+    // A new action (another key) may send them again, on purpose.
+    let fresh = send_many(&store, &[first], "bulk-2", Some(&password()), |_| {})
+        .await
+        .unwrap();
+    assert!(matches!(fresh[0].result, BulkOutcome::Sent { .. }));
+    assert_eq!(inbox.received().len(), 3);
+}
