@@ -1,6 +1,6 @@
 use scopebook_core::proposals::{
     self, ClientScope, LineDraft, Proposal, ProposalAction, ProposalDraft, ProposalFilter,
-    ProposalPreview,
+    ProposalPreview, ProposalSummary,
 };
 use tauri::State;
 
@@ -11,11 +11,11 @@ use crate::AppState;
 pub async fn list_proposals(
     state: State<'_, AppState>,
     filter: ProposalFilter,
-) -> Reply<Vec<Proposal>> {
+) -> Reply<Vec<ProposalSummary>> {
     state
         .with_store(move |store| {
             proposals::expire_overdue(store)?;
-            proposals::list_proposals(store, &filter)
+            proposals::list_proposal_summaries(store, &filter)
         })
         .await
 }

@@ -3,6 +3,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { BulkProgress } from "./bindings/BulkProgress";
 import type { BulkResult } from "./bindings/BulkResult";
+import type { ProposalSummary } from "./bindings/ProposalSummary";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { StartupTime } from "./bindings/StartupTime";
 import type { Adjustment } from "./bindings/Adjustment";
@@ -275,7 +276,7 @@ export const api = {
   /** Opens the save dialog (in Rust) and writes the CSV there; null when cancelled. */
   exportClientsCsv: (filter: ClientFilter) => call<number | null>("export_clients_csv", { filter }),
 
-  listProposals: (filter: ProposalFilter) => call<Proposal[]>("list_proposals", { filter }),
+  listProposals: (filter: ProposalFilter) => call<ProposalSummary[]>("list_proposals", { filter }),
   getProposal: (id: number) => call<Proposal>("get_proposal", { id }),
   blankProposal: (clientId: number) => call<ProposalDraft>("blank_proposal", { clientId }),
   proposalLineForService: (serviceId: number) => call<LineDraft>("proposal_line_for_service", { serviceId }),

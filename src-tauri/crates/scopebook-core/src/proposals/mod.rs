@@ -695,6 +695,108 @@ pub struct ProposalFilter {
 
 /// Proposals, newest first. A read: it changes nothing (run [`expire_overdue`] first to mark
 /// sent proposals past their date as expired).
+/// A proposal as the list and the pipeline show it: no lines, texts or terms.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ProposalSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub number: String,
+    pub version: u32,
+    #[ts(type = "number")]
+    pub client_id: i64,
+    pub client_name: String,
+    pub status: ProposalStatus,
+    pub title: String,
+    pub valid_until: String,
+    pub sent_at: Option<String>,
+    pub accepted_at: Option<String>,
+    pub created_at: String,
+    pub totals: ProposalTotals,
+}
+
+impl ProposalSummary {
+    /// "P-2026-0042" or "P-2026-0042 v2".
+    pub fn label(&self) -> String {
+        label(&self.number, self.version)
+    }
+}
+
+/// The proposals [`ProposalFilter`] picks, newest first, as summaries: two queries however many
+/// there are (the proposals, then every line's frequency, price and inclusion for the totals).
+pub fn list_proposal_summaries(
+    store: &Store,
+    filter: &ProposalFilter,
+) -> Result<Vec<ProposalSummary>> {
+    let currency = require_practice(store)?.currency();
+    let words: Vec<String> = filter
+        .search
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let mut summaries: Vec<ProposalSummary> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT p.id, p.number, p.version, p.client_id, c.display_name, p.status, p.title,
+                    p.valid_until, p.sent_at, p.accepted_at, p.created_at
+             FROM proposals p JOIN clients c ON c.id = p.client_id
+             WHERE (?1 IS NULL OR p.status = ?1) AND (?2 IS NULL OR p.client_id = ?2)
+             ORDER BY p.created_at DESC, p.id DESC",
+        )?;
+        let rows = stmt.query_map(
+            params![filter.status.map(|s| s.as_str()), filter.client_id],
+            |r| {
+                Ok(ProposalSummary {
+                    id: r.get(0)?,
+                    number: r.get(1)?,
+                    version: r.get(2)?,
+                    client_id: r.get(3)?,
+                    client_name: r.get(4)?,
+                    status: r.get(5)?,
+                    title: r.get(6)?,
+                    valid_until: r.get(7)?,
+                    sent_at: r.get(8)?,
+                    accepted_at: r.get(9)?,
+                    created_at: r.get(10)?,
+                    totals: ProposalTotals::default(),
+                })
+            },
+        )?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|p| {
+                let haystack = format!("{} {} {}", p.number, p.client_name, p.title).to_lowercase();
+                words.iter().all(|w| haystack.contains(w.as_str()))
+            })
+            .collect()
+    };
+    let wanted: HashMap<i64, usize> = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i))
+        .collect();
+    let mut priced: Vec<Vec<terms::PricedLine>> = vec![Vec::new(); summaries.len()];
+    let mut stmt = store.conn().prepare(
+        "SELECT proposal_id, frequency, price, optional = 0 OR chosen = 1 FROM proposal_lines",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(&at) = wanted.get(&r.get::<_, i64>(0)?) else {
+            continue;
+        };
+        priced[at].push(terms::PricedLine {
+            frequency: r.get(1)?,
+            price: decimal_column(r, 2)?,
+            included: r.get(3)?,
+        });
+    }
+    for (summary, lines) in summaries.iter_mut().zip(&priced) {
+        summary.totals = terms::totals(lines, currency);
+    }
+    Ok(summaries)
+}
+
 pub fn list_proposals(store: &Store, filter: &ProposalFilter) -> Result<Vec<Proposal>> {
     let ids: Vec<i64> = {
         let mut stmt = store.conn().prepare(

@@ -1273,3 +1273,54 @@ pub(crate) fn store_with_a_proposal() -> (Store, i64) {
     let id = create_proposal(&mut w.store, &d).unwrap().id;
     (w.store, id)
 }
+
+/// The list's summaries (two queries) say what the full proposals say: same order, same
+/// filters and search, the same totals (optional lines as chosen, options as taken).
+#[test]
+fn summaries_match_the_full_proposals() {
+    let mut w = world();
+    let d = draft(&w);
+    let first = create_proposal(&mut w.store, &d).unwrap();
+    let setup = first.lines.iter().find(|l| l.optional).unwrap().id;
+    change_status(
+        &mut w.store,
+        first.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[setup],
+    )
+    .unwrap();
+    let mut second = draft(&w);
+    second.title = "Payroll review".into();
+    second.lines[0].quantity = "600".into();
+    create_proposal(&mut w.store, &second).unwrap();
+    for filter in [
+        ProposalFilter::default(),
+        ProposalFilter {
+            search: Some("payroll ACME".into()),
+            ..ProposalFilter::default()
+        },
+        ProposalFilter {
+            status: Some(ProposalStatus::Accepted),
+            ..ProposalFilter::default()
+        },
+    ] {
+        let full = list_proposals(&w.store, &filter).unwrap();
+        let summaries = list_proposal_summaries(&w.store, &filter).unwrap();
+        assert_eq!(
+            summaries
+                .iter()
+                .map(|s| (s.id, s.totals.clone()))
+                .collect::<Vec<_>>(),
+            full.iter()
+                .map(|p| (p.id, p.totals.clone()))
+                .collect::<Vec<_>>(),
+            "{filter:?}"
+        );
+    }
+    let accepted = list_proposal_summaries(&w.store, &ProposalFilter::default()).unwrap();
+    assert!(
+        accepted.iter().any(|s| s.totals.one_off == dec!(450.00)),
+        "the chosen setup counts"
+    );
+}
