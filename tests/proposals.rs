@@ -408,6 +408,13 @@ async fn three_packages_with_a_price_driver_the_client_chooses_growth() -> Resul
         if let Some(option) = option {
             app.script(&choose(line_option, option)).await?;
         }
+        // The line is priced (the editor's preview has settled and the table stopped growing)
+        // before the next one is added.
+        app.wait_for_text(
+            &format!("tr[data-line][data-index='{i}'] [data-testid=line-price]"),
+            "$",
+        )
+        .await?;
     }
     app.script(&choose(
         "select[name='lines.2.driver_choices.0']".into(),
