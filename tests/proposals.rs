@@ -530,6 +530,29 @@ async fn three_packages_with_a_price_driver_the_client_chooses_growth() -> Resul
     );
     app.screenshot("47-scope-of-the-chosen-option", ".drawer-body")
         .await?;
+    app.click("[aria-label='Close (Esc)']").await?;
+
+    // Its structure as a template, and a new proposal from it in one click.
+    app.click("[data-nav=proposals]").await?;
+    app.click(&format!("tr[data-proposal='{number}'] .row-title"))
+        .await?;
+    app.click("[data-testid=save-template]").await?;
+    app.type_into("#template_name", "Three packages").await?;
+    app.click("[data-testid=confirm-save-template]").await?;
+    app.wait_for_text("[data-testid=toast]", "Three packages")
+        .await?;
+    app.click("[data-nav=proposals]").await?;
+    app.click("[data-testid=new-proposal]").await?;
+    app.select_text("#template_choice", "Three packages")
+        .await?;
+    app.select_text("#client_choice", "Bondi Bakery").await?;
+    let totals = app
+        .wait_for_text("[data-testid=option-totals]", "$770.00")
+        .await?;
+    assert!(
+        totals.contains("Essentials") && totals.contains("Complete"),
+        "{totals}"
+    );
     app.close().await?;
 
     // Next month's invoice: Growth only.

@@ -215,3 +215,43 @@ pub async fn save_proposal_templates(
         .with_store(move |store| proposals::save_proposal_templates(store, &templates))
         .await
 }
+
+/// Saves proposal `id`'s structure as a template called `name`.
+#[tauri::command]
+pub async fn save_proposal_structure(
+    state: State<'_, AppState>,
+    id: i64,
+    name: String,
+) -> Reply<proposals::ProposalStructure> {
+    state
+        .with_store(move |store| proposals::save_structure(store, id, &name))
+        .await
+}
+
+#[tauri::command]
+pub async fn proposal_structures(
+    state: State<'_, AppState>,
+) -> Reply<Vec<proposals::ProposalStructure>> {
+    state
+        .with_store(|store| proposals::list_structures(store))
+        .await
+}
+
+#[tauri::command]
+pub async fn delete_proposal_structure(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state
+        .with_store(move |store| proposals::delete_structure(store, id))
+        .await
+}
+
+/// A new proposal's form for `client_id` from template `id` (nothing is saved yet).
+#[tauri::command]
+pub async fn start_from_structure(
+    state: State<'_, AppState>,
+    id: i64,
+    client_id: i64,
+) -> Reply<proposals::StartedFromStructure> {
+    state
+        .with_store(move |store| proposals::start_from_structure(store, id, client_id))
+        .await
+}

@@ -4,6 +4,8 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { BulkProgress } from "./bindings/BulkProgress";
 import type { BulkResult } from "./bindings/BulkResult";
 import type { ProposalSummary } from "./bindings/ProposalSummary";
+import type { ProposalStructure } from "./bindings/ProposalStructure";
+import type { StartedFromStructure } from "./bindings/StartedFromStructure";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { StartupTime } from "./bindings/StartupTime";
 import type { Adjustment } from "./bindings/Adjustment";
@@ -276,6 +278,11 @@ export const api = {
   /** Opens the save dialog (in Rust) and writes the CSV there; null when cancelled. */
   exportClientsCsv: (filter: ClientFilter) => call<number | null>("export_clients_csv", { filter }),
 
+  /** Proposal templates: a proposal's structure saved under a name, and a new one started from it. */
+  saveProposalStructure: (id: number, name: string) => call<ProposalStructure>("save_proposal_structure", { id, name }),
+  proposalStructures: () => call<ProposalStructure[]>("proposal_structures"),
+  deleteProposalStructure: (id: number) => call<null>("delete_proposal_structure", { id }),
+  startFromStructure: (id: number, clientId: number) => call<StartedFromStructure>("start_from_structure", { id, clientId }),
   listProposals: (filter: ProposalFilter) => call<ProposalSummary[]>("list_proposals", { filter }),
   getProposal: (id: number) => call<Proposal>("get_proposal", { id }),
   blankProposal: (clientId: number) => call<ProposalDraft>("blank_proposal", { clientId }),

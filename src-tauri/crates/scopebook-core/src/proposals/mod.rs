@@ -9,6 +9,7 @@ pub mod lifecycle;
 mod numbering;
 pub mod price_increase;
 mod scope;
+pub mod structures;
 mod templates;
 pub mod terms;
 mod validation;
@@ -33,6 +34,10 @@ pub use lifecycle::{change_status, change_status_choosing, expire_overdue};
 pub use numbering::find_by_number;
 use numbering::next_number;
 pub use scope::{BillableLine, ClientScope, LineInForce, ScopeLine, client_scope, lines_in_force};
+pub use structures::{
+    ProposalStructure, StartedFromStructure, delete_structure, list_structures, save_structure,
+    start_from_structure,
+};
 use templates::default_number_prefix;
 pub use templates::{ProposalTemplates, proposal_templates, save_proposal_templates};
 pub use terms::{AllowedActions, FeeDisplay, ProposalAction, ProposalStatus, ProposalTotals};

@@ -1324,3 +1324,77 @@ fn summaries_match_the_full_proposals() {
         "the chosen setup counts"
     );
 }
+
+/// A proposal's structure saved as a template and started from for another client: options,
+/// lines and their choices carried over, from next month, with the firm's validity; an archived
+/// service left out and said, an option left empty closed up; saving under the same name
+/// replaces the template.
+#[test]
+fn a_proposals_structure_is_a_template_for_the_next() {
+    let mut w = world();
+    let mut d = draft(&w);
+    d.options = ["Lite", "Full"]
+        .map(|name| ProposalOption {
+            name: name.into(),
+            description: String::new(),
+        })
+        .to_vec();
+    d.lines[0].option = Some(1); // bookkeeping in Lite
+    d.lines[1].option = Some(2); // tax return in Full
+    d.lines[0].discount_percent = "5".into();
+    d.introduction = "Dear {{client}}, here are two ways we can help.".into();
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    let saved = save_structure(&mut w.store, p.id, "  Two ways  ").unwrap();
+    assert_eq!(saved.name, "Two ways");
+    assert_eq!(saved.summary, "3 services in 2 options");
+    assert_eq!(
+        save_structure(&mut w.store, p.id, "two WAYS").unwrap().id,
+        saved.id
+    );
+    assert_eq!(list_structures(&w.store).unwrap().len(), 1);
+    assert!(save_structure(&mut w.store, p.id, " ").is_err());
+
+    let other = clients::create_client(
+        &mut w.store,
+        &ClientDraft {
+            display_name: "Bondi Bakery".into(),
+            ..ClientDraft::blank()
+        },
+    )
+    .unwrap()
+    .id;
+    let started = start_from_structure(&w.store, saved.id, other).unwrap();
+    assert!(started.notes.is_empty(), "{:?}", started.notes);
+    assert_eq!(started.draft.client_id, other);
+    assert_eq!(started.draft.options.len(), 2);
+    assert_eq!(started.draft.lines[0].discount_percent, "5");
+    assert_eq!(started.draft.introduction, d.introduction);
+    assert!(
+        started
+            .draft
+            .lines
+            .iter()
+            .all(|l| l.line_id.is_none() && l.start_month.len() == 7)
+    );
+    let fresh = create_proposal(&mut w.store, &started.draft).unwrap();
+    assert_eq!(fresh.option_totals.len(), 2);
+
+    // The tax return (Full's only service) is archived: Full closes up, and one option is no
+    // choice, so Lite's bookkeeping becomes a common line.
+    catalog::archive_service(&mut w.store, w.tax_return).unwrap();
+    let started = start_from_structure(&w.store, saved.id, other).unwrap();
+    assert_eq!(started.draft.lines.len(), 2);
+    assert!(started.draft.options.is_empty());
+    assert!(started.draft.lines.iter().all(|l| l.option.is_none()));
+    assert_eq!(
+        started.notes,
+        [
+            "Tax return is archived, so it was left out.",
+            "The option Full has none of its services left, so it was left out."
+        ]
+    );
+    create_proposal(&mut w.store, &started.draft).unwrap();
+
+    delete_structure(&mut w.store, saved.id).unwrap();
+    assert!(list_structures(&w.store).unwrap().is_empty());
+}
