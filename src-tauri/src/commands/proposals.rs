@@ -38,9 +38,13 @@ pub async fn blank_proposal(state: State<'_, AppState>, client_id: i64) -> Reply
 pub async fn proposal_line_for_service(
     state: State<'_, AppState>,
     service_id: i64,
+    client_id: Option<i64>,
 ) -> Reply<LineDraft> {
     state
-        .with_store(move |store| proposals::line_for_service(store, service_id))
+        .with_store(move |store| match client_id {
+            Some(client_id) => proposals::line_for_client(store, service_id, client_id),
+            None => proposals::line_for_service(store, service_id),
+        })
         .await
 }
 

@@ -286,7 +286,9 @@ export const api = {
   listProposals: (filter: ProposalFilter) => call<ProposalSummary[]>("list_proposals", { filter }),
   getProposal: (id: number) => call<Proposal>("get_proposal", { id }),
   blankProposal: (clientId: number) => call<ProposalDraft>("blank_proposal", { clientId }),
-  proposalLineForService: (serviceId: number) => call<LineDraft>("proposal_line_for_service", { serviceId }),
+  /** A new line of the service; its price drivers start where the client's last proposal had them. */
+  proposalLineForService: (serviceId: number, clientId: number | null = null) =>
+    call<LineDraft>("proposal_line_for_service", { serviceId, clientId }),
   createProposal: (draft: ProposalDraft) => call<Proposal>("create_proposal", { draft }),
   updateProposal: (id: number, draft: ProposalDraft) => call<Proposal>("update_proposal", { id, draft }),
   changeProposalStatus: (id: number, action: ProposalAction, acceptedBy: string | null, chosenLines: number[], chosenOption: number | null = null) =>

@@ -309,6 +309,42 @@ pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
     })
 }
 
+/// A new line of `service_id` for `client_id`: [`line_for_service`], each price driver starting at
+/// the choice the client had for a driver of the same name on its latest proposal line that has
+/// one ("Quality of the books: poor" carries over to the next service priced by the books), else
+/// at the driver's default.
+pub fn line_for_client(store: &Store, service_id: i64, client_id: i64) -> Result<LineDraft> {
+    let mut line = line_for_service(store, service_id)?;
+    let service = catalog::get_service(store, service_id)?;
+    if service.drivers.is_empty() {
+        return Ok(line);
+    }
+    let mut stmt = store.conn().prepare(
+        "SELECT l.drivers FROM proposal_lines l JOIN proposals p ON p.id = l.proposal_id
+         WHERE p.client_id = ?1 AND l.drivers <> '[]'
+         ORDER BY p.created_at DESC, p.id DESC, l.position",
+    )?;
+    let history: Vec<Vec<LineDriver>> = stmt
+        .query_map([client_id], |r| {
+            let text: String = r.get(0)?;
+            crate::store::json_text(&text, "drivers")
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    line.driver_choices = service
+        .drivers
+        .iter()
+        .map(|driver| {
+            history
+                .iter()
+                .flatten()
+                .find(|had| had.driver.name == driver.name && driver.choice(&had.choice).is_some())
+                .map(|had| had.choice.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    Ok(line)
+}
+
 /// A new line for `service_id`, starting next month with the service's typical quantity.
 pub fn line_for_service(store: &Store, service_id: i64) -> Result<LineDraft> {
     let service = catalog::get_service(store, service_id)?;

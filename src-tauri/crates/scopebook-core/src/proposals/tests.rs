@@ -1398,3 +1398,70 @@ fn a_proposals_structure_is_a_template_for_the_next() {
     delete_structure(&mut w.store, saved.id).unwrap();
     assert!(list_structures(&w.store).unwrap().is_empty());
 }
+
+/// A new line's price drivers start where the client's latest proposal had a driver of the same
+/// name; another client, or a choice the service lacks, starts at the default.
+#[test]
+fn a_clients_driver_choices_carry_over_to_new_lines() {
+    let mut w = world();
+    let books = |store: &mut Store, id: i64, choices: &[(&str, &str)]| {
+        let mut service = catalog::get_service(store, id).unwrap().draft();
+        service.drivers = vec![catalog::DriverDraft {
+            name: "Quality of the books".into(),
+            op: catalog::DriverOp::Multiply,
+            choices: choices
+                .iter()
+                .map(|(name, value)| catalog::DriverChoiceDraft {
+                    name: (*name).into(),
+                    value: (*value).into(),
+                })
+                .collect(),
+        }];
+        catalog::update_service(store, id, &service).unwrap();
+    };
+    books(
+        &mut w.store,
+        w.bookkeeping,
+        &[("good", "1"), ("poor", "1.3")],
+    );
+    books(
+        &mut w.store,
+        w.tax_return,
+        &[("good", "1"), ("poor", "1.2")],
+    );
+    books(
+        &mut w.store,
+        w.setup_fee,
+        &[("good", "1"), ("messy", "1.5")],
+    );
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    d.lines = vec![LineDraft {
+        driver_choices: vec!["poor".into()],
+        ..line(w.bookkeeping, "250", false)
+    }];
+    create_proposal(&mut w.store, &d).unwrap();
+
+    let next = line_for_client(&w.store, w.tax_return, w.prospect).unwrap();
+    assert_eq!(next.driver_choices, ["poor"]);
+    let lacking = line_for_client(&w.store, w.setup_fee, w.prospect).unwrap();
+    assert_eq!(
+        lacking.driver_choices,
+        [""],
+        "\"poor\" isn't one of its choices"
+    );
+    let stranger = clients::create_client(
+        &mut w.store,
+        &ClientDraft {
+            display_name: "Bondi Bakery".into(),
+            ..ClientDraft::blank()
+        },
+    )
+    .unwrap()
+    .id;
+    assert_eq!(
+        line_for_client(&w.store, w.tax_return, stranger)
+            .unwrap()
+            .driver_choices,
+        [""]
+    );
+}
