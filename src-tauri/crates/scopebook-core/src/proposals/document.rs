@@ -9,7 +9,7 @@ use scopebook_pdf::{
 };
 
 use super::terms::{PLACEHOLDERS, fill_placeholders, parse_month};
-use super::{FeeDisplay, Proposal, ProposalLine, get_proposal};
+use super::{BillingStart, FeeDisplay, Proposal, ProposalLine, get_proposal};
 use crate::catalog::{Frequency, Pricing};
 use crate::clients::{Client, get_client};
 use crate::error::{Error, Result};
@@ -266,12 +266,25 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
             (None, true) => client.details.display_name.clone(),
         },
         currency_note: format!(
-            "All amounts in {}, {} {tax_word}.",
+            "All amounts in {}, {} {tax_word}.{}",
             currency.code,
             if practice.tax_treatment == TaxTreatment::Inclusive {
                 "including"
             } else {
                 "excluding"
+            },
+            match (proposal.billing_start, proposal.free_months) {
+                (BillingStart::FromMonth, _) => String::new(),
+                (BillingStart::OnAcceptance, _) => {
+                    " Billing starts in the month you accept this proposal.".to_string()
+                }
+                (BillingStart::FreeMonths, 1) => {
+                    " Your first month is free: billing starts the month after you accept."
+                        .to_string()
+                }
+                (BillingStart::FreeMonths, n) => format!(
+                    " Your first {n} months are free: billing starts {n} months after the month you accept."
+                ),
             }
         ),
     })

@@ -2,6 +2,7 @@
 //! (marks a draft sent), price increases (accept an amendment) and acceptance all go through
 //! [`apply_action`], inside the caller's transaction, so the rules can't drift apart.
 
+use chrono::Datelike;
 use rusqlite::params;
 use serde_json::json;
 
@@ -98,6 +99,30 @@ pub(crate) fn apply_action(
                     updated_at = ?3, chosen_option = ?5 WHERE id = ?1",
                 params![id, next, now, accepted_by, acceptance.chosen_option],
             )?;
+            // Billing that starts on acceptance (or free months after it) moves every line that
+            // would start earlier to that month.
+            let (billing_start, free_months): (terms::BillingStart, u32) = tx.query_row(
+                "SELECT billing_start, free_months FROM proposals WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if billing_start != terms::BillingStart::FromMonth {
+                let this_month = chrono::Local::now()
+                    .date_naive()
+                    .with_day(1)
+                    .unwrap_or_else(|| chrono::Local::now().date_naive());
+                let first = this_month
+                    .checked_add_months(chrono::Months::new(free_months))
+                    .unwrap_or(this_month)
+                    .format("%Y-%m")
+                    .to_string();
+                tx.execute(
+                    "UPDATE proposal_lines SET start_month = ?2, anchor_month = ?2,
+                        end_month = CASE WHEN end_month < ?2 THEN ?2 ELSE end_month END
+                     WHERE proposal_id = ?1 AND start_month < ?2",
+                    params![id, first],
+                )?;
+            }
             // The chosen option's lines, and the add-ons the client ticked; nothing else.
             tx.execute(
                 "UPDATE proposal_lines SET chosen = CASE

@@ -40,7 +40,9 @@ pub use structures::{
 };
 use templates::default_number_prefix;
 pub use templates::{ProposalTemplates, proposal_templates, save_proposal_templates};
-pub use terms::{AllowedActions, FeeDisplay, ProposalAction, ProposalStatus, ProposalTotals};
+pub use terms::{
+    AllowedActions, BillingStart, FeeDisplay, ProposalAction, ProposalStatus, ProposalTotals,
+};
 use validation::{Snapshot, ValidLine, validate};
 
 /// A proposal line as typed in the editor.
@@ -103,6 +105,12 @@ pub struct ProposalDraft {
     /// The packages offered, in order (option 1, 2, 3); empty when there is no choice.
     #[serde(default)]
     pub options: Vec<ProposalOption>,
+    /// `None`: from each service's start month.
+    #[serde(default)]
+    pub billing_start: Option<BillingStart>,
+    /// With [`BillingStart::FreeMonths`]: how many (1–24).
+    #[serde(default)]
+    pub free_months: u32,
 }
 
 /// A line as saved: the service snapshot, the quantity and the price per billing period.
@@ -171,6 +179,8 @@ pub struct Proposal {
     pub options: Vec<ProposalOption>,
     /// The option the client accepted (1–3).
     pub chosen_option: Option<u8>,
+    pub billing_start: BillingStart,
+    pub free_months: u32,
     #[ts(type = "number | null")]
     pub supersedes_id: Option<i64>,
     pub effective_from: Option<String>,
@@ -217,6 +227,8 @@ impl Proposal {
                 .collect(),
             fee_display: Some(self.fee_display),
             options: self.options.clone(),
+            billing_start: Some(self.billing_start),
+            free_months: self.free_months,
         }
     }
 
@@ -226,6 +238,9 @@ impl Proposal {
     /// [`draft`]: Proposal::draft
     pub fn settled_draft(&self) -> ProposalDraft {
         let mut draft = self.draft();
+        // Billing started when this was accepted: the lines already carry its months.
+        draft.billing_start = Some(BillingStart::FromMonth);
+        draft.free_months = 0;
         if let Some(chosen) = self.chosen_option {
             draft
                 .lines
@@ -306,6 +321,8 @@ pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
         lines: Vec::new(),
         fee_display: Some(require_practice(store)?.fee_display),
         options: Vec::new(),
+        billing_start: Some(BillingStart::FromMonth),
+        free_months: 0,
     })
 }
 
@@ -514,9 +531,10 @@ fn insert(
     tx.execute(
         "INSERT INTO proposals (number, version, client_id, status, title, introduction, scope_out,
             terms, valid_until, supersedes_id, effective_from, created_at, updated_at, fee_display,
-            options)
+            options, billing_start, free_months)
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
-            COALESCE(?12, (SELECT fee_display FROM practice WHERE id = 1), 'breakdown'), ?13)",
+            COALESCE(?12, (SELECT fee_display FROM practice WHERE id = 1), 'breakdown'), ?13,
+            ?14, ?15)",
         params![
             number,
             version,
@@ -532,9 +550,20 @@ fn insert(
             now,
             draft.fee_display,
             serde_json::to_string(&clean_options(&draft.options)).unwrap_or_default(),
+            draft.billing_start.unwrap_or(BillingStart::FromMonth),
+            billing_free_months(draft),
         ],
     )?;
     Ok(())
+}
+
+/// The free months stored with the billing start: none unless the start is after free months.
+fn billing_free_months(draft: &ProposalDraft) -> u32 {
+    if draft.billing_start == Some(BillingStart::FreeMonths) {
+        draft.free_months
+    } else {
+        0
+    }
 }
 
 fn clean_options(options: &[ProposalOption]) -> Vec<ProposalOption> {
@@ -574,7 +603,8 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
         tx.execute(
             "UPDATE proposals SET client_id = ?2, title = ?3, introduction = ?4, scope_out = ?5,
                 terms = ?6, valid_until = ?7, updated_at = ?8,
-                fee_display = COALESCE(?9, fee_display), options = ?10 WHERE id = ?1",
+                fee_display = COALESCE(?9, fee_display), options = ?10,
+                billing_start = ?11, free_months = ?12 WHERE id = ?1",
             params![
                 id,
                 draft.client_id,
@@ -587,6 +617,8 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
                 crate::now(),
                 draft.fee_display,
                 serde_json::to_string(&clean_options(&draft.options)).unwrap_or_default(),
+                draft.billing_start.unwrap_or(BillingStart::FromMonth),
+                billing_free_months(draft),
             ],
         )?;
         write_lines(tx, id, &lines)?;
@@ -670,7 +702,7 @@ const PROPOSAL_COLUMNS: &str =
     "p.id, p.number, p.version, p.client_id, c.display_name AS client_name,
     p.status, p.title, p.introduction, p.scope_out, p.terms, p.valid_until, p.supersedes_id,
     p.effective_from, p.sent_at, p.accepted_at, p.accepted_by, p.created_at, p.updated_at,
-    p.fee_display, p.options, p.chosen_option";
+    p.fee_display, p.options, p.chosen_option, p.billing_start, p.free_months";
 
 fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
     Ok(Proposal {
@@ -688,6 +720,8 @@ fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
         fee_display: r.get("fee_display")?,
         options: json_column(r, "options")?,
         chosen_option: r.get("chosen_option")?,
+        billing_start: r.get("billing_start")?,
+        free_months: r.get("free_months")?,
         supersedes_id: r.get("supersedes_id")?,
         effective_from: r.get("effective_from")?,
         sent_at: r.get("sent_at")?,

@@ -8,6 +8,17 @@ use crate::catalog::Frequency;
 use crate::money::Currency;
 
 crate::db_enum! {
+    /// When a proposal's billing starts: each service's own start month, the month the client
+    /// accepts, or a number of free months after that.
+    #[ts(export)]
+    pub enum BillingStart: "billing start" {
+        FromMonth = "from_month",
+        OnAcceptance = "on_acceptance",
+        FreeMonths = "free_months",
+    }
+}
+
+crate::db_enum! {
     /// How a proposal shows its fees: every line's price, a subtotal per category, or only the
     /// totals. The practice's setting is each new proposal's default.
     #[ts(export)]

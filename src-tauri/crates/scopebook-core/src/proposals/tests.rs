@@ -1465,3 +1465,66 @@ fn a_clients_driver_choices_carry_over_to_new_lines() {
         [""]
     );
 }
+
+/// Billing after two free months: on acceptance every line moves to the month two months after
+/// this one; the letter says so; the month before has no invoice for the client and that month
+/// has one. Free months must be 1 to 24.
+#[test]
+fn billing_starts_after_free_months_from_acceptance() {
+    let mut w = world();
+    let mut d = draft(&w);
+    d.billing_start = Some(BillingStart::FreeMonths);
+    d.free_months = 0;
+    match create_proposal(&mut w.store, &d) {
+        Err(Error::Invalid(problems)) => assert_eq!(problems.fields()[0].field, "free_months"),
+        other => panic!("no free months accepted: {other:?}"),
+    }
+    d.free_months = 2;
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(
+        (p.billing_start, p.free_months),
+        (BillingStart::FreeMonths, 2)
+    );
+    let note = document::proposal_document(&w.store, p.id)
+        .unwrap()
+        .currency_note;
+    assert!(note.contains("Your first 2 months are free"), "{note}");
+
+    let this_month = chrono::Local::now().date_naive().with_day(1).unwrap();
+    let month = |n: u32| {
+        this_month
+            .checked_add_months(chrono::Months::new(n))
+            .unwrap()
+            .format("%Y-%m")
+            .to_string()
+    };
+    let accepted = change_status(
+        &mut w.store,
+        p.id,
+        ProposalAction::Accept,
+        Some("Sam Lee"),
+        &[],
+    )
+    .unwrap();
+    assert!(
+        accepted.lines.iter().all(|l| l.start_month >= month(2)),
+        "{:?}",
+        accepted
+            .lines
+            .iter()
+            .map(|l| &l.start_month)
+            .collect::<Vec<_>>()
+    );
+    let invoice_for = |m: &str| {
+        crate::billing::billing_plan(&w.store, m)
+            .unwrap()
+            .invoices
+            .iter()
+            .any(|i| i.client_id == w.prospect)
+    };
+    assert!(!invoice_for(&month(1)), "a free month");
+    assert!(invoice_for(&month(2)), "billing starts");
+    // An amendment starts from the months as they now are.
+    let amendment = amend_proposal(&mut w.store, p.id, &month(3)).unwrap();
+    assert_eq!(amendment.billing_start, BillingStart::FromMonth);
+}

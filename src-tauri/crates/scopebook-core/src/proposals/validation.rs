@@ -222,6 +222,11 @@ pub(super) fn price_draft(
         problems.add("lines", "Add at least one service.");
     }
     check_options(draft, &mut problems);
+    if draft.billing_start == Some(BillingStart::FreeMonths)
+        && !(1..=24).contains(&draft.free_months)
+    {
+        problems.add("free_months", "Give 1 to 24 free months.");
+    }
     let mut lines = Vec::new();
     for (i, line) in draft.lines.iter().enumerate() {
         let field = |name: &str| format!("lines.{i}.{name}");
