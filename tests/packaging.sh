@@ -38,7 +38,8 @@ if [ "$profile" = release ]; then
 else
   cargo build --locked -p scopebook-app
 fi
-bundle_dir=target/$profile/bundle
+# Where cargo puts its builds (CARGO_TARGET_DIR when set), and Tauri its bundles.
+bundle_dir=${CARGO_TARGET_DIR:-target}/$profile/bundle
 
 say "Bundling .deb and .rpm"
 rm -rf "$bundle_dir/deb" "$bundle_dir/rpm"
