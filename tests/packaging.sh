@@ -88,13 +88,16 @@ rpm_info=$(rpm -qp --queryformat '%{NAME} %{VERSION}\n[%{REQUIRENAME}\n]' "$rpm"
 for dep in webkit2gtk4.1 gtk3 dbus-libs; do
   grep -qx "$dep" <<<"$rpm_info" || fail "the .rpm doesn't require $dep: $rpm_info"
 done
-rpm -qlp "$rpm" 2>/dev/null | grep -qx /usr/bin/scopebook-app || fail "the .rpm has no /usr/bin/scopebook-app"
+# Read whole, then searched: `grep -q` in a pipe may stop reading early and, under pipefail, turn
+# rpm's broken pipe into a failure.
+rpm_files=$(rpm -qlp "$rpm" 2>/dev/null)
+grep -qx /usr/bin/scopebook-app <<<"$rpm_files" || fail "the .rpm has no /usr/bin/scopebook-app"
 
 say "Installing the .deb"
-if dpkg-query -W -f='${Status}' scopebook 2>/dev/null | grep -q "ok installed"; then
+if [[ "$(dpkg-query -W -f='${Status}' scopebook 2>/dev/null || true)" == *"ok installed"* ]]; then
   as_root apt-get remove -y -qq scopebook >/dev/null
 fi
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$(realpath "$deb")" >/dev/null
 removed=no
 remove() {
   if [ "$removed" = no ]; then
