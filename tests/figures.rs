@@ -460,6 +460,17 @@ async fn main() -> Result {
                 )
                 .await?;
                 let found = row_count(&app, list.table).await?;
+                if search < 0.0 {
+                    // Say what was on screen instead, so a wrong readiness check shows.
+                    let shown = app
+                        .script(&format!(
+                            "return [...document.querySelectorAll('{} tbody tr:not(.spacer)')]\
+                             .slice(0, 3).map((r) => r.textContent.trim().slice(0, 80))",
+                            list.table.replace('\'', "\\'")
+                        ))
+                        .await?;
+                    println!("  ({} search: the rows shown were {shown})", list.nav);
+                }
                 let ms = |t: f64| {
                     if t < 0.0 {
                         "not reached in 10 s".to_string()
