@@ -1,6 +1,6 @@
 use scopebook_core::proposals::{
     self, ClientScope, LineDraft, Proposal, ProposalAction, ProposalDraft, ProposalFilter,
-    ProposalPreview, ProposalSummary,
+    ProposalPreview,
 };
 use tauri::State;
 
@@ -11,11 +11,11 @@ use crate::AppState;
 pub async fn list_proposals(
     state: State<'_, AppState>,
     filter: ProposalFilter,
-) -> Reply<Vec<ProposalSummary>> {
+) -> Reply<proposals::ProposalList> {
     state
         .with_store(move |store| {
             proposals::expire_overdue(store)?;
-            proposals::list_proposal_summaries(store, &filter)
+            proposals::proposal_list(store, &filter)
         })
         .await
 }

@@ -3,7 +3,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { BulkProgress } from "./bindings/BulkProgress";
 import type { BulkResult } from "./bindings/BulkResult";
-import type { ProposalSummary } from "./bindings/ProposalSummary";
+import type { ProposalList } from "./bindings/ProposalList";
 import type { ProposalStructure } from "./bindings/ProposalStructure";
 import type { StartedFromStructure } from "./bindings/StartedFromStructure";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -283,7 +283,8 @@ export const api = {
   proposalStructures: () => call<ProposalStructure[]>("proposal_structures"),
   deleteProposalStructure: (id: number) => call<null>("delete_proposal_structure", { id }),
   startFromStructure: (id: number, clientId: number) => call<StartedFromStructure>("start_from_structure", { id, clientId }),
-  listProposals: (filter: ProposalFilter) => call<ProposalSummary[]>("list_proposals", { filter }),
+  /** The proposals the filter picks, as summaries, and the pipeline's stages over them. */
+  listProposals: (filter: ProposalFilter) => call<ProposalList>("list_proposals", { filter }),
   getProposal: (id: number) => call<Proposal>("get_proposal", { id }),
   blankProposal: (clientId: number) => call<ProposalDraft>("blank_proposal", { clientId }),
   /** A new line of the service; its price drivers start where the client's last proposal had them. */

@@ -3,8 +3,6 @@ import type { ProposalStatus } from "./ProposalStatus";
 import type { ProposalTotals } from "./ProposalTotals";
 
 /**
- * Proposals, newest first. A read: it changes nothing (run [`expire_overdue`] first to mark
- * sent proposals past their date as expired).
  * A proposal as the list and the pipeline show it: no lines, texts or terms.
  */
 export type ProposalSummary = { id: number, number: string, version: number, client_id: number, client_name: string, status: ProposalStatus, title: string, valid_until: string, sent_at: string | null, accepted_at: string | null, created_at: string, totals: ProposalTotals, };

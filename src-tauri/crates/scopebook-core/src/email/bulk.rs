@@ -10,6 +10,7 @@
 //! may have taken it): that one is reported, for the bookkeeper to check their Sent folder.
 //! No store lock is held while the mail server is talked to.
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -80,11 +81,7 @@ fn earlier(store: &Store, id: i64, key: &str) -> Result<Earlier> {
             rusqlite::params![id, key],
             |r| r.get(0),
         )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            other => Err(other),
-        })?;
+        .optional()?;
     Ok(match action.as_deref() {
         None => Earlier::None,
         Some("email_sending") => Earlier::Sending,

@@ -7,6 +7,7 @@
 //! between, the first time the accepted proposal's PDF is asked for. Every later request for that
 //! proposal's PDF (preview, export, email, export everything) gets the kept file.
 
+use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 
 use scopebook_pdf::ProposalDocument;
@@ -99,16 +100,15 @@ fn start(store: &Store, id: i64) -> Result<Start> {
     if let Some(kept) = accepted_pdf(store, id)? {
         return Ok(Start::Kept(kept.pdf));
     }
-    let accepted = store.conn().query_row(
-        "SELECT accepted_at IS NOT NULL FROM proposals WHERE id = ?1",
-        [id],
-        |r| r.get::<_, bool>(0),
-    );
-    let keep = match accepted {
-        Ok(accepted) => accepted,
-        Err(rusqlite::Error::QueryReturnedNoRows) => false,
-        Err(e) => return Err(e.into()),
-    };
+    let keep = store
+        .conn()
+        .query_row(
+            "SELECT accepted_at IS NOT NULL FROM proposals WHERE id = ?1",
+            [id],
+            |r| r.get::<_, bool>(0),
+        )
+        .optional()?
+        .unwrap_or(false);
     Ok(Start::Render {
         document: Box::new(proposal_document(store, id)?),
         keep,

@@ -768,8 +768,6 @@ pub struct ProposalFilter {
     pub client_id: Option<i64>,
 }
 
-/// Proposals, newest first. A read: it changes nothing (run [`expire_overdue`] first to mark
-/// sent proposals past their date as expired).
 /// A proposal as the list and the pipeline show it: no lines, texts or terms.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -788,13 +786,6 @@ pub struct ProposalSummary {
     pub accepted_at: Option<String>,
     pub created_at: String,
     pub totals: ProposalTotals,
-}
-
-impl ProposalSummary {
-    /// "P-2026-0042" or "P-2026-0042 v2".
-    pub fn label(&self) -> String {
-        label(&self.number, self.version)
-    }
 }
 
 /// The proposals [`ProposalFilter`] picks, newest first, as summaries: two queries however many
@@ -872,35 +863,81 @@ pub fn list_proposal_summaries(
     Ok(summaries)
 }
 
-pub fn list_proposals(store: &Store, filter: &ProposalFilter) -> Result<Vec<Proposal>> {
-    let ids: Vec<i64> = {
-        let mut stmt = store.conn().prepare(
-            "SELECT p.id FROM proposals p JOIN clients c ON c.id = p.client_id
-             WHERE (?1 IS NULL OR p.status = ?1) AND (?2 IS NULL OR p.client_id = ?2)
-             ORDER BY p.created_at DESC, p.id DESC",
-        )?;
-        stmt.query_map(
-            params![filter.status.map(|s| s.as_str()), filter.client_id],
-            |r| r.get(0),
-        )?
-        .collect::<rusqlite::Result<_>>()?
-    };
-    let words: Vec<String> = filter
-        .search
-        .as_deref()
-        .unwrap_or("")
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect();
-    let mut out = Vec::new();
-    for id in ids {
-        let p = get_proposal(store, id)?;
-        let haystack = format!("{} {} {}", p.number, p.client_name, p.title).to_lowercase();
-        if words.iter().all(|w| haystack.contains(w.as_str())) {
-            out.push(p);
+/// One stage of the pipeline: how many proposals and what they are worth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PipelineStage {
+    /// "draft", "sent", "expiring", "accepted".
+    pub key: String,
+    pub label: String,
+    pub count: u32,
+    #[ts(as = "String")]
+    pub monthly: Decimal,
+    #[ts(as = "String")]
+    pub annual: Decimal,
+}
+
+/// The list's pipeline, from its summaries on `today`: drafts, awaiting an answer, open ones
+/// expiring within 7 days (or already past their date), and accepted this month.
+pub fn pipeline_stages(
+    summaries: &[ProposalSummary],
+    today: chrono::NaiveDate,
+) -> Vec<PipelineStage> {
+    let open =
+        |p: &ProposalSummary| matches!(p.status, ProposalStatus::Draft | ProposalStatus::Sent);
+    let soon = (today + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let month = today.format("%Y-%m").to_string();
+    let stage = |key: &str, label: &str, keep: &dyn Fn(&ProposalSummary) -> bool| {
+        let picked: Vec<&ProposalSummary> = summaries.iter().filter(|p| keep(p)).collect();
+        PipelineStage {
+            key: key.into(),
+            label: label.into(),
+            count: u32::try_from(picked.len()).unwrap_or(u32::MAX),
+            monthly: picked.iter().map(|p| p.totals.monthly).sum(),
+            annual: picked.iter().map(|p| p.totals.annual).sum(),
         }
-    }
-    Ok(out)
+    };
+    vec![
+        stage("draft", "Drafts", &|p| p.status == ProposalStatus::Draft),
+        stage("sent", "Awaiting an answer", &|p| {
+            p.status == ProposalStatus::Sent
+        }),
+        stage("expiring", "Expiring within 7 days", &|p| {
+            open(p) && p.valid_until.as_str() <= soon.as_str()
+        }),
+        stage("accepted", "Accepted this month", &|p| {
+            p.status == ProposalStatus::Accepted
+                && p.accepted_at
+                    .as_deref()
+                    .is_some_and(|at| at.starts_with(&month))
+        }),
+    ]
+}
+
+/// The proposals list: the summaries and the pipeline over them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ProposalList {
+    pub proposals: Vec<ProposalSummary>,
+    pub stages: Vec<PipelineStage>,
+}
+
+/// The list screen's read: [`list_proposal_summaries`] and [`pipeline_stages`] for today.
+pub fn proposal_list(store: &Store, filter: &ProposalFilter) -> Result<ProposalList> {
+    let proposals = list_proposal_summaries(store, filter)?;
+    let stages = pipeline_stages(&proposals, chrono::Local::now().date_naive());
+    Ok(ProposalList { proposals, stages })
+}
+
+/// Proposals, newest first, whole. A read: it changes nothing (run [`expire_overdue`] first to
+/// mark sent proposals past their date as expired).
+pub fn list_proposals(store: &Store, filter: &ProposalFilter) -> Result<Vec<Proposal>> {
+    list_proposal_summaries(store, filter)?
+        .iter()
+        .map(|summary| get_proposal(store, summary.id))
+        .collect()
 }
 
 #[cfg(test)]
