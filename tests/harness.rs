@@ -262,6 +262,14 @@ impl App {
     /// Types into an input as a person would (after clearing it).
     pub async fn type_into(&self, css: &str, text: &str) -> Result {
         let input = self.wait_for(css).await?;
+        // WebKitWebDriver's clear fails (with an empty message) on a field below the fold, where
+        // its click would have scrolled: bring the field into view first.
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&input)?],
+            )
+            .await?;
         let typed = async {
             input.clear().await?;
             input.send_keys(text).await

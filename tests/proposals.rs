@@ -43,20 +43,7 @@ async fn build_send_and_accept_a_proposal() -> Result {
             "one_off",
         ],
     );
-    let csv = d.join("prospect.csv");
-    std::fs::write(
-        &csv,
-        "name,email,kind\nAcme Plumbing,sam@acme.example,prospect\n",
-    )?;
-    cli(
-        d,
-        &[
-            "clients",
-            "import",
-            "--csv",
-            csv.to_str().unwrap_or_default(),
-        ],
-    );
+    import_prospect(d, "Acme Plumbing", "sam@acme.example")?;
 
     let app = App::launch(d).await?;
     app.click("[data-nav=proposals]").await?;
@@ -209,20 +196,7 @@ async fn email_a_proposal_through_the_practices_mail_server() -> Result {
             "annually",
         ],
     );
-    let csv = d.join("prospect.csv");
-    std::fs::write(
-        &csv,
-        "name,email,kind\nAcme Plumbing,sam@acme.example,prospect\n",
-    )?;
-    cli(
-        d,
-        &[
-            "clients",
-            "import",
-            "--csv",
-            csv.to_str().unwrap_or_default(),
-        ],
-    );
+    import_prospect(d, "Acme Plumbing", "sam@acme.example")?;
 
     let app = App::launch(d).await?;
     // The practice's mail server (the password goes to the keychain).
@@ -338,20 +312,7 @@ async fn three_packages_with_a_price_driver_the_client_chooses_growth() -> Resul
     fixed("Payroll", "150", "monthly", &[]);
     fixed("Advisory", "300", "monthly", &[]);
     fixed("Annual accounts", "1200", "annually", &[]);
-    let csv = d.join("prospect.csv");
-    std::fs::write(
-        &csv,
-        "name,email,kind\nBondi Bakery,jo@bondi.example,prospect\n",
-    )?;
-    cli(
-        d,
-        &[
-            "clients",
-            "import",
-            "--csv",
-            csv.to_str().unwrap_or_default(),
-        ],
-    );
+    import_prospect(d, "Bondi Bakery", "jo@bondi.example")?;
 
     let inbox = scopebook_e2e::SmtpInbox::start().await?;
     let app = App::launch(d).await?;
@@ -570,5 +531,201 @@ async fn three_packages_with_a_price_driver_the_client_chooses_growth() -> Resul
         "{plan}"
     );
     assert!(plan.contains("Recurring fees a month: 770.00"), "{plan}");
+    Ok(())
+}
+
+/// Revenue bands and a price range (issue 12): the practice's bands set in Settings; a service
+/// priced per band; the client's band on the client, carried to a new proposal and changed
+/// there; a range ("$400–$600") shown as an estimate with "From" totals; after acceptance the
+/// month's invoice waits for the range's price, which must be within it; once confirmed it is
+/// billed at that price.
+#[tokio::test(flavor = "multi_thread")]
+async fn revenue_bands_and_a_price_range_confirmed_before_billing() -> Result {
+    let dir = practice_folder()?;
+    let d = dir.path();
+    cli(
+        d,
+        &[
+            "services",
+            "add",
+            "--name",
+            "Advisory",
+            "--pricing",
+            "range",
+            "--price",
+            "400",
+            "--price-high",
+            "600",
+            "--frequency",
+            "monthly",
+        ],
+    );
+    import_prospect(d, "Coastal Dental", "ann@coastal.example")?;
+
+    let app = App::launch(d).await?;
+    // The practice's revenue bands.
+    app.click("[data-nav=settings]").await?;
+    app.click("[data-tab=bands]").await?;
+    app.wait_for("[data-testid=band-settings]").await?;
+    for (i, band) in ["Under $250k", "$250k–$1m", "Over $1m"].iter().enumerate() {
+        app.click("[data-testid=add-band-1]").await?;
+        app.type_into(&format!("input[name='bands.{i}.name']"), band)
+            .await?;
+    }
+    app.click("[data-testid=save-bands]").await?;
+    app.wait_for_text("[data-testid=toast]", "Bands saved")
+        .await?;
+    app.screenshot("49-revenue-bands", "[data-testid=band-settings]")
+        .await?;
+
+    // A service priced per band.
+    app.click("[data-nav=services]").await?;
+    app.click("[data-testid=new-service]").await?;
+    app.type_into("input[name=name]", "Management accounts")
+        .await?;
+    app.click("[data-kind=banded]").await?;
+    for (i, price) in ["300", "450", "700"].iter().enumerate() {
+        app.type_into(&format!("input[name='band_prices.{i}.price']"), price)
+            .await?;
+    }
+    app.wait_for_text("[data-testid=example-total]", "$300.00")
+        .await?;
+    app.screenshot("50-service-priced-by-band", "[data-testid=band-prices]")
+        .await?;
+    app.click("[data-testid=save-service]").await?;
+    let row = app
+        .wait_for_text("tr[data-service='Management accounts']", "$300.00–$700.00")
+        .await?;
+    assert!(row.contains("By band"), "{row}");
+    let advisory = app
+        .wait_for_text("tr[data-service='Advisory']", "$400.00–$600.00")
+        .await?;
+    assert!(advisory.contains("Range"), "{advisory}");
+
+    // The client's band.
+    app.click("[data-nav=clients]").await?;
+    app.click("[data-open-client='Coastal Dental']").await?;
+    app.select_text("#band_1_id", "$250k–$1m").await?;
+    app.click("[data-testid=save-client]").await?;
+    app.wait_for_text("[data-testid=toast]", "Coastal Dental")
+        .await?;
+
+    // A proposal starts at the client's band; the range shows as an estimate.
+    app.click("[data-nav=proposals]").await?;
+    app.click("[data-testid=new-proposal]").await?;
+    app.wait_for("[data-testid=choose-client]").await?;
+    app.select_text("#client_choice", "Coastal Dental").await?;
+    app.wait_for("select[name=add_service] option:nth-child(3)")
+        .await?;
+    for (i, service) in ["Management accounts", "Advisory"].iter().enumerate() {
+        app.select_text("select[name=add_service]", service).await?;
+        app.wait_for("[data-testid=add-line]:not([disabled])")
+            .await?;
+        app.click("[data-testid=add-line]").await?;
+        app.wait_for_text(
+            &format!("tr[data-line][data-index='{i}'] [data-testid=line-price]"),
+            "$",
+        )
+        .await?;
+    }
+    app.wait_for_text(
+        "tr[data-line='Management accounts'] [data-testid=line-price]",
+        "$450.00",
+    )
+    .await?;
+    app.wait_for_text(
+        "tr[data-line='Advisory'] [data-testid=line-price]",
+        "$400.00–$600.00",
+    )
+    .await?;
+    app.wait_for_text("[data-testid=total-monthly]", "From $850.00")
+        .await?;
+    // Picked on the proposal: the top band.
+    app.select_text("#band_1_id", "Over $1m").await?;
+    app.wait_for_text(
+        "tr[data-line='Management accounts'] [data-testid=line-price]",
+        "$700.00",
+    )
+    .await?;
+    app.wait_for_text("[data-testid=total-monthly]", "From $1,100.00")
+        .await?;
+    app.click("[data-testid=save-proposal]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Draft")
+        .await?;
+    app.screenshot(
+        "51-proposal-band-and-range",
+        "[data-testid=proposal-totals]",
+    )
+    .await?;
+    app.click("[data-testid=mark-sent]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Sent")
+        .await?;
+    app.click("[data-testid=mark-accepted]").await?;
+    app.type_into("#accepted_by", "Ann Coast").await?;
+    app.click("[data-testid=confirm-accept]").await?;
+    app.wait_for_text("[data-testid=proposal-status]", "Accepted")
+        .await?;
+
+    // The invoice waits for the range's price.
+    let today = chrono::Local::now().date_naive();
+    let next = today
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(today)
+        .format("%Y-%m")
+        .to_string();
+    let plan = cli(d, &["billing", "plan", "--month", &next]);
+    assert!(
+        plan.contains("Confirm the price of \u{201c}Advisory\u{201d}"),
+        "{plan}"
+    );
+
+    // Confirmed in the proposal: outside the range is refused, inside it is kept.
+    app.click("tr[data-line='Advisory'] [data-testid=confirm-price]")
+        .await?;
+    app.type_into("input[name=confirmed_price]", "700").await?;
+    app.click("[data-testid=save-confirmed-price]").await?;
+    let refused = app
+        .wait_for_text(
+            "[data-testid=confirm-price-panel]",
+            "confirm a price in that range",
+        )
+        .await?;
+    assert!(refused.contains("$400.00 to $600.00"), "{refused}");
+    app.screenshot("52-confirm-a-range", "[data-testid=confirm-price-panel]")
+        .await?;
+    app.type_into("input[name=confirmed_price]", "520").await?;
+    app.click("[data-testid=save-confirmed-price]").await?;
+    app.wait_for_text("[data-testid=toast]", "Price confirmed")
+        .await?;
+    app.wait_for_text(
+        "tr[data-line='Advisory'] [data-testid=line-price]",
+        "$520.00",
+    )
+    .await?;
+    app.close().await?;
+
+    // The client now holds the proposal's band, and the month is billed at the confirmed price.
+    let plan = cli(d, &["billing", "plan", "--month", &next]);
+    assert!(!plan.contains("Confirm the price"), "{plan}");
+    assert!(
+        plan.contains("Coastal Dental") && plan.contains("1220.00"),
+        "{plan}"
+    );
+    Ok(())
+}
+
+/// A prospect, imported through the CLI from a one-row CSV.
+fn import_prospect(d: &std::path::Path, name: &str, email: &str) -> Result {
+    let csv = d.join("prospect.csv");
+    std::fs::write(&csv, format!("name,email,kind\n{name},{email},prospect\n"))?;
+    cli(
+        d,
+        &[
+            "clients",
+            "import",
+            "--csv",
+            csv.to_str().unwrap_or_default(),
+        ],
+    );
     Ok(())
 }

@@ -107,3 +107,18 @@ pub async fn export_clients_csv(
     })
     .await
 }
+
+/// Puts the client's bands (the practice's first set, then its second) on the client.
+#[tauri::command]
+pub async fn set_client_bands(
+    state: State<'_, AppState>,
+    id: i64,
+    band_1_id: Option<i64>,
+    band_2_id: Option<i64>,
+) -> Reply<Client> {
+    state
+        .with_store(move |store| {
+            scopebook_core::catalog::set_client_bands(store, id, [band_1_id, band_2_id])
+        })
+        .await
+}

@@ -259,3 +259,15 @@ pub async fn start_from_structure(
         .with_store(move |store| proposals::start_from_structure(store, id, client_id))
         .await
 }
+
+/// Confirms the price of an accepted proposal's price-range line; it is billed from then on.
+#[tauri::command]
+pub async fn confirm_line_price(
+    state: State<'_, AppState>,
+    line_id: i64,
+    price: String,
+) -> Reply<Proposal> {
+    state
+        .with_store(move |store| proposals::confirm_line_price(store, line_id, &price))
+        .await
+}

@@ -189,3 +189,18 @@ pub async fn import_services_csv(state: State<'_, AppState>, token: String) -> R
         .with_store(move |store| csv::import_services(store, bytes.as_slice(), false))
         .await
 }
+
+#[tauri::command]
+pub async fn band_sets(state: State<'_, AppState>) -> Reply<catalog::BandSets> {
+    state.with_store(|store| catalog::band_sets(store)).await
+}
+
+#[tauri::command]
+pub async fn save_band_sets(
+    state: State<'_, AppState>,
+    draft: catalog::BandSetsDraft,
+) -> Reply<catalog::BandSets> {
+    state
+        .with_store(move |store| catalog::save_band_sets(store, &draft))
+        .await
+}

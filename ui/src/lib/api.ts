@@ -4,6 +4,8 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { BulkProgress } from "./bindings/BulkProgress";
 import type { BulkResult } from "./bindings/BulkResult";
 import type { ProposalList } from "./bindings/ProposalList";
+import type { BandSets } from "./bindings/BandSets";
+import type { BandSetsDraft } from "./bindings/BandSetsDraft";
 import type { ProposalStructure } from "./bindings/ProposalStructure";
 import type { StartedFromStructure } from "./bindings/StartedFromStructure";
 import type { AppInfo } from "./bindings/AppInfo";
@@ -165,6 +167,9 @@ export const api = {
   /** Rust opens the native open dialog, reads and checks the file; null when cancelled. */
   chooseServicesCsv: () => call<ChosenCsv<ServicesImportReport> | null>("choose_services_csv"),
   importServicesCsv: (token: string) => call<ServicesImportReport>("import_services_csv", { token }),
+  /** The practice's bands (annual revenue, and an optional second set) that price services. */
+  bandSets: () => call<BandSets>("band_sets"),
+  saveBandSets: (draft: BandSetsDraft) => call<BandSets>("save_band_sets", { draft }),
 
   logWork: (draft: WorkDraft) => call<Work>("log_work", { draft }),
   workList: (clientId: number | null) => call<Work[]>("work_list", { clientId }),
@@ -269,6 +274,8 @@ export const api = {
   createClient: (draft: ClientDraft) => call<Client>("create_client", { draft }),
   updateClient: (id: number, draft: ClientDraft) => call<Client>("update_client", { id, draft }),
   archiveClient: (id: number) => call<Client>("archive_client", { id }),
+  setClientBands: (id: number, band1Id: number | null, band2Id: number | null) =>
+    call<Client>("set_client_bands", { id, band1Id, band2Id }),
   restoreClient: (id: number) => call<Client>("restore_client", { id }),
   deleteClient: (id: number) => call<void>("delete_client", { id }),
   // The file's bytes, as chosen: Rust works out the encoding and the separator.
@@ -295,6 +302,8 @@ export const api = {
   changeProposalStatus: (id: number, action: ProposalAction, acceptedBy: string | null, chosenLines: number[], chosenOption: number | null = null) =>
     call<Proposal>("change_proposal_status", { id, action, acceptedBy, chosenOption, chosenLines }),
   duplicateProposal: (id: number) => call<Proposal>("duplicate_proposal", { id }),
+  /** Confirms an accepted price range's price (within the range); billed from then on. */
+  confirmLinePrice: (lineId: number, price: string) => call<Proposal>("confirm_line_price", { lineId, price }),
   amendProposal: (id: number, effectiveFrom: string) => call<Proposal>("amend_proposal", { id, effectiveFrom }),
   clientScope: (clientId: number, month: string) => call<ClientScope>("client_scope", { clientId, month }),
   previewProposal: (id: number | null, draft: ProposalDraft) => call<ProposalPreview>("preview_proposal", { id, draft }),

@@ -16,6 +16,8 @@ export const pricingKinds: { value: PricingKind; label: string }[] = [
   { value: "per_unit", label: "Per unit" },
   { value: "hourly", label: "Hourly" },
   { value: "minimum", label: "From" },
+  { value: "range", label: "Range" },
+  { value: "banded", label: "By band" },
   { value: "included", label: "Included" },
 ];
 
@@ -36,6 +38,10 @@ export function pricingSummary(p: Pricing, number: (v: string) => string): strin
       return "From (minimum)";
     case "included":
       return "Included, no charge";
+    case "range":
+      return "Range (estimate)";
+    case "banded":
+      return `By band · ${p.prices.length} bands`;
     case "hourly":
       return `Hourly · ${number(p.estimated_hours)} h`;
     case "per_unit": {
@@ -43,4 +49,21 @@ export function pricingSummary(p: Pricing, number: (v: string) => string): strin
       return p.tiers.length > 1 ? `Per ${unit} · ${p.tiers.length} tiers` : `Per ${unit}`;
     }
   }
+}
+
+/** What the typical quantity costs, as the catalogue lists it: "$450.00", or a span for a
+ * range ("$400.00–$600.00") or a price by band (its lowest to its highest band). */
+export function typicalPrice(
+  s: { pricing: Pricing; typical_total: string | null },
+  money: (v: string | null) => string,
+): string {
+  const p = s.pricing;
+  if (p.kind === "range") return `${money(p.low)}–${money(p.high)}`;
+  if (p.kind === "banded") {
+    if (p.prices.length === 0) return money(null);
+    const sorted = p.prices.map((b) => b.price).sort((a, b) => Number(a) - Number(b));
+    const [low, high] = [sorted[0], sorted[sorted.length - 1]];
+    return low === high ? money(low) : `${money(low)}–${money(high)}`;
+  }
+  return money(s.typical_total);
 }

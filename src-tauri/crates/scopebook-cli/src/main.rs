@@ -216,7 +216,7 @@ enum ServicesCommand {
         archived: bool,
     },
     /// Adds a service.
-    Add(AddService),
+    Add(Box<AddService>),
     /// Writes the active catalogue as CSV.
     Export {
         /// CSV is the only format; the flag makes scripts say what they expect.
@@ -268,6 +268,9 @@ struct AddService {
     /// The typical quantity of a per-unit service.
     #[arg(long, default_value = "1")]
     quantity: String,
+    /// A range's highest estimate (`--price` is the lowest), with `--pricing range`.
+    #[arg(long, default_value = "")]
+    price_high: String,
     /// Estimated hours of an hourly service.
     #[arg(long, default_value = "")]
     hours: String,
@@ -284,7 +287,8 @@ struct AddService {
 }
 
 fn parse_kind(text: &str) -> Result<PricingKind, String> {
-    PricingKind::from_user_text(text).ok_or_else(|| "use fixed, per_unit or hourly".to_string())
+    PricingKind::from_user_text(text)
+        .ok_or_else(|| "use fixed, per_unit, hourly, minimum, range or included".to_string())
 }
 
 fn parse_frequency(text: &str) -> Result<Frequency, String> {
@@ -787,6 +791,9 @@ impl AddService {
                 tiers,
                 default_quantity: self.quantity,
                 estimated_hours: self.hours,
+                price_high: self.price_high,
+                band_set: 1,
+                band_prices: Vec::new(),
             },
             drivers: self.drivers,
             terms: self.terms,

@@ -503,6 +503,8 @@ mod tests {
                 quantity: Decimal::ONE,
                 discount_percent: Decimal::ZERO,
                 price: Decimal::ONE,
+                price_high: None,
+                confirmed_price: None,
                 start_month: "2026-12".into(),
                 anchor_month: "2026-12".into(),
                 end_month: None,

@@ -7,4 +7,13 @@ export type Client = { id: number,
 /**
  * The Xero contact it is linked to in the organisation connected now.
  */
-xero_contact_id: string | null, archived: boolean, created_at: string, updated_at: string, kind: ClientKind, display_name: string, legal_name: string, first_name: string, last_name: string, email: string, phone: string, postal_address: Address, street_address: Address, tax_number: string, account_number: string, notes: string, invoicing: Invoicing, };
+xero_contact_id: string | null, 
+/**
+ * The client's band in the practice's first set (annual revenue), set on the client or
+ * by accepting a proposal priced at it.
+ */
+band_1_id: number | null, 
+/**
+ * The client's band in the practice's second set.
+ */
+band_2_id: number | null, archived: boolean, created_at: string, updated_at: string, kind: ClientKind, display_name: string, legal_name: string, first_name: string, last_name: string, email: string, phone: string, postal_address: Address, street_address: Address, tax_number: string, account_number: string, notes: string, invoicing: Invoicing, };

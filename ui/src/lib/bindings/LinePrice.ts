@@ -4,4 +4,9 @@ import type { PriceStep } from "./PriceStep";
 /**
  * A line's price per billing period and how it was reached.
  */
-export type LinePrice = { steps: Array<PriceStep>, price: string, };
+export type LinePrice = { steps: Array<PriceStep>, price: string, 
+/**
+ * A range's upper end, taken through the same drivers, discount and rounding (`price` is
+ * its lower end).
+ */
+high: string | null, };

@@ -3,4 +3,4 @@
 /**
  * How a service is priced.
  */
-export type PricingKind = "fixed" | "per_unit" | "hourly" | "minimum" | "included";
+export type PricingKind = "fixed" | "per_unit" | "hourly" | "minimum" | "included" | "range" | "banded";

@@ -11,7 +11,7 @@ export type Proposal = { id: number, number: string, version: number, client_id:
 /**
  * The option the client accepted (1–3).
  */
-chosen_option: number | null, billing_start: BillingStart, free_months: number, supersedes_id: number | null, effective_from: string | null, sent_at: string | null, accepted_at: string | null, accepted_by: string | null, created_at: string, updated_at: string, lines: Array<ProposalLine>, totals: ProposalTotals, 
+chosen_option: number | null, billing_start: BillingStart, free_months: number, band_1_id: number | null, band_2_id: number | null, supersedes_id: number | null, effective_from: string | null, sent_at: string | null, accepted_at: string | null, accepted_by: string | null, created_at: string, updated_at: string, lines: Array<ProposalLine>, totals: ProposalTotals, 
 /**
  * Per option: the lines common to all and that option's (before it is chosen).
  */

@@ -24,4 +24,13 @@ billing_start: BillingStart | null,
 /**
  * With [`BillingStart::FreeMonths`]: how many (1–24).
  */
-free_months: number, };
+free_months: number, 
+/**
+ * The client's band in the practice's first set (annual revenue), which prices the
+ * services priced by band; from the client, to start with.
+ */
+band_1_id: number | null, 
+/**
+ * The client's band in the second set, if the practice has one.
+ */
+band_2_id: number | null, };

@@ -16,9 +16,17 @@ drivers: Array<LineDriver>,
  */
 terms: string, frequency: Frequency, account_code: string, tax_type: string, estimated_minutes: number, quantity: string, discount_percent: string, 
 /**
- * Per billing period, after discount.
+ * Per billing period, after discount (a range's lower end).
  */
-price: string, start_month: string, 
+price: string, 
+/**
+ * A range's upper end per billing period.
+ */
+price_high: string | null, 
+/**
+ * A range's price as the firm confirmed it (within the range): billed from then on.
+ */
+confirmed_price: string | null, start_month: string, 
 /**
  * The month the line's billing cycle counts from (its first start month; an amendment
  * moves the start, not the cycle).

@@ -2,6 +2,7 @@
 import type { FieldError } from "./FieldError";
 import type { PriceStep } from "./PriceStep";
 import type { ProposalTotals } from "./ProposalTotals";
+import type { TopUp } from "./TopUp";
 
 /**
  * What the editor shows live: each line's price and the totals, or the problems so far.
@@ -12,9 +13,14 @@ export type ProposalPreview = {
  */
 prices: Array<string | null>, 
 /**
- * The minimum monthly fee's top-up the proposal would get, a month.
+ * Per line, a price range's upper end (`None` for a set price, or while it has a problem).
  */
-top_up: string | null, 
+highs: Array<string | null>, 
+/**
+ * The minimum monthly fee's top-ups the proposal would get, a month: one for the whole
+ * proposal, or one per option that comes in under the minimum.
+ */
+top_ups: Array<TopUp>, 
 /**
  * Per option: what the proposal comes to with it.
  */

@@ -13,4 +13,13 @@ annual: string, one_off: string,
 /**
  * Per billing frequency, in the order weekly, monthly, quarterly, annually, one-off.
  */
-by_frequency: Array<FrequencyTotal>, };
+by_frequency: Array<FrequencyTotal>, 
+/**
+ * Some of the recurring lines are price ranges, counted at their lower end: the monthly
+ * and annual figures read "from $X".
+ */
+estimated: boolean, 
+/**
+ * The same for the one-off lines.
+ */
+one_off_estimated: boolean, };

@@ -4,4 +4,8 @@ import type { Band } from "./Band";
 /**
  * What a quantity of a service costs, band by band.
  */
-export type Quote = { quantity: string, bands: Array<Band>, total: string, };
+export type Quote = { quantity: string, bands: Array<Band>, total: string, 
+/**
+ * A range's upper end for the quantity (`total` is its lower end).
+ */
+high: string | null, };

@@ -445,6 +445,8 @@ impl Context<'_> {
     ) -> PlannedInvoice {
         let amounts = self.line_amounts();
         let mut lines = Vec::new();
+        // Price ranges due this month whose price the firm has not confirmed.
+        let mut unconfirmed = Vec::new();
         for in_force in now {
             let l = &in_force.line;
             let months = LineMonths {
@@ -457,8 +459,14 @@ impl Context<'_> {
             };
             // A service included at no charge (or discounted to nothing) is scope, not an
             // invoice line: Xero would print a line of 0.00.
-            if l.price.is_zero() {
+            if l.price.is_zero() && !l.awaiting_confirmation {
                 continue;
+            }
+            if l.awaiting_confirmation {
+                unconfirmed.push(format!(
+                    "Confirm the price of \u{201c}{}\u{201d} on {} (it was agreed as a range) before it is invoiced.",
+                    l.name, in_force.proposal
+                ));
             }
             let described = adjustments
                 .iter()
@@ -565,6 +573,10 @@ impl Context<'_> {
             recurring_change: recurring - recurring_before,
         };
         self.check(&mut invoice);
+        if !unconfirmed.is_empty() {
+            invoice.warnings.extend(unconfirmed);
+            invoice.blocked = true;
+        }
         if adjustments.iter().any(|a| a.kind == AdjustmentKind::Skip) {
             invoice.state = PlanState::Skipped;
         } else if adjustments.iter().any(|a| a.kind == AdjustmentKind::Hold) {

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::practice::require_practice;
 use crate::store::{Source, Store};
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 14] = [
     "name",
     "description",
     "category",
@@ -34,6 +34,7 @@ const HEADER: [&str; 13] = [
     "account_code",
     "tax_type",
     "estimated_minutes",
+    "price_high",
 ];
 
 /// The word that marks the open-ended last tier in the `tiers` column.
@@ -59,6 +60,15 @@ pub fn export_services(store: &Store, out: impl Write) -> Result<usize> {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
+            // Each band's price, for the record (a spreadsheet can't add a banded service).
+            Pricing::Banded { prices, .. } => (
+                String::new(),
+                prices
+                    .iter()
+                    .map(|p| format!("{}: {}", p.band, super::pricing::amount_text(p.price)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             _ => (draft.pricing.price.clone(), String::new()),
         };
         writer
@@ -76,6 +86,7 @@ pub fn export_services(store: &Store, out: impl Write) -> Result<usize> {
                 &draft.account_code,
                 &draft.tax_type,
                 &draft.estimated_minutes,
+                &draft.pricing.price_high,
             ])
             .map_err(csv_error)?;
     }
@@ -199,9 +210,19 @@ pub fn import_services(
             continue;
         };
         let Some(kind) = PricingKind::from_user_text(&get("pricing")) else {
-            problem("pricing", "Use fixed, per_unit or hourly.".into());
+            problem(
+                "pricing",
+                "Use fixed, per_unit, hourly, minimum, range or included.".into(),
+            );
             continue;
         };
+        if kind == PricingKind::Banded {
+            problem(
+                "pricing",
+                "Prices by band are set in the service form: import the service as fixed, then change it there.".into(),
+            );
+            continue;
+        }
         let tiers = match parse_tiers_column(&get("tiers")) {
             Ok(tiers) if tiers.is_empty() => vec![TierDraft {
                 up_to: String::new(),
@@ -227,6 +248,9 @@ pub fn import_services(
                     q => q,
                 },
                 estimated_hours: get("estimated_hours"),
+                price_high: get("price_high"),
+                band_set: 1,
+                band_prices: Vec::new(),
             },
             // Price drivers are set in the service form; a spreadsheet adds new services only.
             drivers: Vec::new(),

@@ -283,10 +283,15 @@ pub struct LinePrice {
     pub steps: Vec<PriceStep>,
     #[ts(as = "String")]
     pub price: Decimal,
+    /// A range's upper end, taken through the same drivers, discount and rounding (`price` is
+    /// its lower end).
+    #[ts(as = "Option<String>")]
+    pub high: Option<Decimal>,
 }
 
 /// The one calculation of a line's price: the quote's total, each driver in order, the
-/// discount, never below zero, then rounded once as the practice says.
+/// discount, never below zero, then rounded once as the practice says. A range's upper end goes
+/// through the same steps.
 pub fn line_price(
     quote: &Quote,
     drivers: &[LineDriver],
@@ -295,7 +300,29 @@ pub fn line_price(
     currency: Currency,
     numbers: NumberFormat,
 ) -> LinePrice {
-    let mut amount = quote.total;
+    let mut priced = price_steps(
+        quote.total,
+        drivers,
+        discount_percent,
+        rounding,
+        currency,
+        numbers,
+    );
+    priced.high = quote.high.map(|high| {
+        price_steps(high, drivers, discount_percent, rounding, currency, numbers).price
+    });
+    priced
+}
+
+fn price_steps(
+    start: Decimal,
+    drivers: &[LineDriver],
+    discount_percent: Decimal,
+    rounding: PriceRounding,
+    currency: Currency,
+    numbers: NumberFormat,
+) -> LinePrice {
+    let mut amount = start;
     let mut steps = vec![PriceStep {
         label: "Price".into(),
         effect: String::new(),
@@ -346,6 +373,7 @@ pub fn line_price(
     LinePrice {
         steps,
         price: rounded,
+        high: None,
     }
 }
 
@@ -674,6 +702,32 @@ mod tests {
                 prop_assert!((priced.price % step).is_zero(), "{} not a multiple of {}", priced.price, step);
             }
             prop_assert_eq!(priced.steps.last().map(|s| s.amount), Some(priced.price));
+        }
+
+        /// A price range goes through the same drivers at both ends: the top is never below
+        /// the bottom, and both are rounded and never negative.
+        #[test]
+        fn a_ranges_ends_stay_in_order_through_any_drivers(
+            drivers in proptest::collection::vec(any_driver(), 0..=MAX_DRIVERS),
+            picks in proptest::collection::vec(0usize..MAX_CHOICES, MAX_DRIVERS),
+            low in 0i64..10_000_000,
+            spread in 1i64..10_000_000,
+            discount in 0i64..=10_000,
+            rounding in proptest::sample::select(PriceRounding::ALL),
+        ) {
+            let names: Vec<String> = drivers
+                .iter()
+                .zip(&picks)
+                .map(|(d, p)| d.choices[p % d.choices.len()].name.clone())
+                .collect();
+            let line = choose(&drivers, &names);
+            let range = Pricing::Range { low: Decimal::new(low, 2), high: Decimal::new(low + spread, 2) };
+            let q = quote(&range, Decimal::ONE, aud()).unwrap();
+            let priced = line_price(&q, &line, Decimal::new(discount, 2), rounding, aud(), numbers());
+            let high = priced.high.expect("a range has a top");
+            prop_assert!(priced.price >= Decimal::ZERO);
+            prop_assert!(high >= priced.price, "{} below {}", high, priced.price);
+            prop_assert_eq!(aud().round(high), high);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Services & pricing: the catalogue proposals are built from.
 
+pub mod bands;
 pub mod csv;
 pub mod drivers;
 pub mod pricing;
@@ -13,11 +14,16 @@ use crate::error::{Error, Problems, Result};
 use crate::money::{Currency, NumberFormat, parse_amount};
 use crate::practice::{check_account_code, require_practice};
 use crate::store::{Source, Store, Tx, decimal_column, optional_decimal_column};
+pub use bands::{
+    BandSets, BandSetsDraft, RevenueBand, band_sets, save_band_sets, set_client_bands,
+};
 pub use drivers::{
     Driver, DriverChoice, DriverChoiceDraft, DriverDraft, DriverOp, LineDriver, LinePrice,
     PriceRounding, PriceStep, line_price,
 };
-pub use pricing::{PriceType, Pricing, PricingDraft, PricingKind, Quote, Tier, TierDraft, quote};
+pub use pricing::{
+    BandPrice, PriceType, Pricing, PricingDraft, PricingKind, Quote, Tier, TierDraft, quote,
+};
 
 crate::db_enum! {
     /// How often a service is billed.
@@ -250,7 +256,15 @@ pub fn preview_price(
         Err(Error::Invalid(problems)) => problems,
         Err(other) => return Err(other),
     };
-    let pricing = pricing::parse_pricing(&draft.pricing, currency, numbers, &mut Problems::new());
+    let mut pricing =
+        pricing::parse_pricing(&draft.pricing, currency, numbers, &mut Problems::new());
+    if let Some(parsed) = &mut pricing {
+        bands::check_band_prices(parsed, &band_sets(store)?, &mut problems);
+        // The worked example of a banded price: its first band.
+        if let Pricing::Banded { prices, band, .. } = parsed {
+            *band = prices.first().map(|p| p.band_id);
+        }
+    }
     let quantity = match quantity.map(str::trim).filter(|q| !q.is_empty()) {
         None => pricing.as_ref().map(Pricing::default_quantity),
         Some(text) => {
@@ -307,11 +321,12 @@ pub struct ServiceFilter {
 
 const SERVICE_COLUMNS: &str = "id, name, description, category, pricing_kind, price, unit_name,
     default_quantity, estimated_hours, frequency, account_code, tax_type, estimated_minutes,
-    archived_at IS NOT NULL AS archived, created_at, updated_at, drivers, terms, price_type";
+    archived_at IS NOT NULL AS archived, created_at, updated_at, drivers, terms, price_type,
+    price_high, band_set";
 
 fn service_from_row(
     row: &Row<'_>,
-    tiers: Vec<Tier>,
+    (tiers, band_prices): (Vec<Tier>, Vec<BandPrice>),
     currency: Currency,
 ) -> rusqlite::Result<Service> {
     let kind: PricingKind = row.get("pricing_kind")?;
@@ -324,6 +339,15 @@ fn service_from_row(
             price: decimal_column(row, "price")?,
         },
         (PricingKind::Fixed, PriceType::Included) => Pricing::Included,
+        (PricingKind::Fixed, PriceType::Range) => Pricing::Range {
+            low: decimal_column(row, "price")?,
+            high: decimal_column(row, "price_high")?,
+        },
+        (PricingKind::Fixed, PriceType::Banded) => Pricing::Banded {
+            set: row.get("band_set")?,
+            prices: band_prices,
+            band: None,
+        },
         (PricingKind::Hourly, PriceType::Exact) => Pricing::Hourly {
             rate: decimal_column(row, "price")?,
             estimated_hours: decimal_column(row, "estimated_hours")?,
@@ -367,6 +391,37 @@ fn service_from_row(
     })
 }
 
+/// A service's tiers and band prices (each empty unless it is priced that way).
+fn price_rows_of(
+    conn: &rusqlite::Connection,
+    service_id: i64,
+) -> rusqlite::Result<(Vec<Tier>, Vec<BandPrice>)> {
+    Ok((
+        tiers_of(conn, service_id)?,
+        band_prices_of(conn, service_id)?,
+    ))
+}
+
+/// A banded service's prices, in the order of its set's bands.
+fn band_prices_of(
+    conn: &rusqlite::Connection,
+    service_id: i64,
+) -> rusqlite::Result<Vec<BandPrice>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.band_id, b.name, p.price FROM service_band_prices p
+         JOIN revenue_bands b ON b.id = p.band_id
+         WHERE p.service_id = ?1 AND b.archived_at IS NULL ORDER BY b.position, b.id",
+    )?;
+    let rows = stmt.query_map([service_id], |r| {
+        Ok(BandPrice {
+            band_id: r.get(0)?,
+            band: r.get(1)?,
+            price: decimal_column(r, 2)?,
+        })
+    })?;
+    rows.collect()
+}
+
 fn tiers_of(conn: &rusqlite::Connection, service_id: i64) -> rusqlite::Result<Vec<Tier>> {
     let mut stmt = conn.prepare_cached(
         "SELECT up_to, unit_price FROM service_tiers WHERE service_id = ?1 ORDER BY position",
@@ -390,7 +445,7 @@ fn catalogue_currency(store: &Store) -> Result<Currency> {
 pub fn get_service(store: &Store, id: i64) -> Result<Service> {
     let currency = catalogue_currency(store)?;
     let conn = store.conn();
-    let tiers = tiers_of(conn, id)?;
+    let tiers = price_rows_of(conn, id)?;
     conn.query_row(
         &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"),
         [id],
@@ -425,7 +480,7 @@ pub fn list_services(store: &Store, filter: &ServiceFilter) -> Result<Vec<Servic
     let mut rows = stmt.query(params![archived, category])?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let service = service_from_row(row, tiers_of(conn, id)?, currency)?;
+        let service = service_from_row(row, price_rows_of(conn, id)?, currency)?;
         let haystack = match &service.pricing {
             Pricing::PerUnit { unit_name, .. } => format!(
                 "{} {} {} {}",
@@ -469,13 +524,39 @@ fn name_taken_error(name: &str) -> Error {
     )
 }
 
-/// Writes the pricing columns and tiers of service `id`.
+/// Writes service `id`'s fields and its pricing.
 fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
-    let (price, unit_name, default_quantity, hours) = match &service.pricing {
-        Pricing::Fixed { price } | Pricing::Minimum { price } => {
-            (Some(price.to_string()), "", None, None)
-        }
+    tx.execute(
+        "UPDATE services SET name = ?2, description = ?3, category = ?4, frequency = ?5,
+            account_code = ?6, tax_type = ?7, estimated_minutes = ?8, updated_at = ?9,
+            drivers = ?10, terms = ?11
+         WHERE id = ?1",
+        params![
+            id,
+            service.name,
+            service.description,
+            service.category,
+            service.frequency.as_str(),
+            service.account_code,
+            service.tax_type,
+            service.estimated_minutes,
+            crate::now(),
+            serde_json::to_string(&service.drivers).unwrap_or_default(),
+            service.terms,
+        ],
+    )?;
+    write_pricing(tx, id, &service.pricing)
+}
+
+/// Writes how service `id` is priced: its pricing columns, tiers and band prices (the one place
+/// they are written, for the form and for a price increase alike).
+pub(crate) fn write_pricing(tx: &Tx<'_>, id: i64, pricing: &Pricing) -> Result<()> {
+    let (price, unit_name, default_quantity, hours) = match pricing {
+        Pricing::Fixed { price }
+        | Pricing::Minimum { price }
+        | Pricing::Range { low: price, .. } => (Some(price.to_string()), "", None, None),
         Pricing::Included => (Some("0".to_string()), "", None, None),
+        Pricing::Banded { .. } => (None, "", None, None),
         Pricing::Hourly {
             rate,
             estimated_hours,
@@ -496,34 +577,33 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
             None,
         ),
     };
+    let (kind, price_type) = pricing.stored_as();
     tx.execute(
-        "UPDATE services SET name = ?2, description = ?3, category = ?4, pricing_kind = ?5,
-            price = ?6, unit_name = ?7, default_quantity = ?8, estimated_hours = ?9,
-            frequency = ?10, account_code = ?11, tax_type = ?12, estimated_minutes = ?13,
-            updated_at = ?14, drivers = ?15, terms = ?16, price_type = ?17
+        "UPDATE services SET pricing_kind = ?2, price = ?3, unit_name = ?4, default_quantity = ?5,
+            estimated_hours = ?6, price_type = ?7, price_high = ?8, band_set = ?9,
+            updated_at = ?10
          WHERE id = ?1",
         params![
             id,
-            service.name,
-            service.description,
-            service.category,
-            service.pricing.stored_as().0.as_str(),
+            kind.as_str(),
             price,
             unit_name,
             default_quantity,
             hours,
-            service.frequency.as_str(),
-            service.account_code,
-            service.tax_type,
-            service.estimated_minutes,
+            price_type.as_str(),
+            match pricing {
+                Pricing::Range { high, .. } => Some(high.to_string()),
+                _ => None,
+            },
+            match pricing {
+                Pricing::Banded { set, .. } => Some(*set),
+                _ => None,
+            },
             crate::now(),
-            serde_json::to_string(&service.drivers).unwrap_or_default(),
-            service.terms,
-            service.pricing.stored_as().1.as_str(),
         ],
     )?;
     tx.execute("DELETE FROM service_tiers WHERE service_id = ?1", [id])?;
-    if let Pricing::PerUnit { tiers, .. } = &service.pricing {
+    if let Pricing::PerUnit { tiers, .. } = pricing {
         for (position, tier) in tiers.iter().enumerate() {
             tx.execute(
                 "INSERT INTO service_tiers (service_id, position, up_to, unit_price)
@@ -534,6 +614,18 @@ fn write_service(tx: &Tx<'_>, id: i64, service: &ValidService) -> Result<()> {
                     tier.up_to.map(|u| u.to_string()),
                     tier.unit_price.to_string()
                 ],
+            )?;
+        }
+    }
+    tx.execute(
+        "DELETE FROM service_band_prices WHERE service_id = ?1",
+        [id],
+    )?;
+    if let Pricing::Banded { prices, .. } = pricing {
+        for band in prices {
+            tx.execute(
+                "INSERT INTO service_band_prices (service_id, band_id, price) VALUES (?1, ?2, ?3)",
+                params![id, band.band_id, band.price.to_string()],
             )?;
         }
     }
@@ -576,17 +668,25 @@ fn service_detail(service: &ValidService) -> serde_json::Value {
     })
 }
 
-pub fn create_service(store: &mut Store, draft: &ServiceDraft) -> Result<Service> {
+/// [`validate_service`], and a banded price checked against the practice's bands.
+fn checked_service(store: &Store, draft: &ServiceDraft) -> Result<ValidService> {
     let practice = require_practice(store)?;
     let service = validate_service(draft, practice.currency(), practice.number_format())?;
+    let mut problems = Problems::new();
+    bands::check_band_prices(&service.pricing, &band_sets(store)?, &mut problems);
+    problems.into_result()?;
+    Ok(service)
+}
+
+pub fn create_service(store: &mut Store, draft: &ServiceDraft) -> Result<Service> {
+    let service = checked_service(store, draft)?;
     let id = store.write(Source::User, |tx| insert_service(tx, &service))?;
     get_service(store, id)
 }
 
 pub fn update_service(store: &mut Store, id: i64, draft: &ServiceDraft) -> Result<Service> {
-    let practice = require_practice(store)?;
     let before = get_service(store, id)?;
-    let service = validate_service(draft, practice.currency(), practice.number_format())?;
+    let service = checked_service(store, draft)?;
     store.write(Source::User, |tx| {
         if !before.archived && name_taken(tx, &service.name, Some(id))? {
             return Err(name_taken_error(&service.name));

@@ -54,6 +54,34 @@ pub enum Pricing {
     },
     /// Part of the engagement at no separate charge: shown as "Included", never invoiced.
     Included,
+    /// An estimate from `low` to `high` ("$400–$600"): the proposal shows the range, and the
+    /// line is billed only once its price is confirmed (within the range).
+    Range {
+        #[ts(as = "String")]
+        low: Decimal,
+        #[ts(as = "String")]
+        high: Decimal,
+    },
+    /// A price for each band of the practice's band set `set` (1: annual revenue, 2: the second
+    /// set); a proposal line is priced at its proposal's band (`band`).
+    Banded {
+        set: u8,
+        prices: Vec<BandPrice>,
+        #[ts(type = "number | null")]
+        band: Option<i64>,
+    },
+}
+
+/// A banded service's price in one band (the band's name kept with it, for the letter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct BandPrice {
+    #[ts(type = "number")]
+    pub band_id: i64,
+    pub band: String,
+    #[ts(as = "String")]
+    pub price: Decimal,
 }
 
 crate::db_enum! {
@@ -67,6 +95,10 @@ crate::db_enum! {
         Minimum = "minimum",
         /// Stored as a fixed price of 0 with price type `included`.
         Included = "included",
+        /// Stored as a fixed price (the lower end) with price type `range` and `price_high`.
+        Range = "range",
+        /// Stored as a fixed service with price type `banded`, its prices per band.
+        Banded = "banded",
     }
 }
 
@@ -76,6 +108,8 @@ crate::db_enum! {
         Exact = "exact",
         Minimum = "minimum",
         Included = "included",
+        Range = "range",
+        Banded = "banded",
     }
 }
 
@@ -93,6 +127,8 @@ impl PricingKind {
             "hourly" => Some(PricingKind::Hourly),
             "minimum" | "from" => Some(PricingKind::Minimum),
             "included" | "no_charge" => Some(PricingKind::Included),
+            "range" | "estimate" => Some(PricingKind::Range),
+            "banded" | "by_band" | "per_band" => Some(PricingKind::Banded),
             _ => None,
         }
     }
@@ -106,6 +142,8 @@ impl Pricing {
             Pricing::Hourly { .. } => PricingKind::Hourly,
             Pricing::Minimum { .. } => PricingKind::Minimum,
             Pricing::Included => PricingKind::Included,
+            Pricing::Range { .. } => PricingKind::Range,
+            Pricing::Banded { .. } => PricingKind::Banded,
         }
     }
 
@@ -114,6 +152,8 @@ impl Pricing {
         match self {
             Pricing::Minimum { .. } => (PricingKind::Fixed, PriceType::Minimum),
             Pricing::Included => (PricingKind::Fixed, PriceType::Included),
+            Pricing::Range { .. } => (PricingKind::Fixed, PriceType::Range),
+            Pricing::Banded { .. } => (PricingKind::Fixed, PriceType::Banded),
             other => (other.kind(), PriceType::Exact),
         }
     }
@@ -122,7 +162,11 @@ impl Pricing {
     /// the estimated hours.
     pub fn default_quantity(&self) -> Decimal {
         match self {
-            Pricing::Fixed { .. } | Pricing::Minimum { .. } | Pricing::Included => Decimal::ONE,
+            Pricing::Fixed { .. }
+            | Pricing::Minimum { .. }
+            | Pricing::Included
+            | Pricing::Range { .. }
+            | Pricing::Banded { .. } => Decimal::ONE,
             Pricing::PerUnit {
                 default_quantity, ..
             } => *default_quantity,
@@ -158,6 +202,9 @@ pub struct Quote {
     pub bands: Vec<Band>,
     #[ts(as = "String")]
     pub total: Decimal,
+    /// A range's upper end for the quantity (`total` is its lower end).
+    #[ts(as = "Option<String>")]
+    pub high: Option<Decimal>,
 }
 
 /// Why a calculation was refused.
@@ -167,6 +214,10 @@ pub enum PriceError {
     QuantityNotPositive,
     #[error("This service has no price tiers.")]
     NoTiers,
+    #[error("Pick the client's band on the proposal: this service is priced by band.")]
+    NoBand,
+    #[error("This service has no price for the client's band; add one on the service.")]
+    NoBandPrice,
 }
 
 /// What `quantity` of a service priced by `pricing` costs in `currency`.
@@ -190,6 +241,7 @@ pub fn quote(
                 amount,
             }],
             total: amount,
+            high: None,
         }
     };
     match pricing {
@@ -199,7 +251,20 @@ pub fn quote(
             quantity,
             bands: Vec::new(),
             total: currency.round(Decimal::ZERO),
+            high: None,
         }),
+        Pricing::Range { low, high } => Ok(Quote {
+            high: Some(currency.round(*high * quantity)),
+            ..single(*low)
+        }),
+        Pricing::Banded { prices, band, .. } => {
+            let band = band.ok_or(PriceError::NoBand)?;
+            let price = prices
+                .iter()
+                .find(|p| p.band_id == band)
+                .ok_or(PriceError::NoBandPrice)?;
+            Ok(single(price.price))
+        }
         Pricing::PerUnit { tiers, .. } => {
             if tiers.is_empty() {
                 return Err(PriceError::NoTiers);
@@ -231,6 +296,7 @@ pub fn quote(
                 quantity,
                 bands,
                 total: currency.round(total),
+                high: None,
             })
         }
     }
@@ -256,6 +322,25 @@ pub struct PricingDraft {
     pub tiers: Vec<TierDraft>,
     pub default_quantity: String,
     pub estimated_hours: String,
+    /// A range's upper end (`price` is its lower end).
+    #[serde(default)]
+    pub price_high: String,
+    /// A banded price's band set (1 or 2).
+    #[serde(default)]
+    pub band_set: u8,
+    /// A banded price: the price typed for each band of the set.
+    #[serde(default)]
+    pub band_prices: Vec<BandPriceDraft>,
+}
+
+/// A band's price as typed in the service form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BandPriceDraft {
+    #[ts(type = "number")]
+    pub band_id: i64,
+    pub band: String,
+    pub price: String,
 }
 
 impl PricingDraft {
@@ -267,6 +352,9 @@ impl PricingDraft {
             tiers: vec![TierDraft::default()],
             default_quantity: String::new(),
             estimated_hours: String::new(),
+            price_high: String::new(),
+            band_set: 1,
+            band_prices: Vec::new(),
         }
     }
 }
@@ -292,6 +380,21 @@ impl Pricing {
                 draft.price = amount_text(*price)
             }
             Pricing::Included => {}
+            Pricing::Range { low, high } => {
+                draft.price = amount_text(*low);
+                draft.price_high = amount_text(*high);
+            }
+            Pricing::Banded { set, prices, .. } => {
+                draft.band_set = *set;
+                draft.band_prices = prices
+                    .iter()
+                    .map(|p| BandPriceDraft {
+                        band_id: p.band_id,
+                        band: p.band.clone(),
+                        price: amount_text(p.price),
+                    })
+                    .collect();
+            }
             Pricing::Hourly {
                 rate,
                 estimated_hours,
@@ -421,6 +524,36 @@ pub fn parse_pricing(
         )
         .map(|price| Pricing::Minimum { price }),
         PricingKind::Included => Some(Pricing::Included),
+        PricingKind::Range => {
+            let low = money_field(
+                problems,
+                "price",
+                &draft.price,
+                "lowest estimate",
+                currency,
+                numbers,
+            );
+            let high = money_field(
+                problems,
+                "price_high",
+                &draft.price_high,
+                "highest estimate",
+                currency,
+                numbers,
+            );
+            match (low, high) {
+                (Some(low), Some(high)) if high > low => Some(Pricing::Range { low, high }),
+                (Some(_), Some(_)) => {
+                    problems.add(
+                        "price_high",
+                        "The highest estimate must be above the lowest; for one price, choose Fixed.",
+                    );
+                    None
+                }
+                _ => None,
+            }
+        }
+        PricingKind::Banded => parse_band_prices(draft, currency, numbers, problems),
         PricingKind::Hourly => {
             let rate = money_field(
                 problems,
@@ -470,6 +603,53 @@ pub fn parse_pricing(
             })
         }
     }
+}
+
+/// A price for every band of the chosen set (the form lists the practice's active bands).
+fn parse_band_prices(
+    draft: &PricingDraft,
+    currency: Currency,
+    numbers: NumberFormat,
+    problems: &mut Problems,
+) -> Option<Pricing> {
+    if !matches!(draft.band_set, 1 | 2) {
+        problems.add(
+            "band_set",
+            "Choose which of the practice's band sets prices it.",
+        );
+        return None;
+    }
+    if draft.band_prices.is_empty() {
+        problems.add(
+            "band_prices",
+            "The practice has no bands in this set yet: add them in Settings \u{2192} Bands.",
+        );
+        return None;
+    }
+    let before = problems.fields().len();
+    let mut prices = Vec::with_capacity(draft.band_prices.len());
+    for (i, band) in draft.band_prices.iter().enumerate() {
+        let what = format!("price for {}", band.band.trim());
+        if let Some(price) = money_field(
+            problems,
+            &format!("band_prices.{i}.price"),
+            &band.price,
+            &what,
+            currency,
+            numbers,
+        ) {
+            prices.push(BandPrice {
+                band_id: band.band_id,
+                band: band.band.trim().to_string(),
+                price,
+            });
+        }
+    }
+    (problems.fields().len() == before).then_some(Pricing::Banded {
+        set: draft.band_set,
+        prices,
+        band: None,
+    })
 }
 
 fn parse_tiers(

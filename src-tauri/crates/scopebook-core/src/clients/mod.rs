@@ -182,6 +182,13 @@ pub struct Client {
     pub details: ClientDraft,
     /// The Xero contact it is linked to in the organisation connected now.
     pub xero_contact_id: Option<String>,
+    /// The client's band in the practice's first set (annual revenue), set on the client or
+    /// by accepting a proposal priced at it.
+    #[ts(type = "number | null")]
+    pub band_1_id: Option<i64>,
+    /// The client's band in the practice's second set.
+    #[ts(type = "number | null")]
+    pub band_2_id: Option<i64>,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -332,12 +339,12 @@ const CLIENT_COLUMNS: &str =
     payment_terms_days, invoice_email, push_to_xero,
     (SELECT l.contact_id FROM xero_links l JOIN xero_connection x ON x.tenant_id = l.tenant_id
       WHERE l.client_id = clients.id) AS xero_contact_id,
-    archived_at IS NOT NULL AS archived, created_at, updated_at";
+    archived_at IS NOT NULL AS archived, created_at, updated_at, band_1_id, band_2_id";
 
 /// The columns [`CLIENT_COLUMNS`] selects, in order. Rows are read by these names, resolved to
 /// positions when compiling (a list of 2,000 clients would otherwise look each name up in
 /// SQLite's column list for every field of every row); a test checks they match the SELECT.
-const CLIENT_COLUMN_NAMES: [&str; 37] = [
+const CLIENT_COLUMN_NAMES: [&str; 39] = [
     "id",
     "kind",
     "display_name",
@@ -375,6 +382,8 @@ const CLIENT_COLUMN_NAMES: [&str; 37] = [
     "archived",
     "created_at",
     "updated_at",
+    "band_1_id",
+    "band_2_id",
 ];
 
 /// The position of column `name` in [`CLIENT_COLUMN_NAMES`]; an unknown name fails the build.
@@ -455,6 +464,8 @@ fn client_from_row(r: &Row<'_>) -> rusqlite::Result<Client> {
             },
         },
         xero_contact_id: r.get(const { col("xero_contact_id") })?,
+        band_1_id: r.get(const { col("band_1_id") })?,
+        band_2_id: r.get(const { col("band_2_id") })?,
         archived: r.get(const { col("archived") })?,
         created_at: r.get(const { col("created_at") })?,
         updated_at: r.get(const { col("updated_at") })?,

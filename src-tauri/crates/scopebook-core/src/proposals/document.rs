@@ -9,7 +9,7 @@ use scopebook_pdf::{
 };
 
 use super::terms::{PLACEHOLDERS, fill_placeholders, parse_month};
-use super::{BillingStart, FeeDisplay, Proposal, ProposalLine, get_proposal};
+use super::{BillingStart, FeeDisplay, Proposal, ProposalLine, ProposalTotals, get_proposal};
 use crate::catalog::{Frequency, Pricing};
 use crate::clients::{Client, get_client};
 use crate::error::{Error, Result};
@@ -45,21 +45,65 @@ fn quantity_text(line: &ProposalLine) -> String {
     match &line.pricing {
         Pricing::PerUnit { unit_name, .. } => format!("{q} {unit_name}"),
         Pricing::Hourly { .. } => format!("{q} hours"),
-        Pricing::Fixed { .. } | Pricing::Minimum { .. } | Pricing::Included
+        // The band it is priced at ("Revenue $250k–$1m").
+        Pricing::Banded { prices, band, .. } => {
+            let name = prices
+                .iter()
+                .find(|p| Some(p.band_id) == *band)
+                .map(|p| p.band.clone())
+                .unwrap_or_default();
+            if q == Decimal::ONE {
+                name
+            } else {
+                format!("{name} × {q}")
+            }
+        }
+        Pricing::Fixed { .. }
+        | Pricing::Minimum { .. }
+        | Pricing::Included
+        | Pricing::Range { .. }
             if q == Decimal::ONE =>
         {
             String::new()
         }
-        Pricing::Fixed { .. } | Pricing::Minimum { .. } | Pricing::Included => format!("× {q}"),
+        Pricing::Fixed { .. }
+        | Pricing::Minimum { .. }
+        | Pricing::Included
+        | Pricing::Range { .. } => format!("× {q}"),
     }
 }
 
-/// A line's price as the letter prints it: "$450.00", "From $450.00", or "Included".
+/// A line's price as the letter prints it: "$450.00", "From $450.00", "$400.00 – $600.00
+/// (estimate)", or "Included". A range whose price is confirmed prints the confirmed price.
 fn price_text(line: &ProposalLine, money: impl Fn(Decimal) -> String) -> String {
-    match line.pricing {
-        Pricing::Included => "Included".to_string(),
-        Pricing::Minimum { .. } => format!("From {}", money(line.price)),
+    match (&line.pricing, line.price_high, line.confirmed_price) {
+        (Pricing::Included, ..) => "Included".to_string(),
+        (Pricing::Minimum { .. }, ..) => format!("From {}", money(line.price)),
+        (_, Some(_), Some(confirmed)) => money(confirmed),
+        (_, Some(high), None) => {
+            format!("{} – {} (estimate)", money(line.price), money(high))
+        }
         _ => money(line.price),
+    }
+}
+
+/// A total as the letter prints it: "From $1,200.00" when some of its lines are estimates
+/// (`one_off`: the one-off total, else a recurring one).
+fn total_text(
+    totals: &ProposalTotals,
+    one_off: bool,
+    amount: Decimal,
+    money: impl Fn(Decimal) -> String,
+) -> String {
+    let estimated = if one_off {
+        totals.one_off_estimated
+    } else {
+        totals.estimated
+    };
+    if estimated {
+        format!("From {}", money(amount))
+    } else {
+        money(amount)
     }
 }
 
@@ -206,17 +250,17 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
     if !undecided && proposal.totals.annual > Decimal::ZERO {
         totals.push(Total {
             label: "Monthly recurring".into(),
-            value: money(proposal.totals.monthly),
+            value: total_text(&proposal.totals, false, proposal.totals.monthly, money),
         });
         totals.push(Total {
             label: "Annual value".into(),
-            value: money(proposal.totals.annual),
+            value: total_text(&proposal.totals, false, proposal.totals.annual, money),
         });
     }
     if !undecided && proposal.totals.one_off > Decimal::ZERO {
         totals.push(Total {
             label: "One-off".into(),
-            value: money(proposal.totals.one_off),
+            value: total_text(&proposal.totals, true, proposal.totals.one_off, money),
         });
     }
     let tax_word = match practice.country.as_str() {
@@ -359,17 +403,17 @@ fn option_columns(
             if totals.annual > Decimal::ZERO {
                 lines.push(Total {
                     label: "Monthly".into(),
-                    value: money(totals.monthly),
+                    value: total_text(&totals, false, totals.monthly, money),
                 });
                 lines.push(Total {
                     label: "Annual".into(),
-                    value: money(totals.annual),
+                    value: total_text(&totals, false, totals.annual, money),
                 });
             }
             if totals.one_off > Decimal::ZERO {
                 lines.push(Total {
                     label: "One-off".into(),
-                    value: money(totals.one_off),
+                    value: total_text(&totals, true, totals.one_off, money),
                 });
             }
             OptionColumn {

@@ -137,6 +137,14 @@ pub(crate) fn apply_action(
                 ],
             )?;
             clients::make_client(tx, client_id)?;
+            // The bands the proposal was priced at become the client's.
+            let bands: (Option<i64>, Option<i64>) = tx.query_row(
+                "SELECT COALESCE(p.band_1_id, c.band_1_id), COALESCE(p.band_2_id, c.band_2_id)
+                 FROM proposals p JOIN clients c ON c.id = p.client_id WHERE p.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            crate::catalog::bands::write_client_bands(tx, client_id, [bands.0, bands.1])?;
             if let Some(previous) = supersedes {
                 apply_action(
                     tx,

@@ -8,6 +8,7 @@ pub mod document;
 pub mod lifecycle;
 mod numbering;
 pub mod price_increase;
+mod ranges;
 mod scope;
 pub mod structures;
 mod templates;
@@ -33,6 +34,7 @@ pub use amendments::{amend_proposal, duplicate_proposal};
 pub use lifecycle::{change_status, change_status_choosing, expire_overdue};
 pub use numbering::find_by_number;
 use numbering::next_number;
+pub use ranges::confirm_line_price;
 pub use scope::{BillableLine, ClientScope, LineInForce, ScopeLine, client_scope, lines_in_force};
 pub use structures::{
     ProposalStructure, StartedFromStructure, delete_structure, list_structures, save_structure,
@@ -111,6 +113,15 @@ pub struct ProposalDraft {
     /// With [`BillingStart::FreeMonths`]: how many (1–24).
     #[serde(default)]
     pub free_months: u32,
+    /// The client's band in the practice's first set (annual revenue), which prices the
+    /// services priced by band; from the client, to start with.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub band_1_id: Option<i64>,
+    /// The client's band in the second set, if the practice has one.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub band_2_id: Option<i64>,
 }
 
 /// A line as saved: the service snapshot, the quantity and the price per billing period.
@@ -137,9 +148,15 @@ pub struct ProposalLine {
     pub quantity: Decimal,
     #[ts(as = "String")]
     pub discount_percent: Decimal,
-    /// Per billing period, after discount.
+    /// Per billing period, after discount (a range's lower end).
     #[ts(as = "String")]
     pub price: Decimal,
+    /// A range's upper end per billing period.
+    #[ts(as = "Option<String>")]
+    pub price_high: Option<Decimal>,
+    /// A range's price as the firm confirmed it (within the range): billed from then on.
+    #[ts(as = "Option<String>")]
+    pub confirmed_price: Option<Decimal>,
     pub start_month: String,
     /// The month the line's billing cycle counts from (its first start month; an amendment
     /// moves the start, not the cycle).
@@ -156,6 +173,16 @@ pub struct ProposalLine {
 impl ProposalLine {
     fn included(&self) -> bool {
         !self.optional || self.chosen
+    }
+
+    /// A price range whose price the firm has not confirmed yet (not billed until it is).
+    pub fn awaiting_confirmation(&self) -> bool {
+        self.price_high.is_some() && self.confirmed_price.is_none()
+    }
+
+    /// The price per billing period: the confirmed price of a range, else the line's price.
+    pub fn billed_price(&self) -> Decimal {
+        self.confirmed_price.unwrap_or(self.price)
     }
 }
 
@@ -181,6 +208,10 @@ pub struct Proposal {
     pub chosen_option: Option<u8>,
     pub billing_start: BillingStart,
     pub free_months: u32,
+    #[ts(type = "number | null")]
+    pub band_1_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub band_2_id: Option<i64>,
     #[ts(type = "number | null")]
     pub supersedes_id: Option<i64>,
     pub effective_from: Option<String>,
@@ -229,6 +260,8 @@ impl Proposal {
             options: self.options.clone(),
             billing_start: Some(self.billing_start),
             free_months: self.free_months,
+            band_1_id: self.band_1_id,
+            band_2_id: self.band_2_id,
         }
     }
 
@@ -269,8 +302,9 @@ fn label(number: &str, version: u32) -> String {
     }
 }
 
-/// One line as the option totals see it: frequency, price, option, counted without the option.
-type OptionLine = (Frequency, Decimal, Option<u8>, bool);
+/// One line as the option totals see it: frequency, price, option, counted without the option,
+/// an estimate.
+type OptionLine = (Frequency, Decimal, Option<u8>, bool, bool);
 
 /// What the proposal comes to with each of its `options` options taken: the lines common to all
 /// (the optional ones as chosen so far) and every line of that option.
@@ -279,12 +313,15 @@ fn option_totals(lines: &[OptionLine], options: usize, currency: Currency) -> Ve
         .map(|option| {
             let priced: Vec<terms::PricedLine> = lines
                 .iter()
-                .filter(|(_, _, of, _)| of.is_none() || *of == Some(option))
-                .map(|&(frequency, price, of, counted)| terms::PricedLine {
-                    frequency,
-                    price,
-                    included: of == Some(option) || counted,
-                })
+                .filter(|(_, _, of, _, _)| of.is_none() || *of == Some(option))
+                .map(
+                    |&(frequency, price, of, counted, estimate)| terms::PricedLine {
+                        frequency,
+                        price,
+                        included: of == Some(option) || counted,
+                        estimate,
+                    },
+                )
                 .collect();
             terms::totals(&priced, currency)
         })
@@ -296,8 +333,9 @@ fn totals_of(lines: &[ProposalLine], currency: Currency) -> ProposalTotals {
         .iter()
         .map(|l| terms::PricedLine {
             frequency: l.frequency,
-            price: l.price,
+            price: l.billed_price(),
             included: l.included(),
+            estimate: l.awaiting_confirmation(),
         })
         .collect();
     terms::totals(&priced, currency)
@@ -305,7 +343,7 @@ fn totals_of(lines: &[ProposalLine], currency: Currency) -> ProposalTotals {
 
 /// A blank proposal for `client_id`, with the firm's introduction and terms templates.
 pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
-    clients::get_client(store, client_id)?;
+    let client = clients::get_client(store, client_id)?;
     let templates = proposal_templates(store)?;
     let days: i64 = templates.validity_days.parse().unwrap_or(30);
     let today = chrono::Local::now().date_naive();
@@ -323,6 +361,8 @@ pub fn blank_proposal(store: &Store, client_id: i64) -> Result<ProposalDraft> {
         options: Vec::new(),
         billing_start: Some(BillingStart::FromMonth),
         free_months: 0,
+        band_1_id: client.band_1_id,
+        band_2_id: client.band_2_id,
     })
 }
 
@@ -395,9 +435,9 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
             "INSERT INTO proposal_lines (proposal_id, position, service_id, name, description, category,
                 pricing, frequency, account_code, tax_type, estimated_minutes, quantity,
                 discount_percent, price, start_month, end_month, optional, chosen, anchor_month,
-                drivers, terms, top_up, option_no)
+                drivers, terms, top_up, option_no, price_high)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                ?19, ?20, ?21, ?22, ?23)",
+                ?19, ?20, ?21, ?22, ?23, ?24)",
             params![
                 proposal_id,
                 position as i64,
@@ -422,6 +462,7 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
                 s.terms,
                 l.top_up,
                 l.option,
+                l.price_high.map(|p| p.to_string()),
             ],
         )?;
     }
@@ -434,14 +475,26 @@ fn write_lines(tx: &Tx<'_>, proposal_id: i64, lines: &[ValidLine]) -> Result<()>
 pub struct ProposalPreview {
     /// Per line, per billing period after discount (`None` while the line has a problem).
     pub prices: Vec<Option<String>>,
-    /// The minimum monthly fee's top-up the proposal would get, a month.
-    pub top_up: Option<String>,
+    /// Per line, a price range's upper end (`None` for a set price, or while it has a problem).
+    pub highs: Vec<Option<String>>,
+    /// The minimum monthly fee's top-ups the proposal would get, a month: one for the whole
+    /// proposal, or one per option that comes in under the minimum.
+    pub top_ups: Vec<TopUp>,
     /// Per option: what the proposal comes to with it.
     pub option_totals: Vec<ProposalTotals>,
     /// Per line, how its price was reached (empty while the line has a problem).
     pub steps: Vec<Vec<catalog::PriceStep>>,
     pub totals: ProposalTotals,
     pub problems: Vec<crate::FieldError>,
+}
+
+/// A minimum monthly fee top-up as the editor shows it: for the option it belongs to (`None`:
+/// the whole proposal), a month.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TopUp {
+    pub option: Option<u8>,
+    pub price: String,
 }
 
 /// Checks the editor's form and prices it without saving. `id` is the proposal being edited.
@@ -463,6 +516,7 @@ pub fn preview_proposal(
                     frequency: l.snapshot.frequency,
                     price: l.price,
                     included: !l.optional,
+                    estimate: l.price_high.is_some(),
                 })
                 .collect();
             Ok(ProposalPreview {
@@ -471,7 +525,19 @@ pub fn preview_proposal(
                     .filter(|l| !l.top_up)
                     .map(|l| Some(l.price.to_string()))
                     .collect(),
-                top_up: lines.iter().find(|l| l.top_up).map(|l| l.price.to_string()),
+                highs: lines
+                    .iter()
+                    .filter(|l| !l.top_up)
+                    .map(|l| l.price_high.map(|h| h.to_string()))
+                    .collect(),
+                top_ups: lines
+                    .iter()
+                    .filter(|l| l.top_up)
+                    .map(|l| TopUp {
+                        option: l.option,
+                        price: l.price.to_string(),
+                    })
+                    .collect(),
                 steps: lines
                     .iter()
                     .filter(|l| !l.top_up)
@@ -481,7 +547,16 @@ pub fn preview_proposal(
                 option_totals: option_totals(
                     &lines
                         .iter()
-                        .map(|l| (l.snapshot.frequency, l.price, l.option, !l.optional))
+                        .map(|l| {
+                            let estimate = l.price_high.is_some();
+                            (
+                                l.snapshot.frequency,
+                                l.price,
+                                l.option,
+                                !l.optional,
+                                estimate,
+                            )
+                        })
                         .collect::<Vec<_>>(),
                     draft.options.len(),
                     currency,
@@ -491,7 +566,8 @@ pub fn preview_proposal(
         }
         Err(Error::Invalid(problems)) => Ok(ProposalPreview {
             prices: vec![None; draft.lines.len()],
-            top_up: None,
+            highs: vec![None; draft.lines.len()],
+            top_ups: Vec::new(),
             steps: vec![Vec::new(); draft.lines.len()],
             totals: ProposalTotals::default(),
             option_totals: Vec::new(),
@@ -531,10 +607,10 @@ fn insert(
     tx.execute(
         "INSERT INTO proposals (number, version, client_id, status, title, introduction, scope_out,
             terms, valid_until, supersedes_id, effective_from, created_at, updated_at, fee_display,
-            options, billing_start, free_months)
+            options, billing_start, free_months, band_1_id, band_2_id)
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
             COALESCE(?12, (SELECT fee_display FROM practice WHERE id = 1), 'breakdown'), ?13,
-            ?14, ?15)",
+            ?14, ?15, ?16, ?17)",
         params![
             number,
             version,
@@ -552,6 +628,8 @@ fn insert(
             serde_json::to_string(&clean_options(&draft.options)).unwrap_or_default(),
             draft.billing_start.unwrap_or(BillingStart::FromMonth),
             billing_free_months(draft),
+            draft.band_1_id,
+            draft.band_2_id,
         ],
     )?;
     Ok(())
@@ -604,7 +682,8 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
             "UPDATE proposals SET client_id = ?2, title = ?3, introduction = ?4, scope_out = ?5,
                 terms = ?6, valid_until = ?7, updated_at = ?8,
                 fee_display = COALESCE(?9, fee_display), options = ?10,
-                billing_start = ?11, free_months = ?12 WHERE id = ?1",
+                billing_start = ?11, free_months = ?12, band_1_id = ?13, band_2_id = ?14
+             WHERE id = ?1",
             params![
                 id,
                 draft.client_id,
@@ -619,6 +698,8 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
                 serde_json::to_string(&clean_options(&draft.options)).unwrap_or_default(),
                 draft.billing_start.unwrap_or(BillingStart::FromMonth),
                 billing_free_months(draft),
+                draft.band_1_id,
+                draft.band_2_id,
             ],
         )?;
         write_lines(tx, id, &lines)?;
@@ -636,7 +717,7 @@ pub fn update_proposal(store: &mut Store, id: i64, draft: &ProposalDraft) -> Res
 const LINE_COLUMNS: &str = "l.id, l.service_id, l.name, l.description, l.category, l.pricing,
     l.frequency, l.account_code, l.tax_type, l.estimated_minutes, l.quantity, l.discount_percent,
     l.price, l.start_month, l.end_month, l.optional, l.chosen, l.anchor_month, l.drivers,
-    l.terms, l.top_up, l.option_no";
+    l.terms, l.top_up, l.option_no, l.price_high, l.confirmed_price";
 
 /// Reads a line from [`LINE_COLUMNS`], the row's columns from `at` on. By position, not by name:
 /// each name is looked up among all the row's columns, which is most of the time of reading
@@ -686,7 +767,17 @@ fn line_from_row(
         optional: r.get(at + 15)?,
         chosen: r.get(at + 16)?,
         anchor_month: r.get(at + 17)?,
+        price_high: optional_decimal_at(r, at + 22)?,
+        confirmed_price: optional_decimal_at(r, at + 23)?,
     })
+}
+
+/// An optional decimal column read by position (see [`line_from_row`]).
+fn optional_decimal_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<Decimal>> {
+    match r.get_ref(at)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => decimal_column(r, at).map(Some),
+    }
 }
 
 fn lines_of(store: &Store, id: i64) -> Result<Vec<ProposalLine>> {
@@ -702,7 +793,8 @@ const PROPOSAL_COLUMNS: &str =
     "p.id, p.number, p.version, p.client_id, c.display_name AS client_name,
     p.status, p.title, p.introduction, p.scope_out, p.terms, p.valid_until, p.supersedes_id,
     p.effective_from, p.sent_at, p.accepted_at, p.accepted_by, p.created_at, p.updated_at,
-    p.fee_display, p.options, p.chosen_option, p.billing_start, p.free_months";
+    p.fee_display, p.options, p.chosen_option, p.billing_start, p.free_months, p.band_1_id,
+    p.band_2_id";
 
 fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
     Ok(Proposal {
@@ -722,6 +814,8 @@ fn proposal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
         chosen_option: r.get("chosen_option")?,
         billing_start: r.get("billing_start")?,
         free_months: r.get("free_months")?,
+        band_1_id: r.get("band_1_id")?,
+        band_2_id: r.get("band_2_id")?,
         supersedes_id: r.get("supersedes_id")?,
         effective_from: r.get("effective_from")?,
         sent_at: r.get("sent_at")?,
@@ -752,7 +846,16 @@ pub fn get_proposal(store: &Store, id: i64) -> Result<Proposal> {
     let lines: Vec<OptionLine> = proposal
         .lines
         .iter()
-        .map(|l| (l.frequency, l.price, l.option, l.included()))
+        .map(|l| {
+            let estimate = l.awaiting_confirmation();
+            (
+                l.frequency,
+                l.billed_price(),
+                l.option,
+                l.included(),
+                estimate,
+            )
+        })
         .collect();
     proposal.option_totals = option_totals(&lines, proposal.options.len(), currency);
     proposal.allowed = terms::allowed_actions(proposal.status);
@@ -844,7 +947,9 @@ pub fn list_proposal_summaries(
         .collect();
     let mut priced: Vec<Vec<terms::PricedLine>> = vec![Vec::new(); summaries.len()];
     let mut stmt = store.conn().prepare(
-        "SELECT proposal_id, frequency, price, optional = 0 OR chosen = 1 FROM proposal_lines",
+        "SELECT proposal_id, frequency, COALESCE(confirmed_price, price),
+            optional = 0 OR chosen = 1, price_high IS NOT NULL AND confirmed_price IS NULL
+         FROM proposal_lines",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -855,6 +960,7 @@ pub fn list_proposal_summaries(
             frequency: r.get(1)?,
             price: decimal_column(r, 2)?,
             included: r.get(3)?,
+            estimate: r.get(4)?,
         });
     }
     for (summary, lines) in summaries.iter_mut().zip(&priced) {

@@ -158,6 +158,21 @@ pub fn raised_pricing(
             price: headline(*price),
         },
         Pricing::Included => Pricing::Included,
+        Pricing::Range { low, high } => Pricing::Range {
+            low: headline(*low),
+            high: headline(*high),
+        },
+        Pricing::Banded { set, prices, band } => Pricing::Banded {
+            set: *set,
+            prices: prices
+                .iter()
+                .map(|p| catalog::BandPrice {
+                    price: headline(p.price),
+                    ..p.clone()
+                })
+                .collect(),
+            band: *band,
+        },
         Pricing::Hourly {
             rate,
             estimated_hours,
@@ -321,6 +336,7 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
                 quantity: line.quantity,
                 discount: line.discount_percent,
                 price,
+                price_high: priced.high,
                 steps: priced.steps,
                 start_month,
                 anchor_month: line.anchor_month.clone(),
@@ -340,6 +356,7 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
                         frequency: l.snapshot.frequency,
                         price: l.price,
                         included: !l.optional || l.chosen,
+                        estimate: l.price_high.is_some(),
                     })
                     .collect::<Vec<_>>(),
                 currency,
@@ -442,24 +459,7 @@ pub fn apply_price_increase(
         if increase.update_catalogue {
             for service in &services {
                 let pricing = raised_pricing(&service.pricing, increase, value, currency);
-                let (price, tiers) = match &pricing {
-                    Pricing::Fixed { price } | Pricing::Minimum { price } => {
-                        (Some(price.to_string()), Vec::new())
-                    }
-                    Pricing::Included => (Some("0".to_string()), Vec::new()),
-                    Pricing::Hourly { rate, .. } => (Some(rate.to_string()), Vec::new()),
-                    Pricing::PerUnit { tiers, .. } => (None, tiers.clone()),
-                };
-                tx.execute(
-                    "UPDATE services SET price = ?2, updated_at = ?3 WHERE id = ?1",
-                    rusqlite::params![service.id, price, crate::now()],
-                )?;
-                for (position, tier) in tiers.iter().enumerate() {
-                    tx.execute(
-                        "UPDATE service_tiers SET unit_price = ?3 WHERE service_id = ?1 AND position = ?2",
-                        rusqlite::params![service.id, position as i64, tier.unit_price.to_string()],
-                    )?;
-                }
+                catalog::write_pricing(tx, service.id, &pricing)?;
                 tx.log("service", service.id, "price_increase", &serde_json::json!({
                     "before": service.pricing, "after": pricing,
                 }))?;

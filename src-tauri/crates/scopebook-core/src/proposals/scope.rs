@@ -134,8 +134,10 @@ pub struct BillableLine {
     pub frequency: Frequency,
     pub account_code: String,
     pub tax_type: String,
-    /// The line's price per period, after quantity and discount.
+    /// The line's price per period, after quantity and discount (a range's confirmed price).
     pub price: Decimal,
+    /// A price range not confirmed yet: never billed as it is.
+    pub awaiting_confirmation: bool,
     /// Staff time per period, as estimated for this client's line.
     pub estimated_minutes: u32,
     pub start: NaiveDate,
@@ -215,7 +217,8 @@ pub fn lines_in_force(
     let mut stmt = store.conn().prepare_cached(
         "SELECT l.proposal_id, l.position, l.id, l.name, l.description, l.category, l.frequency,
             l.account_code, l.tax_type, l.price, l.start_month, l.end_month, l.anchor_month,
-            l.service_id, l.estimated_minutes
+            l.service_id, l.estimated_minutes, l.confirmed_price,
+            l.price_high IS NOT NULL AND l.confirmed_price IS NULL
          FROM proposal_lines l WHERE l.optional = 0 OR l.chosen = 1",
     )?;
     let mut rows = stmt.query([])?;
@@ -255,7 +258,11 @@ pub fn lines_in_force(
                     frequency: r.get(6)?,
                     account_code: text(7)?.to_string(),
                     tax_type: text(8)?.to_string(),
-                    price: decimal_column(r, 9)?,
+                    price: match r.get_ref(15)? {
+                        rusqlite::types::ValueRef::Null => decimal_column(r, 9)?,
+                        _ => decimal_column(r, 15)?,
+                    },
+                    awaiting_confirmation: r.get(16)?,
                     estimated_minutes: r.get(14)?,
                     start: span.start,
                     anchor: stored_month(text(12)?)?,

@@ -140,6 +140,8 @@ pub struct PricedLine {
     pub price: Decimal,
     /// Counts towards the totals (not optional, or optional and chosen).
     pub included: bool,
+    /// A range not yet confirmed: counted at its lower end.
+    pub estimate: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -163,6 +165,11 @@ pub struct ProposalTotals {
     pub one_off: Decimal,
     /// Per billing frequency, in the order weekly, monthly, quarterly, annually, one-off.
     pub by_frequency: Vec<FrequencyTotal>,
+    /// Some of the recurring lines are price ranges, counted at their lower end: the monthly
+    /// and annual figures read "from $X".
+    pub estimated: bool,
+    /// The same for the one-off lines.
+    pub one_off_estimated: bool,
 }
 
 /// Totals of the included lines, rounded to the currency's places.
@@ -198,6 +205,8 @@ pub fn totals(lines: &[PricedLine], currency: Currency) -> ProposalTotals {
         annual: currency.round(annual),
         one_off: currency.round(one_off),
         by_frequency,
+        estimated: included().any(|l| l.estimate && l.frequency != Frequency::OneOff),
+        one_off_estimated: included().any(|l| l.estimate && l.frequency == Frequency::OneOff),
     }
 }
 
@@ -359,6 +368,7 @@ mod tests {
             frequency,
             price,
             included,
+            estimate: false,
         }
     }
 

@@ -693,7 +693,9 @@ fn price_types_and_the_minimum_monthly_fee_top_up() {
     d.lines[3].start_month = "2027-01".into();
     let preview = preview_proposal(&w.store, None, &d).unwrap();
     assert_eq!(preview.prices.len(), 5);
-    assert_eq!(preview.top_up.as_deref(), Some("275.00")); // 800 − (425 + 1,200 / 12)
+    assert_eq!(preview.top_ups.len(), 1);
+    assert_eq!(preview.top_ups[0].option, None);
+    assert_eq!(preview.top_ups[0].price, "275.00"); // 800 − (425 + 1,200 / 12)
     let p = create_proposal(&mut w.store, &d).unwrap();
     let top_ups: Vec<&ProposalLine> = p.lines.iter().filter(|l| l.top_up).collect();
     assert_eq!(top_ups.len(), 1);
@@ -1527,4 +1529,342 @@ fn billing_starts_after_free_months_from_acceptance() {
     // An amendment starts from the months as they now are.
     let amendment = amend_proposal(&mut w.store, p.id, &month(3)).unwrap();
     assert_eq!(amendment.billing_start, BillingStart::FromMonth);
+}
+
+/// The practice's bands: annual revenue (Under $250k / $250k–$1m / Over $1m) and a second set
+/// (entities). A service priced by band; the client's band carried into a new proposal, where it
+/// can be changed; drivers and rounding on top of the band's price; acceptance puts the bands
+/// on the client. Hand-checked: $250k–$1m is 450.00, × 1.3 (poor books) = 585.00; Over $1m is
+/// 700.00 × 1.3 = 910.00; with rounding to the next 10, 585.00 → 590.00.
+#[test]
+fn revenue_bands_price_a_service_per_band() {
+    use crate::catalog::bands::{BandDraft, BandSetsDraft};
+    let mut w = world();
+    let band = |set: u8, name: &str| BandDraft {
+        id: None,
+        set,
+        name: name.into(),
+    };
+    let sets = catalog::save_band_sets(
+        &mut w.store,
+        &BandSetsDraft {
+            set_1_name: "Annual revenue".into(),
+            set_2_name: "Entities".into(),
+            bands: vec![
+                band(1, "Under $250k"),
+                band(1, "$250k–$1m"),
+                band(1, "Over $1m"),
+                band(2, "One"),
+                band(2, "Two or more"),
+            ],
+        },
+    )
+    .unwrap();
+    let id_of = |name: &str| sets.bands.iter().find(|b| b.name == name).unwrap().id;
+    let (mid, top, two) = (id_of("$250k–$1m"), id_of("Over $1m"), id_of("Two or more"));
+
+    // Priced per band: every band of its set needs a price.
+    let prices = |values: &[&str]| {
+        sets.of(1)
+            .zip(values)
+            .map(|(b, v)| catalog::pricing::BandPriceDraft {
+                band_id: b.id,
+                band: b.name.clone(),
+                price: (*v).into(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut service = ServiceDraft {
+        name: "Management accounts".into(),
+        pricing: PricingDraft {
+            band_set: 1,
+            band_prices: prices(&["300", "450"]),
+            ..PricingDraft::empty(PricingKind::Banded)
+        },
+        frequency: Frequency::Monthly,
+        drivers: vec![catalog::DriverDraft {
+            name: "Quality of the books".into(),
+            op: catalog::DriverOp::Multiply,
+            choices: vec![
+                catalog::DriverChoiceDraft {
+                    name: "good".into(),
+                    value: "1".into(),
+                },
+                catalog::DriverChoiceDraft {
+                    name: "poor".into(),
+                    value: "1.3".into(),
+                },
+            ],
+        }],
+        ..ServiceDraft::blank()
+    };
+    match catalog::create_service(&mut w.store, &service) {
+        Err(Error::Invalid(problems)) => assert!(
+            problems.fields()[0].message.contains("Over $1m"),
+            "{problems:?}"
+        ),
+        other => panic!("a band without a price was accepted: {other:?}"),
+    }
+    service.pricing.band_prices = prices(&["300", "450", "700"]);
+    let accounts = catalog::create_service(&mut w.store, &service).unwrap();
+    assert_eq!(accounts.draft().pricing.band_prices.len(), 3);
+
+    // The client is in the middle band; a new proposal starts there.
+    catalog::set_client_bands(&mut w.store, w.prospect, [Some(mid), None]).unwrap();
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    assert_eq!((d.band_1_id, d.band_2_id), (Some(mid), None));
+    d.lines = vec![LineDraft {
+        driver_choices: vec!["poor".into()],
+        ..line(accounts.id, "1", false)
+    }];
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(p.lines[0].price, dec!(585.00));
+    assert_eq!(p.totals.monthly, dec!(585.00));
+
+    // Picked on the proposal: the top band reprices the line.
+    d.band_1_id = Some(top);
+    d.band_2_id = Some(two);
+    let p = update_proposal(&mut w.store, p.id, &d).unwrap();
+    assert_eq!(p.lines[0].price, dec!(910.00));
+    let page = document::proposal_document(&w.store, p.id).unwrap();
+    let text = format!("{page:?}");
+    assert!(text.contains("Over $1m"), "the letter names the band");
+
+    // Without a band the line can't be priced, and the form says where to pick one.
+    d.band_1_id = None;
+    match preview_proposal(&w.store, Some(p.id), &d) {
+        Ok(preview) => assert_eq!(preview.problems[0].field, "band_1_id"),
+        Err(e) => panic!("{e:?}"),
+    }
+    // A band of the wrong set is refused.
+    d.band_1_id = Some(two);
+    match update_proposal(&mut w.store, p.id, &d) {
+        Err(Error::Invalid(problems)) => assert_eq!(problems.fields()[0].field, "band_1_id"),
+        other => panic!("a set-2 band priced set 1: {other:?}"),
+    }
+
+    // Rounding to the next 10 happens once, after the driver.
+    let mut practice = crate::practice::get_practice(&w.store)
+        .unwrap()
+        .unwrap()
+        .draft();
+    practice.price_rounding = Some(catalog::PriceRounding::Ten);
+    crate::practice::update_practice(&mut w.store, practice).unwrap();
+    d.band_1_id = Some(mid);
+    let p = update_proposal(&mut w.store, p.id, &d).unwrap();
+    assert_eq!(p.lines[0].price, dec!(590.00));
+
+    // Accepting puts the proposal's bands on the client.
+    change_status(&mut w.store, p.id, ProposalAction::Accept, Some("Sam"), &[]).unwrap();
+    let client = clients::get_client(&w.store, w.prospect).unwrap();
+    assert_eq!((client.band_1_id, client.band_2_id), (Some(mid), Some(two)));
+
+    // A band removed in Settings is archived: it drops out of the sets and off new forms.
+    let kept: Vec<BandDraft> = sets
+        .bands
+        .iter()
+        .filter(|b| b.id != top)
+        .map(|b| BandDraft {
+            id: Some(b.id),
+            set: b.set,
+            name: b.name.clone(),
+        })
+        .collect();
+    let after = catalog::save_band_sets(
+        &mut w.store,
+        &BandSetsDraft {
+            set_1_name: "Annual revenue".into(),
+            set_2_name: "Entities".into(),
+            bands: kept,
+        },
+    )
+    .unwrap();
+    assert_eq!(after.of(1).count(), 2);
+    assert_eq!(
+        catalog::get_service(&w.store, accounts.id)
+            .unwrap()
+            .draft()
+            .pricing
+            .band_prices
+            .len(),
+        2
+    );
+}
+
+/// A price range ($400–$600 a quarter, poor books × 1.3 → $520–$780): the letter shows the range
+/// and "From" totals; once accepted, the month's invoice is blocked until the price is
+/// confirmed; a price outside the range is refused; once confirmed, it is billed at it.
+#[test]
+fn price_ranges_are_billed_once_confirmed() {
+    let mut w = world();
+    let advisory = catalog::create_service(
+        &mut w.store,
+        &ServiceDraft {
+            name: "Advisory".into(),
+            pricing: PricingDraft {
+                price: "400".into(),
+                price_high: "600".into(),
+                ..PricingDraft::empty(PricingKind::Range)
+            },
+            frequency: Frequency::Monthly,
+            drivers: vec![catalog::DriverDraft {
+                name: "Quality of the books".into(),
+                op: catalog::DriverOp::Multiply,
+                choices: vec![catalog::DriverChoiceDraft {
+                    name: "poor".into(),
+                    value: "1.3".into(),
+                }],
+            }],
+            ..ServiceDraft::blank()
+        },
+    )
+    .unwrap();
+    // The top must be above the bottom.
+    let mut flat = advisory.draft();
+    flat.pricing.price_high = "400".into();
+    match catalog::update_service(&mut w.store, advisory.id, &flat) {
+        Err(Error::Invalid(problems)) => assert_eq!(problems.fields()[0].field, "price_high"),
+        other => panic!("{other:?}"),
+    }
+
+    let month = chrono::Local::now()
+        .date_naive()
+        .with_day(1)
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    d.lines = vec![
+        LineDraft {
+            start_month: month.clone(),
+            ..line(advisory.id, "1", false)
+        },
+        LineDraft {
+            start_month: month.clone(),
+            ..line(w.tax_return, "1", false)
+        },
+    ];
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    let range = &p.lines[0];
+    assert_eq!(
+        (range.price, range.price_high),
+        (dec!(520.00), Some(dec!(780.00)))
+    );
+    assert!(p.totals.estimated);
+    // 520 a month + 1,200 a year = 7,440 a year, 620 a month, counted at the lower end.
+    assert_eq!(
+        (p.totals.annual, p.totals.monthly),
+        (dec!(7440.00), dec!(620.00))
+    );
+    let page = format!("{:?}", document::proposal_document(&w.store, p.id).unwrap());
+    assert!(page.contains("$520.00 – $780.00 (estimate)"), "{page}");
+    assert!(page.contains("From $620.00"), "{page}");
+
+    // Confirming waits for acceptance.
+    assert!(confirm_line_price(&mut w.store, range.id, "600").is_err());
+    let p = change_status(&mut w.store, p.id, ProposalAction::Accept, Some("Sam"), &[]).unwrap();
+    let range_id = p.lines[0].id;
+    let invoice = |store: &Store| {
+        crate::billing::billing_plan(store, &month)
+            .unwrap()
+            .invoices
+            .into_iter()
+            .find(|i| i.client_id == w.prospect)
+            .unwrap()
+    };
+    let waiting = invoice(&w.store);
+    assert!(waiting.blocked);
+    assert!(
+        waiting
+            .warnings
+            .iter()
+            .any(|w| w.contains("Confirm the price of \u{201c}Advisory\u{201d}")),
+        "{:?}",
+        waiting.warnings
+    );
+
+    for outside in ["500", "780.01", "lots"] {
+        match confirm_line_price(&mut w.store, range_id, outside) {
+            Err(Error::Invalid(problems)) => assert_eq!(problems.fields()[0].field, "price"),
+            other => panic!("{outside} was confirmed: {other:?}"),
+        }
+    }
+    let fixed_line = p.lines[1].id;
+    assert!(confirm_line_price(&mut w.store, fixed_line, "1200").is_err());
+
+    let p = confirm_line_price(&mut w.store, range_id, "650").unwrap();
+    assert_eq!(p.lines[0].confirmed_price, Some(dec!(650)));
+    assert!(!p.totals.estimated);
+    let confirmed = invoice(&w.store);
+    assert!(
+        !confirmed
+            .warnings
+            .iter()
+            .any(|w| w.contains("Confirm the price")),
+        "{:?}",
+        confirmed.warnings
+    );
+    let advisory_line = confirmed
+        .lines
+        .iter()
+        .find(|l| l.name == "Advisory")
+        .unwrap();
+    assert_eq!(advisory_line.money.line_amount, dec!(650.00));
+}
+
+/// With options, the minimum monthly fee is weighed per option: Lite (the common $100 a month
+/// of tax return + $425 bookkeeping = $525) gets a $275 top-up of its own; Full ($100 + $950)
+/// gets none; the top-up becomes scope only when Lite is chosen.
+#[test]
+fn each_option_under_the_minimum_fee_gets_its_own_top_up() {
+    let mut w = world();
+    let mut practice = crate::practice::require_practice(&w.store).unwrap().draft();
+    practice.minimum_monthly_fee = "800".into();
+    crate::practice::update_practice(&mut w.store, practice).unwrap();
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    d.options = vec![
+        ProposalOption {
+            name: "Lite".into(),
+            description: String::new(),
+        },
+        ProposalOption {
+            name: "Full".into(),
+            description: String::new(),
+        },
+    ];
+    d.lines = vec![
+        line(w.tax_return, "1", false),
+        LineDraft {
+            option: Some(1),
+            ..line(w.bookkeeping, "250", false)
+        },
+        LineDraft {
+            option: Some(2),
+            ..line(w.bookkeeping, "600", false)
+        },
+    ];
+    let preview = preview_proposal(&w.store, None, &d).unwrap();
+    assert_eq!(preview.top_ups.len(), 1);
+    assert_eq!(
+        (preview.top_ups[0].option, preview.top_ups[0].price.as_str()),
+        (Some(1), "275.00")
+    );
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(p.option_totals[0].monthly, dec!(800.00));
+    assert_eq!(p.option_totals[1].monthly, dec!(1050.00));
+    // Not scope until Lite is chosen: the common line alone counts.
+    assert_eq!(p.totals.monthly, dec!(100.00));
+    let sent = change_status(&mut w.store, p.id, ProposalAction::Send, None, &[]).unwrap();
+    let accepted = change_status_choosing(
+        &mut w.store,
+        sent.id,
+        ProposalAction::Accept,
+        Some("Sam"),
+        Some(1),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(accepted.totals.monthly, dec!(800.00));
+    let top_up = accepted.lines.iter().find(|l| l.top_up).unwrap();
+    assert!(top_up.chosen && top_up.option == Some(1));
 }

@@ -11,6 +11,8 @@ pub(super) struct ValidLine {
     pub(super) quantity: Decimal,
     pub(super) discount: Decimal,
     pub(super) price: Decimal,
+    /// A range's upper end (`price` is its lower end).
+    pub(super) price_high: Option<Decimal>,
     /// How `price` was reached (for the editor's worked example).
     pub(super) steps: Vec<catalog::PriceStep>,
     pub(super) start_month: String,
@@ -33,6 +35,9 @@ pub const TOP_UP_NAME: &str = "Minimum monthly fee top-up";
 /// `lines` and, when their monthly recurring total is above zero but under the practice's
 /// `minimum` monthly fee, a visible monthly line for the difference: running from the first
 /// recurring service's start month, to the last one's end if every recurring service ends.
+/// With options, each option is weighed on its own (the common lines and its own), and an
+/// option that comes in under the minimum gets its own top-up, which becomes scope only if the
+/// client chooses that option.
 /// Any top-up already among `lines` is dropped first, so it is worked out afresh on every save.
 pub(super) fn with_top_up(
     mut lines: Vec<ValidLine>,
@@ -44,9 +49,35 @@ pub(super) fn with_top_up(
     if minimum <= Decimal::ZERO {
         return lines;
     }
+    let options: std::collections::BTreeSet<u8> = lines.iter().filter_map(|l| l.option).collect();
+    let groups: Vec<Option<u8>> = if options.is_empty() {
+        vec![None]
+    } else {
+        options.into_iter().map(Some).collect()
+    };
+    let top_ups: Vec<ValidLine> = groups
+        .into_iter()
+        .filter_map(|group| top_up_for(&lines, group, minimum, currency, numbers))
+        .collect();
+    lines.extend(top_ups);
+    lines
+}
+
+/// The top-up the lines of `group` (the common lines, and option `group`'s) need, if any.
+fn top_up_for(
+    lines: &[ValidLine],
+    group: Option<u8>,
+    minimum: Decimal,
+    currency: Currency,
+    numbers: crate::money::NumberFormat,
+) -> Option<ValidLine> {
     let recurring: Vec<&ValidLine> = lines
         .iter()
-        .filter(|l| l.snapshot.frequency.is_recurring() && (!l.optional || l.chosen))
+        .filter(|l| l.snapshot.frequency.is_recurring())
+        .filter(|l| match l.option {
+            None => !l.optional || l.chosen,
+            Some(option) => group == Some(option),
+        })
         .collect();
     let priced: Vec<terms::PricedLine> = recurring
         .iter()
@@ -54,23 +85,20 @@ pub(super) fn with_top_up(
             frequency: l.snapshot.frequency,
             price: l.price,
             included: true,
+            estimate: l.price_high.is_some(),
         })
         .collect();
     let monthly = terms::totals(&priced, currency).monthly;
     if monthly <= Decimal::ZERO || monthly >= minimum {
-        return lines;
+        return None;
     }
     let gap = currency.round(minimum - monthly);
-    let (Some(start), ends) = (
-        recurring.iter().map(|l| l.start_month.clone()).min(),
-        recurring
-            .iter()
-            .map(|l| l.end_month.clone())
-            .collect::<Option<Vec<String>>>(),
-    ) else {
-        return lines;
-    };
-    lines.push(ValidLine {
+    let start = recurring.iter().map(|l| l.start_month.clone()).min()?;
+    let ends = recurring
+        .iter()
+        .map(|l| l.end_month.clone())
+        .collect::<Option<Vec<String>>>();
+    Some(ValidLine {
         snapshot: Snapshot {
             service_id: None,
             name: TOP_UP_NAME.to_string(),
@@ -91,16 +119,17 @@ pub(super) fn with_top_up(
         quantity: Decimal::ONE,
         discount: Decimal::ZERO,
         price: gap,
+        price_high: None,
         steps: Vec::new(),
         anchor_month: start.clone(),
         start_month: start,
         end_month: ends.and_then(|ends| ends.into_iter().max()),
-        optional: false,
+        // An option's top-up is scope only if the client chooses the option.
+        optional: group.is_some(),
         chosen: false,
         top_up: true,
-        option: None,
-    });
-    lines
+        option: group,
+    })
 }
 
 #[derive(Clone)]
@@ -222,6 +251,21 @@ pub(super) fn price_draft(
         problems.add("lines", "Add at least one service.");
     }
     check_options(draft, &mut problems);
+    let bands = catalog::band_sets(store)?;
+    let band_of = |set: u8| {
+        if set == 2 {
+            draft.band_2_id
+        } else {
+            draft.band_1_id
+        }
+    };
+    if let Err(Error::Invalid(wrong)) =
+        catalog::bands::check_bands(&bands, [draft.band_1_id, draft.band_2_id])
+    {
+        for problem in wrong.fields() {
+            problems.add(problem.field.clone(), problem.message.clone());
+        }
+    }
     if draft.billing_start == Some(BillingStart::FreeMonths)
         && !(1..=24).contains(&draft.free_months)
     {
@@ -330,6 +374,34 @@ pub(super) fn price_draft(
             (snapshot, Some(None)) => snapshot,
             (None, _) | (_, None) => None,
         };
+        // A service priced by band is priced at the proposal's band of its set.
+        let snapshot = match snapshot {
+            Some(mut snapshot) => {
+                if let Pricing::Banded { set, band, prices } = &mut snapshot.pricing {
+                    *band = band_of(*set);
+                    let set_name = bands.name_of(*set).to_string();
+                    match *band {
+                        None => problems.add(
+                            format!("band_{set}_id"),
+                            format!(
+                                "Pick the client's band ({set_name}): \u{201c}{}\u{201d} is priced by it.",
+                                snapshot.name
+                            ),
+                        ),
+                        Some(id) if !prices.iter().any(|p| p.band_id == id) => problems.add(
+                            field("service_id"),
+                            format!(
+                                "\u{201c}{}\u{201d} has no price for this band; give it one on the service, then add the service again.",
+                                snapshot.name
+                            ),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+                Some(snapshot)
+            }
+            None => None,
+        };
         let start = terms::parse_month(&line.start_month);
         if start.is_none() {
             problems.add(field("start_month"), "Choose the month the service starts.");
@@ -398,6 +470,7 @@ pub(super) fn price_draft(
                         snapshot,
                         drivers,
                         price: priced.price,
+                        price_high: priced.high,
                         steps: priced.steps,
                         quantity,
                         discount,
@@ -416,6 +489,11 @@ pub(super) fn price_draft(
                         option: line.option,
                     });
                 }
+                // Said above, on the band.
+                Err(
+                    catalog::pricing::PriceError::NoBand
+                    | catalog::pricing::PriceError::NoBandPrice,
+                ) => {}
                 Err(e) => problems.add(field("quantity"), e.to_string()),
             }
         }

@@ -314,7 +314,7 @@ pub fn dashboard(store: &Store, today: NaiveDate) -> Result<Dashboard> {
 /// What the proposals awaiting an answer are worth a month (their recurring lines).
 fn awaiting_monthly(store: &Store) -> Result<Decimal> {
     let mut stmt = store.conn().prepare_cached(
-        "SELECT l.frequency, l.price FROM proposal_lines l JOIN proposals p ON p.id = l.proposal_id
+        "SELECT l.frequency, COALESCE(l.confirmed_price, l.price) FROM proposal_lines l JOIN proposals p ON p.id = l.proposal_id
          WHERE p.status = 'sent' AND (l.optional = 0 OR l.chosen = 1)",
     )?;
     let mut rows = stmt.query([])?;

@@ -355,3 +355,80 @@ fn the_generation_moves_on_a_write_here_or_in_another_process_and_not_on_a_read(
     assert_ne!(third, second, "another connection's write");
     assert_eq!(here.generation().unwrap(), third);
 }
+
+/// Migration 25 rebuilds the services table (SQLite can't change a CHECK in place): a per-unit
+/// service's tiers (ON DELETE CASCADE), the proposal lines and work that refer to services, and
+/// the indexes all come through; and a migration that left a dangling reference would be
+/// refused, with foreign keys back on afterwards.
+#[test]
+fn rebuilding_the_services_table_keeps_tiers_and_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..24] {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 24).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             INSERT INTO services (id, name, pricing_kind, unit_name, default_quantity, frequency,
+                 created_at, updated_at)
+             VALUES (7, 'Transactions', 'per_unit', 'transactions', '250', 'monthly', 'x', 'x');
+             INSERT INTO service_tiers (service_id, position, up_to, unit_price)
+             VALUES (7, 0, '100', '2.00'), (7, 1, NULL, '1.50');
+             INSERT INTO clients (id, display_name, created_at, updated_at) VALUES (1, 'Acme', 'x', 'x');
+             INSERT INTO proposals (id, number, client_id, title, valid_until, created_at, updated_at)
+             VALUES (1, 'P-1', 1, 'T', '2027-01-01', 'x', 'x');
+             INSERT INTO proposal_lines (proposal_id, position, service_id, name, pricing, frequency,
+                 quantity, price, start_month)
+             VALUES (1, 0, 7, 'Transactions', '{}', 'monthly', '250', '425.00', '2027-01');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let conn = store.conn();
+    let tiers: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM service_tiers WHERE service_id = 7",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tiers, 2);
+    let line_service: i64 = conn
+        .query_row("SELECT service_id FROM proposal_lines", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(line_service, 7);
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'services'
+             AND name IN ('services_active_name', 'services_category')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 2);
+    let on: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert!(on, "foreign keys are back on after migrating");
+    drop(store);
+    // The new price types are allowed, and still only on a fixed price.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let price_as = |kind: &str, price_type: &str, high: Option<&str>| {
+        raw.execute(
+            "UPDATE services SET pricing_kind = ?1, price = '1', price_type = ?2, price_high = ?3
+             WHERE id = 7",
+            rusqlite::params![kind, price_type, high],
+        )
+    };
+    assert!(price_as("per_unit", "range", Some("2")).is_err());
+    assert!(
+        price_as("fixed", "range", None).is_err(),
+        "a range needs its top"
+    );
+    assert!(price_as("fixed", "range", Some("2")).is_ok());
+}
