@@ -447,7 +447,16 @@ async fn main() -> Result {
             let mut lines = Vec::new();
             for list in &LISTS {
                 let nav = format!("[data-nav={}]", list.nav);
+                app.script("window.__scopebookCalls = []; return 0;")
+                    .await?;
                 let open = timed(&app, "open", &nav, list.table, "", 0, 0.0).await?;
+                // The commands the screen waited on, and their round trips.
+                let calls = app
+                    .script(
+                        "const c = window.__scopebookCalls || []; delete window.__scopebookCalls; \
+                         return c.map((x) => x.command + ' ' + Math.round(x.ms) + ' ms').join(', ');",
+                    )
+                    .await?;
                 let rows = row_count(&app, list.table).await?;
                 let search = timed(
                     &app,
@@ -479,10 +488,11 @@ async fn main() -> Result {
                     }
                 };
                 lines.push(format!(
-                    "  {:<10} opens in {} ({rows} rows on screen); search \"{}\" {} after \
-                     the typing pause ({found} rows)",
+                    "  {:<10} opens in {} ({rows} rows on screen; commands: {}); search \"{}\" {} \
+                     after the typing pause ({found} rows)",
                     list.nav,
                     ms(open),
+                    calls.as_str().unwrap_or("none"),
                     list.term,
                     ms(search)
                 ));

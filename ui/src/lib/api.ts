@@ -130,11 +130,25 @@ export function toApiError(error: unknown): ApiError {
   });
 }
 
+/**
+ * When the figures benchmark puts an array here, each command's round trip (Rust, the IPC and
+ * reading the reply) is recorded in it, so a slow screen can be told apart from a slow command.
+ * Nothing is recorded otherwise.
+ */
+declare global {
+  interface Window {
+    __scopebookCalls?: { command: string; ms: number }[];
+  }
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const started = performance.now();
   try {
     return await invoke<T>(command, args);
   } catch (error) {
     throw toApiError(error);
+  } finally {
+    window.__scopebookCalls?.push({ command, ms: performance.now() - started });
   }
 }
 

@@ -126,6 +126,13 @@ export function currencySymbol(currency: string, locale: string): string {
   return pattern(locale, currency).parts.find((p) => p.type === "currency")?.value ?? currency;
 }
 
+/**
+ * Orders two texts as a reader expects ("Émile" beside "Emile", "client 10" after "client 9").
+ * One collator for the whole app: `localeCompare` builds one for every comparison, and sorting
+ * 2,000 clients makes over 20,000 of them.
+ */
+export const compareText: (a: string, b: string) => number = new Intl.Collator(undefined, { numeric: true }).compare;
+
 /** Orders two decimal strings by value without converting them to floating point. */
 export function compareDecimal(a: string | null, b: string | null): number {
   if (a === b) return 0;
@@ -133,7 +140,7 @@ export function compareDecimal(a: string | null, b: string | null): number {
   if (b === null) return 1;
   const pa = parseDecimal(a);
   const pb = parseDecimal(b);
-  if (!pa || !pb) return a.localeCompare(b);
+  if (!pa || !pb) return compareText(a, b);
   if (pa.negative !== pb.negative) return pa.negative ? -1 : 1;
   const sign = pa.negative ? -1 : 1;
   if (pa.integer.length !== pb.integer.length) return sign * (pa.integer.length - pb.integer.length);

@@ -70,6 +70,20 @@ pub const PROPOSAL_STANDARDS: [PdfStandard; 2] = [PdfStandard::A_2b, PdfStandard
 /// Renders the proposal as an A4 PDF: PDF/A-2b and PDF/UA-1 ([`PROPOSAL_STANDARDS`]), fonts
 /// embedded, created on the proposal's issue date.
 pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
+    render_pdf_timed(doc).map(|(pdf, _)| pdf)
+}
+
+/// How long a render spent in each phase: typst's layout (`compile`) and writing the PDF with
+/// its tagging and standards checks (`export`). For the render benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderPhases {
+    pub compile: std::time::Duration,
+    pub export: std::time::Duration,
+}
+
+/// [`render_pdf`], with the time of each phase.
+pub fn render_pdf_timed(doc: &ProposalDocument) -> Result<(Vec<u8>, RenderPhases), PdfError> {
+    let mut phases = RenderPhases::default();
     let assets = ASSETS
         .as_ref()
         .map_err(|err| PdfError::Setup(err.clone()))?;
@@ -83,7 +97,10 @@ pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
     };
     let world = DocWorld::new(assets, Main::Proposal, data, logo);
 
+    let started = std::time::Instant::now();
     let compiled = typst::compile::<PagedDocument>(&world).output;
+    phases.compile = started.elapsed();
+    let started = std::time::Instant::now();
     let result = compiled
         .map_err(|errors| PdfError::Layout(describe(&errors)))
         .and_then(|paged| {
@@ -101,8 +118,9 @@ pub fn render_pdf(doc: &ProposalDocument) -> Result<Vec<u8>, PdfError> {
             };
             typst_pdf::pdf(&paged, &options).map_err(|errors| PdfError::Export(describe(&errors)))
         });
+    phases.export = started.elapsed();
     typst::comemo::evict(CACHE_MAX_AGE);
-    result
+    result.map(|pdf| (pdf, phases))
 }
 
 pub(crate) fn describe(errors: &[SourceDiagnostic]) -> String {
