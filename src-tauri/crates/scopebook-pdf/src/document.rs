@@ -112,6 +112,10 @@ pub struct ScopeItem {
     pub starts: String,
     /// e.g. "$425.00".
     pub price: String,
+    /// How the price was reached, when the line shows one: "Quality of the books: poor (× 1.3)
+    /// · 10% discount", or "".
+    #[serde(default)]
+    pub note: String,
     /// An optional line the client may choose.
     pub optional: bool,
 }

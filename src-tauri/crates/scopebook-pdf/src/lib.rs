@@ -61,6 +61,22 @@ pub enum PdfError {
 /// warm renders fast while bounding memory in a long-running app.
 pub(crate) const CACHE_MAX_AGE: usize = 10;
 
+/// Renders between two sweeps of typst's cache: a sweep walks every cached layout (a few
+/// milliseconds after a long proposal), so it is done on every fourth render, not on each.
+const EVICT_EVERY: usize = 4;
+
+/// Drops cached layouts unused for about [`CACHE_MAX_AGE`] renders, sweeping every
+/// [`EVICT_EVERY`] renders (typst counts an entry's age in sweeps).
+pub(crate) fn evict_now_and_then() {
+    static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if RENDERS
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        .is_multiple_of(EVICT_EVERY)
+    {
+        typst::comemo::evict(CACHE_MAX_AGE.div_ceil(EVICT_EVERY));
+    }
+}
+
 /// The standards every proposal PDF conforms to, checked by typst as it writes the file (a
 /// document that can't conform is an error, never a quietly non-conforming file): PDF/A-2b, so
 /// the letter can be kept and reproduced for the seven years a firm keeps its records, and PDF/UA-1,
@@ -128,7 +144,7 @@ pub fn render_pdf_timed(doc: &ProposalDocument) -> Result<(Vec<u8>, RenderPhases
         });
     phases.export = started.elapsed();
     let started = std::time::Instant::now();
-    typst::comemo::evict(CACHE_MAX_AGE);
+    evict_now_and_then();
     phases.evict = started.elapsed();
     result.map(|pdf| (pdf, phases))
 }

@@ -91,7 +91,7 @@ pub fn render_report_pdf(doc: &ReportDocument) -> Result<Vec<u8>, PdfError> {
             };
             typst_pdf::pdf(&paged, &options).map_err(|errors| PdfError::Export(describe(&errors)))
         });
-    typst::comemo::evict(crate::CACHE_MAX_AGE);
+    crate::evict_now_and_then();
     result
 }
 

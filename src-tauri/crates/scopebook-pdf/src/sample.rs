@@ -56,6 +56,7 @@ impl ProposalDocument {
                     frequency: "Monthly".into(),
                     starts: "From December 2026".into(),
                     price: "$980.00".into(),
+                    note: "".into(),
                     optional: false,
                 },
                 ScopeItem {
@@ -65,6 +66,7 @@ impl ProposalDocument {
                     frequency: "Monthly".into(),
                     starts: "From December 2026".into(),
                     price: "$270.00".into(),
+                    note: "".into(),
                     optional: false,
                 },
                 ScopeItem {
@@ -74,6 +76,7 @@ impl ProposalDocument {
                     frequency: "Quarterly".into(),
                     starts: "From the Dec 2026 quarter".into(),
                     price: "$405.00".into(),
+                    note: "".into(),
                     optional: false,
                 },
                 ScopeItem {
@@ -83,6 +86,7 @@ impl ProposalDocument {
                     frequency: "Annually".into(),
                     starts: "Year ending 30 June 2027".into(),
                     price: "$1,650.00".into(),
+                    note: "".into(),
                     optional: false,
                 },
                 ScopeItem {
@@ -92,6 +96,7 @@ impl ProposalDocument {
                     frequency: "One-off".into(),
                     starts: "December 2026".into(),
                     price: "$450.00".into(),
+                    note: "".into(),
                     optional: false,
                 },
                 ScopeItem {
@@ -101,6 +106,7 @@ impl ProposalDocument {
                     frequency: "Quarterly".into(),
                     starts: "From March 2027".into(),
                     price: "$300.00".into(),
+                    note: "".into(),
                     optional: true,
                 },
             ],

@@ -371,6 +371,11 @@ fn scope_line(n: usize) -> ScopeItem {
         frequency: "Monthly".into(),
         starts: "From January 2027".into(),
         price: format!("${n},000.00"),
+        note: if n.is_multiple_of(5) {
+            "Quality of the books: poor (× 1.3)".into()
+        } else {
+            String::new()
+        },
         optional: n.is_multiple_of(7),
     }
 }
@@ -426,6 +431,7 @@ fn empty_optional_fields_render() {
             frequency: String::new(),
             starts: String::new(),
             price: String::new(),
+            note: String::new(),
             optional: false,
         }],
         scope_out: vec![],

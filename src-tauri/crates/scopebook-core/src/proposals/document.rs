@@ -221,9 +221,14 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
             quantity: quantity_text(l),
             frequency: frequency_label(l.frequency).to_string(),
             starts: period_text(l),
-            // Line prices are printed only in the full breakdown.
+            // Line prices, and how each was reached, are printed only in the full breakdown.
             price: if proposal.fee_display == FeeDisplay::Breakdown {
                 price_text(l, money)
+            } else {
+                String::new()
+            },
+            note: if proposal.fee_display == FeeDisplay::Breakdown {
+                price_note(l, currency, numbers)
             } else {
                 String::new()
             },
@@ -334,6 +339,8 @@ pub fn proposal_document(store: &Store, id: i64) -> Result<ProposalDocument> {
     })
 }
 
+/// The fees of one frequency in the full breakdown: its total (each line's price, and how it was
+/// reached, is printed on the line in the scope above; the letter does not list them twice).
 fn group(
     proposal: &Proposal,
     frequency: Frequency,
@@ -352,18 +359,11 @@ fn group(
     let total: Decimal = lines
         .iter()
         .filter(|l| !l.optional || l.chosen)
-        .map(|l| l.price)
+        .map(|l| l.billed_price())
         .sum();
     Some(FeeGroup {
         label: frequency_label(frequency).to_string(),
-        lines: lines
-            .iter()
-            .map(|l| FeeLine {
-                name: l.name.clone(),
-                amount: price_text(l, |a| format_money(a, currency, numbers)),
-                note: line_note(l, currency, numbers),
-            })
-            .collect(),
+        lines: Vec::new(),
         total: format_money(total, currency, numbers),
     })
 }
@@ -458,10 +458,10 @@ fn category_group(
         };
         match categories.iter_mut().find(|(n, ..)| *n == name) {
             Some((_, total, count)) => {
-                *total += line.price;
+                *total += line.billed_price();
                 *count += 1;
             }
-            None => categories.push((name, line.price, 1)),
+            None => categories.push((name, line.billed_price(), 1)),
         }
     }
     if categories.is_empty() {
@@ -510,7 +510,8 @@ fn with_service_terms(terms: String, proposal: &Proposal) -> String {
 
 /// What the fee table says under a line: how its price was reached (each driver's choice and
 /// effect, the discount), and "Optional, not in the total" for an optional line not chosen.
-fn line_note(line: &ProposalLine, currency: Currency, numbers: NumberFormat) -> String {
+/// How a line's price was reached: each driver's choice, and its discount ("" for neither).
+fn price_note(line: &ProposalLine, currency: Currency, numbers: NumberFormat) -> String {
     let mut parts: Vec<String> = line
         .drivers
         .iter()
@@ -526,9 +527,6 @@ fn line_note(line: &ProposalLine, currency: Currency, numbers: NumberFormat) -> 
         .collect();
     if !line.discount_percent.is_zero() {
         parts.push(format!("{}% discount", line.discount_percent.normalize()));
-    }
-    if line.optional && !line.chosen {
-        parts.push("Optional, not in the total".to_string());
     }
     parts.join(" · ")
 }

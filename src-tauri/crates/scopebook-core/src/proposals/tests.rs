@@ -420,19 +420,21 @@ fn the_document_fills_placeholders_and_formats_money_in_rust() {
         doc.scope_in[0].starts
     );
     assert!(doc.scope_in[2].optional);
+    // How a price was reached is on its line; the fees section gives each frequency's total
+    // without listing the lines a second time.
+    assert_eq!(doc.scope_in[0].note, "10% discount");
     let monthly = doc
         .fee_groups
         .iter()
         .find(|g| g.label == "Monthly")
         .unwrap();
-    assert_eq!(monthly.lines[0].note, "10% discount");
+    assert!(monthly.lines.is_empty());
     let one_off = doc
         .fee_groups
         .iter()
         .find(|g| g.label == "One-off")
         .unwrap();
-    assert_eq!(one_off.total, "$0.00");
-    assert_eq!(one_off.lines[0].note, "Optional, not in the total");
+    assert_eq!(one_off.total, "$0.00", "the optional setup isn't counted");
     assert_eq!(doc.totals[1].value, "$5,790.00"); // 382.50 × 12 + 1200
     assert_eq!(doc.currency_note, "All amounts in AUD, excluding GST.");
 }
@@ -505,8 +507,7 @@ fn a_lines_price_drivers_are_chosen_snapshotted_and_printed() {
     assert_eq!(again.lines[0].drivers[0].value(), dec!(1.3));
     let note = document::proposal_document(&w.store, p.id)
         .unwrap()
-        .fee_groups[0]
-        .lines[0]
+        .scope_in[0]
         .note
         .clone();
     assert_eq!(
