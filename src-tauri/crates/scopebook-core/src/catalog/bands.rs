@@ -105,17 +105,6 @@ fn band_sets_in(conn: &rusqlite::Connection) -> Result<BandSets> {
     })
 }
 
-/// The name of band `id`, archived or not ("Under $250k"); `None` for no band.
-pub fn band_name(store: &Store, id: Option<i64>) -> Result<Option<String>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(store
-        .conn()
-        .query_row("SELECT name FROM revenue_bands WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?)
-}
-
 /// Saves the Settings form: the sets' names and their bands in order. A band left out of the
 /// form is archived (services, clients and proposals that used it keep their record of it).
 pub fn save_band_sets(store: &mut Store, draft: &BandSetsDraft) -> Result<BandSets> {

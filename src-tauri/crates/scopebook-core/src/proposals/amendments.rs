@@ -10,7 +10,13 @@ pub fn duplicate_proposal(store: &mut Store, id: i64, client_id: Option<i64>) ->
     if let Some(client) = client_id {
         draft.client_id = client;
     }
-    draft.valid_until = blank_proposal(store, draft.client_id)?.valid_until;
+    let blank = blank_proposal(store, draft.client_id)?;
+    draft.valid_until = blank.valid_until;
+    // For another client: priced at that client's bands.
+    if draft.client_id != original.client_id {
+        draft.band_1_id = blank.band_1_id;
+        draft.band_2_id = blank.band_2_id;
+    }
     let mut lines = validate(store, &draft, &original.lines)?;
     // A new engagement: each line's cycle starts with it.
     for line in &mut lines {

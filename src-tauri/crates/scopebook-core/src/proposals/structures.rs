@@ -190,6 +190,9 @@ pub fn start_from_structure(
         draft: ProposalDraft {
             client_id,
             valid_until: blank.valid_until,
+            // Priced at this client's bands, not those of the proposal it was saved from.
+            band_1_id: blank.band_1_id,
+            band_2_id: blank.band_2_id,
             lines,
             options,
             ..saved

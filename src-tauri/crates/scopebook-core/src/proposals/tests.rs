@@ -1869,3 +1869,75 @@ fn each_option_under_the_minimum_fee_gets_its_own_top_up() {
     let top_up = accepted.lines.iter().find(|l| l.top_up).unwrap();
     assert!(top_up.chosen && top_up.option == Some(1));
 }
+
+/// A proposal copied for another client, or started from a template for one, is priced at that
+/// client's band, not the band of the proposal it came from.
+#[test]
+fn a_copy_for_another_client_is_priced_at_that_clients_band() {
+    use crate::catalog::bands::{BandDraft, BandSetsDraft};
+    let mut w = world();
+    let sets = catalog::save_band_sets(
+        &mut w.store,
+        &BandSetsDraft {
+            set_1_name: "Annual revenue".into(),
+            set_2_name: String::new(),
+            bands: ["Small", "Large"]
+                .iter()
+                .map(|name| BandDraft {
+                    id: None,
+                    set: 1,
+                    name: (*name).into(),
+                })
+                .collect(),
+        },
+    )
+    .unwrap();
+    let (small, large) = (sets.bands[0].id, sets.bands[1].id);
+    let accounts = catalog::create_service(
+        &mut w.store,
+        &ServiceDraft {
+            name: "Management accounts".into(),
+            pricing: PricingDraft {
+                band_set: 1,
+                band_prices: sets
+                    .bands
+                    .iter()
+                    .zip(["300", "700"])
+                    .map(|(b, price)| catalog::pricing::BandPriceDraft {
+                        band_id: b.id,
+                        band: b.name.clone(),
+                        price: price.into(),
+                    })
+                    .collect(),
+                ..PricingDraft::empty(PricingKind::Banded)
+            },
+            frequency: Frequency::Monthly,
+            ..ServiceDraft::blank()
+        },
+    )
+    .unwrap();
+    catalog::set_client_bands(&mut w.store, w.prospect, [Some(small), None]).unwrap();
+    let big = clients::create_client(
+        &mut w.store,
+        &ClientDraft {
+            display_name: "Bondi Bakery".into(),
+            ..ClientDraft::blank()
+        },
+    )
+    .unwrap()
+    .id;
+    catalog::set_client_bands(&mut w.store, big, [Some(large), None]).unwrap();
+    let mut d = blank_proposal(&w.store, w.prospect).unwrap();
+    d.lines = vec![line(accounts.id, "1", false)];
+    let p = create_proposal(&mut w.store, &d).unwrap();
+    assert_eq!(p.lines[0].price, dec!(300.00));
+
+    let copy = duplicate_proposal(&mut w.store, p.id, Some(big)).unwrap();
+    assert_eq!(
+        (copy.band_1_id, copy.lines[0].price),
+        (Some(large), dec!(700.00))
+    );
+    let saved = save_structure(&mut w.store, p.id, "Accounts").unwrap();
+    let started = start_from_structure(&w.store, saved.id, big).unwrap();
+    assert_eq!(started.draft.band_1_id, Some(large));
+}
