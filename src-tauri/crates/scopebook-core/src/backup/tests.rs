@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::ErrorCode;
-use crate::clients::{ClientDraft, create_client};
+
 use crate::practice::{PracticeSetup, setup_practice};
 
 fn practice(store: &mut Store) {
@@ -18,15 +18,7 @@ fn practice(store: &mut Store) {
 }
 
 fn client(store: &mut Store, name: &str) -> i64 {
-    create_client(
-        store,
-        &ClientDraft {
-            display_name: name.into(),
-            ..ClientDraft::blank()
-        },
-    )
-    .unwrap()
-    .id
+    crate::clients::named_for_test(store, name)
 }
 
 fn names(store: &Store) -> Vec<String> {

@@ -771,3 +771,18 @@ pub(crate) fn make_client(tx: &Tx<'_>, id: i64) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// A client (a prospect) with only a name, for tests.
+#[cfg(test)]
+pub(crate) fn named_for_test(store: &mut Store, name: &str) -> i64 {
+    #[allow(clippy::unwrap_used)]
+    create_client(
+        store,
+        &ClientDraft {
+            display_name: name.into(),
+            ..ClientDraft::blank()
+        },
+    )
+    .unwrap()
+    .id
+}

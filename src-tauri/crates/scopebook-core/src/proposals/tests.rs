@@ -1357,15 +1357,7 @@ fn a_proposals_structure_is_a_template_for_the_next() {
     assert_eq!(list_structures(&w.store).unwrap().len(), 1);
     assert!(save_structure(&mut w.store, p.id, " ").is_err());
 
-    let other = clients::create_client(
-        &mut w.store,
-        &ClientDraft {
-            display_name: "Bondi Bakery".into(),
-            ..ClientDraft::blank()
-        },
-    )
-    .unwrap()
-    .id;
+    let other = clients::named_for_test(&mut w.store, "Bondi Bakery");
     let started = start_from_structure(&w.store, saved.id, other).unwrap();
     assert!(started.notes.is_empty(), "{:?}", started.notes);
     assert_eq!(started.draft.client_id, other);
@@ -1452,15 +1444,7 @@ fn a_clients_driver_choices_carry_over_to_new_lines() {
         [""],
         "\"poor\" isn't one of its choices"
     );
-    let stranger = clients::create_client(
-        &mut w.store,
-        &ClientDraft {
-            display_name: "Bondi Bakery".into(),
-            ..ClientDraft::blank()
-        },
-    )
-    .unwrap()
-    .id;
+    let stranger = clients::named_for_test(&mut w.store, "Bondi Bakery");
     assert_eq!(
         line_for_client(&w.store, w.tax_return, stranger)
             .unwrap()
@@ -1917,15 +1901,7 @@ fn a_copy_for_another_client_is_priced_at_that_clients_band() {
     )
     .unwrap();
     catalog::set_client_bands(&mut w.store, w.prospect, [Some(small), None]).unwrap();
-    let big = clients::create_client(
-        &mut w.store,
-        &ClientDraft {
-            display_name: "Bondi Bakery".into(),
-            ..ClientDraft::blank()
-        },
-    )
-    .unwrap()
-    .id;
+    let big = clients::named_for_test(&mut w.store, "Bondi Bakery");
     catalog::set_client_bands(&mut w.store, big, [Some(large), None]).unwrap();
     let mut d = blank_proposal(&w.store, w.prospect).unwrap();
     d.lines = vec![line(accounts.id, "1", false)];

@@ -15,7 +15,7 @@ use rust_decimal_macros::dec;
 use super::*;
 use crate::billing::{AdjustmentDraft, AdjustmentKind, Movement, add_adjustment};
 use crate::catalog::{self, Frequency, PricingDraft, PricingKind, ServiceDraft};
-use crate::clients::{ClientDraft, archive_client, create_client};
+use crate::clients::archive_client;
 use crate::proposals::{
     LineDraft, ProposalAction, amend_proposal, blank_proposal, change_status, create_proposal,
     update_proposal,
@@ -113,17 +113,7 @@ fn world() -> World {
         "Payroll",
         "30",
     );
-    let client = |store: &mut Store, name: &str| {
-        create_client(
-            store,
-            &ClientDraft {
-                display_name: name.into(),
-                ..ClientDraft::blank()
-            },
-        )
-        .unwrap()
-        .id
-    };
+    let client = crate::clients::named_for_test;
     let (alder, birch, cedar) = (
         client(&mut store, "Alder Pty Ltd"),
         client(&mut store, "Birch & Co"),
