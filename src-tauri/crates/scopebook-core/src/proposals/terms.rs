@@ -150,6 +150,8 @@ pub struct FrequencyTotal {
     pub frequency: Option<Frequency>,
     #[ts(as = "String")]
     pub total: Decimal,
+    /// Some of its lines are price ranges not yet confirmed, counted at their lower end.
+    pub estimated: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -192,11 +194,14 @@ pub fn totals(lines: &[PricedLine], currency: Currency) -> ProposalTotals {
     let by_frequency = order
         .iter()
         .filter_map(|f| {
-            let mut matching = included().filter(|l| l.frequency == *f).peekable();
-            matching.peek()?;
+            let matching: Vec<&PricedLine> = included().filter(|l| l.frequency == *f).collect();
+            if matching.is_empty() {
+                return None;
+            }
             Some(FrequencyTotal {
                 frequency: Some(*f),
-                total: currency.round(matching.map(|l| l.price).sum()),
+                total: currency.round(matching.iter().map(|l| l.price).sum()),
+                estimated: matching.iter().any(|l| l.estimate),
             })
         })
         .collect();

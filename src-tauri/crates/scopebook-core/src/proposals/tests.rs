@@ -1741,6 +1741,20 @@ fn price_ranges_are_billed_once_confirmed() {
         (p.totals.annual, p.totals.monthly),
         (dec!(7440.00), dec!(620.00))
     );
+    // Per billing frequency: the monthly total holds the range, the annual one doesn't.
+    let estimated: Vec<(Option<Frequency>, bool)> = p
+        .totals
+        .by_frequency
+        .iter()
+        .map(|f| (f.frequency, f.estimated))
+        .collect();
+    assert_eq!(
+        estimated,
+        [
+            (Some(Frequency::Monthly), true),
+            (Some(Frequency::Annually), false)
+        ]
+    );
     let page = format!("{:?}", document::proposal_document(&w.store, p.id).unwrap());
     assert!(page.contains("$520.00 – $780.00 (estimate)"), "{page}");
     assert!(page.contains("From $620.00"), "{page}");
