@@ -252,16 +252,16 @@ pub fn set_client_bands(
     client_id: i64,
     bands: [Option<i64>; 2],
 ) -> Result<crate::clients::Client> {
-    let sets = band_sets(store)?;
-    check_bands(&sets, bands)?;
+    let mut problems = Problems::new();
+    check_bands(&band_sets(store)?, bands, &mut problems);
+    problems.into_result()?;
     crate::clients::get_client(store, client_id)?;
     store.write(Source::User, |tx| write_client_bands(tx, client_id, bands))?;
     crate::clients::get_client(store, client_id)
 }
 
 /// Each of `bands` an active band of its own set (1, then 2), or none.
-pub(crate) fn check_bands(sets: &BandSets, bands: [Option<i64>; 2]) -> Result<()> {
-    let mut problems = Problems::new();
+pub(crate) fn check_bands(sets: &BandSets, bands: [Option<i64>; 2], problems: &mut Problems) {
     for (i, band) in bands.iter().enumerate() {
         let set = i as u8 + 1;
         if let Some(id) = band
@@ -273,7 +273,6 @@ pub(crate) fn check_bands(sets: &BandSets, bands: [Option<i64>; 2]) -> Result<()
             );
         }
     }
-    problems.into_result()
 }
 
 /// Writes a client's bands (acceptance puts the proposal's bands on its client through this).

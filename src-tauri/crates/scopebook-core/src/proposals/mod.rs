@@ -184,6 +184,16 @@ impl ProposalLine {
     pub fn billed_price(&self) -> Decimal {
         self.confirmed_price.unwrap_or(self.price)
     }
+
+    /// The line as the totals see it.
+    fn priced(&self) -> terms::PricedLine {
+        terms::PricedLine {
+            frequency: self.frequency,
+            price: self.billed_price(),
+            included: self.included(),
+            estimate: self.awaiting_confirmation(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -302,9 +312,9 @@ fn label(number: &str, version: u32) -> String {
     }
 }
 
-/// One line as the option totals see it: frequency, price, option, counted without the option,
-/// an estimate.
-type OptionLine = (Frequency, Decimal, Option<u8>, bool, bool);
+/// One line as the option totals see it: its option, and the line (`included`: counted without
+/// the option).
+type OptionLine = (Option<u8>, terms::PricedLine);
 
 /// What the proposal comes to with each of its `options` options taken: the lines common to all
 /// (the optional ones as chosen so far) and every line of that option.
@@ -313,15 +323,11 @@ fn option_totals(lines: &[OptionLine], options: usize, currency: Currency) -> Ve
         .map(|option| {
             let priced: Vec<terms::PricedLine> = lines
                 .iter()
-                .filter(|(_, _, of, _, _)| of.is_none() || *of == Some(option))
-                .map(
-                    |&(frequency, price, of, counted, estimate)| terms::PricedLine {
-                        frequency,
-                        price,
-                        included: of == Some(option) || counted,
-                        estimate,
-                    },
-                )
+                .filter(|(of, _)| of.is_none() || *of == Some(option))
+                .map(|&(of, line)| terms::PricedLine {
+                    included: of == Some(option) || line.included,
+                    ..line
+                })
                 .collect();
             terms::totals(&priced, currency)
         })
@@ -329,15 +335,7 @@ fn option_totals(lines: &[OptionLine], options: usize, currency: Currency) -> Ve
 }
 
 fn totals_of(lines: &[ProposalLine], currency: Currency) -> ProposalTotals {
-    let priced: Vec<terms::PricedLine> = lines
-        .iter()
-        .map(|l| terms::PricedLine {
-            frequency: l.frequency,
-            price: l.billed_price(),
-            included: l.included(),
-            estimate: l.awaiting_confirmation(),
-        })
-        .collect();
+    let priced: Vec<terms::PricedLine> = lines.iter().map(ProposalLine::priced).collect();
     terms::totals(&priced, currency)
 }
 
@@ -510,15 +508,8 @@ pub fn preview_proposal(
     };
     match validation::price_draft(store, draft, &existing) {
         Ok(lines) => {
-            let priced: Vec<terms::PricedLine> = lines
-                .iter()
-                .map(|l| terms::PricedLine {
-                    frequency: l.snapshot.frequency,
-                    price: l.price,
-                    included: !l.optional,
-                    estimate: l.price_high.is_some(),
-                })
-                .collect();
+            let priced: Vec<terms::PricedLine> =
+                lines.iter().map(|l| l.priced(!l.optional)).collect();
             Ok(ProposalPreview {
                 prices: lines
                     .iter()
@@ -547,16 +538,7 @@ pub fn preview_proposal(
                 option_totals: option_totals(
                     &lines
                         .iter()
-                        .map(|l| {
-                            let estimate = l.price_high.is_some();
-                            (
-                                l.snapshot.frequency,
-                                l.price,
-                                l.option,
-                                !l.optional,
-                                estimate,
-                            )
-                        })
+                        .map(|l| (l.option, l.priced(!l.optional)))
                         .collect::<Vec<_>>(),
                     draft.options.len(),
                     currency,
@@ -767,17 +749,9 @@ fn line_from_row(
         optional: r.get(at + 15)?,
         chosen: r.get(at + 16)?,
         anchor_month: r.get(at + 17)?,
-        price_high: optional_decimal_at(r, at + 22)?,
-        confirmed_price: optional_decimal_at(r, at + 23)?,
+        price_high: crate::store::optional_decimal_column(r, at + 22)?,
+        confirmed_price: crate::store::optional_decimal_column(r, at + 23)?,
     })
-}
-
-/// An optional decimal column read by position (see [`line_from_row`]).
-fn optional_decimal_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<Decimal>> {
-    match r.get_ref(at)? {
-        rusqlite::types::ValueRef::Null => Ok(None),
-        _ => decimal_column(r, at).map(Some),
-    }
 }
 
 fn lines_of(store: &Store, id: i64) -> Result<Vec<ProposalLine>> {
@@ -846,16 +820,7 @@ pub fn get_proposal(store: &Store, id: i64) -> Result<Proposal> {
     let lines: Vec<OptionLine> = proposal
         .lines
         .iter()
-        .map(|l| {
-            let estimate = l.awaiting_confirmation();
-            (
-                l.frequency,
-                l.billed_price(),
-                l.option,
-                l.included(),
-                estimate,
-            )
-        })
+        .map(|l| (l.option, l.priced()))
         .collect();
     proposal.option_totals = option_totals(&lines, proposal.options.len(), currency);
     proposal.allowed = terms::allowed_actions(proposal.status);

@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::terms::{self, PricedLine};
+use super::terms;
 use super::{Snapshot, ValidLine, get_proposal, insert, write_lines};
 use crate::catalog::{self, Pricing, Tier};
 use crate::error::{Error, Problems, Result};
@@ -352,12 +352,7 @@ fn plan(store: &Store, increase: &PriceIncrease) -> Result<(Vec<Planned>, PriceI
         let annual = |ls: &[ValidLine]| {
             terms::totals(
                 &ls.iter()
-                    .map(|l| PricedLine {
-                        frequency: l.snapshot.frequency,
-                        price: l.price,
-                        included: !l.optional || l.chosen,
-                        estimate: l.price_high.is_some(),
-                    })
+                    .map(|l| l.priced(!l.optional || l.chosen))
                     .collect::<Vec<_>>(),
                 currency,
             )

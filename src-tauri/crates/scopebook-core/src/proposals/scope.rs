@@ -216,8 +216,8 @@ pub fn lines_in_force(
     // proposal's place here.
     let mut stmt = store.conn().prepare_cached(
         "SELECT l.proposal_id, l.position, l.id, l.name, l.description, l.category, l.frequency,
-            l.account_code, l.tax_type, l.price, l.start_month, l.end_month, l.anchor_month,
-            l.service_id, l.estimated_minutes, l.confirmed_price,
+            l.account_code, l.tax_type, COALESCE(l.confirmed_price, l.price), l.start_month,
+            l.end_month, l.anchor_month, l.service_id, l.estimated_minutes,
             l.price_high IS NOT NULL AND l.confirmed_price IS NULL
          FROM proposal_lines l WHERE l.optional = 0 OR l.chosen = 1",
     )?;
@@ -258,11 +258,8 @@ pub fn lines_in_force(
                     frequency: r.get(6)?,
                     account_code: text(7)?.to_string(),
                     tax_type: text(8)?.to_string(),
-                    price: match r.get_ref(15)? {
-                        rusqlite::types::ValueRef::Null => decimal_column(r, 9)?,
-                        _ => decimal_column(r, 15)?,
-                    },
-                    awaiting_confirmation: r.get(16)?,
+                    price: decimal_column(r, 9)?,
+                    awaiting_confirmation: r.get(15)?,
                     estimated_minutes: r.get(14)?,
                     start: span.start,
                     anchor: stored_month(text(12)?)?,

@@ -133,7 +133,7 @@ pub fn periods_per_year(frequency: Frequency) -> Decimal {
 }
 
 /// A line as the totals see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PricedLine {
     pub frequency: Frequency,
     /// Per billing period, after discount.

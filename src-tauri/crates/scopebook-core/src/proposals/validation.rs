@@ -29,6 +29,18 @@ pub(super) struct ValidLine {
     pub(super) option: Option<u8>,
 }
 
+impl ValidLine {
+    /// The line as the totals see it, counted when `included`; a range at its lower end.
+    pub(super) fn priced(&self, included: bool) -> terms::PricedLine {
+        terms::PricedLine {
+            frequency: self.snapshot.frequency,
+            price: self.price,
+            included,
+            estimate: self.price_high.is_some(),
+        }
+    }
+}
+
 /// The name of the line that brings a proposal up to the practice's minimum monthly fee.
 pub const TOP_UP_NAME: &str = "Minimum monthly fee top-up";
 
@@ -79,15 +91,7 @@ fn top_up_for(
             Some(option) => group == Some(option),
         })
         .collect();
-    let priced: Vec<terms::PricedLine> = recurring
-        .iter()
-        .map(|l| terms::PricedLine {
-            frequency: l.snapshot.frequency,
-            price: l.price,
-            included: true,
-            estimate: l.price_high.is_some(),
-        })
-        .collect();
+    let priced: Vec<terms::PricedLine> = recurring.iter().map(|l| l.priced(true)).collect();
     let monthly = terms::totals(&priced, currency).monthly;
     if monthly <= Decimal::ZERO || monthly >= minimum {
         return None;
@@ -252,20 +256,7 @@ pub(super) fn price_draft(
     }
     check_options(draft, &mut problems);
     let bands = catalog::band_sets(store)?;
-    let band_of = |set: u8| {
-        if set == 2 {
-            draft.band_2_id
-        } else {
-            draft.band_1_id
-        }
-    };
-    if let Err(Error::Invalid(wrong)) =
-        catalog::bands::check_bands(&bands, [draft.band_1_id, draft.band_2_id])
-    {
-        for problem in wrong.fields() {
-            problems.add(problem.field.clone(), problem.message.clone());
-        }
-    }
+    catalog::bands::check_bands(&bands, [draft.band_1_id, draft.band_2_id], &mut problems);
     if draft.billing_start == Some(BillingStart::FreeMonths)
         && !(1..=24).contains(&draft.free_months)
     {
@@ -366,7 +357,7 @@ pub(super) fn price_draft(
                 }
             },
         };
-        let snapshot = match (snapshot, minutes) {
+        let mut snapshot = match (snapshot, minutes) {
             (Some(mut snapshot), Some(Some(m))) => {
                 snapshot.estimated_minutes = m;
                 Some(snapshot)
@@ -375,33 +366,33 @@ pub(super) fn price_draft(
             (None, _) | (_, None) => None,
         };
         // A service priced by band is priced at the proposal's band of its set.
-        let snapshot = match snapshot {
-            Some(mut snapshot) => {
-                if let Pricing::Banded { set, band, prices } = &mut snapshot.pricing {
-                    *band = band_of(*set);
-                    let set_name = bands.name_of(*set).to_string();
-                    match *band {
-                        None => problems.add(
-                            format!("band_{set}_id"),
-                            format!(
-                                "Pick the client's band ({set_name}): \u{201c}{}\u{201d} is priced by it.",
-                                snapshot.name
-                            ),
-                        ),
-                        Some(id) if !prices.iter().any(|p| p.band_id == id) => problems.add(
-                            field("service_id"),
-                            format!(
-                                "\u{201c}{}\u{201d} has no price for this band; give it one on the service, then add the service again.",
-                                snapshot.name
-                            ),
-                        ),
-                        Some(_) => {}
-                    }
-                }
-                Some(snapshot)
+        if let Some(s) = snapshot.as_mut()
+            && let Pricing::Banded { set, band, prices } = &mut s.pricing
+        {
+            *band = if *set == 2 {
+                draft.band_2_id
+            } else {
+                draft.band_1_id
+            };
+            match *band {
+                None => problems.add(
+                    format!("band_{set}_id"),
+                    format!(
+                        "Pick the client's band ({}): \u{201c}{}\u{201d} is priced by it.",
+                        bands.name_of(*set),
+                        s.name
+                    ),
+                ),
+                Some(id) if !prices.iter().any(|p| p.band_id == id) => problems.add(
+                    field("service_id"),
+                    format!(
+                        "\u{201c}{}\u{201d} has no price for this band; give it one on the service, then add the service again.",
+                        s.name
+                    ),
+                ),
+                Some(_) => {}
             }
-            None => None,
-        };
+        }
         let start = terms::parse_month(&line.start_month);
         if start.is_none() {
             problems.add(field("start_month"), "Choose the month the service starts.");

@@ -320,11 +320,11 @@ pub(crate) fn decimal_column(
 /// [`decimal_column`] for a column that may be NULL.
 pub(crate) fn optional_decimal_column(
     row: &rusqlite::Row<'_>,
-    column: &str,
+    column: impl rusqlite::RowIndex,
 ) -> rusqlite::Result<Option<rust_decimal::Decimal>> {
-    match row.get::<_, Option<String>>(column)? {
-        None => Ok(None),
-        Some(_) => decimal_column(row, column).map(Some),
+    match row.get_ref(column)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => decimal_column(row, column).map(Some),
     }
 }
 

@@ -358,8 +358,7 @@ fn the_generation_moves_on_a_write_here_or_in_another_process_and_not_on_a_read(
 
 /// Migration 25 rebuilds the services table (SQLite can't change a CHECK in place): a per-unit
 /// service's tiers (ON DELETE CASCADE), the proposal lines and work that refer to services, and
-/// the indexes all come through; and a migration that left a dangling reference would be
-/// refused, with foreign keys back on afterwards.
+/// the indexes all come through, with foreign keys back on afterwards.
 #[test]
 fn rebuilding_the_services_table_keeps_tiers_and_references() {
     let dir = tempfile::tempdir().unwrap();
