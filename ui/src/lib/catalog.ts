@@ -51,19 +51,11 @@ export function pricingSummary(p: Pricing, number: (v: string) => string): strin
   }
 }
 
-/** What the typical quantity costs, as the catalogue lists it: "$450.00", or a span for a
- * range ("$400.00–$600.00") or a price by band (its lowest to its highest band). */
+/** What the typical quantity costs each period, as the catalogue lists it: "$450.00", or the
+ * span core worked out for a range or a price by band ("$400.00–$600.00"). */
 export function typicalPrice(
-  s: { pricing: Pricing; typical_total: string | null },
+  s: { typical_total: string | null; typical_high: string | null },
   money: (v: string | null) => string,
 ): string {
-  const p = s.pricing;
-  if (p.kind === "range") return `${money(p.low)}–${money(p.high)}`;
-  if (p.kind === "banded") {
-    if (p.prices.length === 0) return money(null);
-    const sorted = p.prices.map((b) => b.price).sort((a, b) => Number(a) - Number(b));
-    const [low, high] = [sorted[0], sorted[sorted.length - 1]];
-    return low === high ? money(low) : `${money(low)}–${money(high)}`;
-  }
-  return money(s.typical_total);
+  return s.typical_high ? `${money(s.typical_total)}–${money(s.typical_high)}` : money(s.typical_total);
 }

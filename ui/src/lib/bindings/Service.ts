@@ -24,6 +24,12 @@ account_code: string, tax_type: string,
  */
 estimated_minutes: number, 
 /**
- * What the typical quantity costs each period, in the practice's currency.
+ * What the typical quantity costs each period, in the practice's currency (a range's
+ * lower end; a price by band: its lowest band).
  */
-typical_total: string | null, archived: boolean, created_at: string, updated_at: string, };
+typical_total: string | null, 
+/**
+ * The top of that span: a range's upper end, or a price by band's highest band (`None`
+ * for one price).
+ */
+typical_high: string | null, archived: boolean, created_at: string, updated_at: string, };

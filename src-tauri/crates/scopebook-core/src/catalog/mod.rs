@@ -81,9 +81,14 @@ pub struct Service {
     pub tax_type: String,
     /// Staff time the service takes each period, for profitability.
     pub estimated_minutes: u32,
-    /// What the typical quantity costs each period, in the practice's currency.
+    /// What the typical quantity costs each period, in the practice's currency (a range's
+    /// lower end; a price by band: its lowest band).
     #[ts(as = "Option<String>")]
     pub typical_total: Option<Decimal>,
+    /// The top of that span: a range's upper end, or a price by band's highest band (`None`
+    /// for one price).
+    #[ts(as = "Option<String>")]
+    pub typical_high: Option<Decimal>,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -369,9 +374,7 @@ fn service_from_row(
             ));
         }
     };
-    let typical_total = quote(&pricing, pricing.default_quantity(), currency)
-        .ok()
-        .map(|q| q.total);
+    let (typical_total, typical_high) = typical_span(&pricing, currency);
     Ok(Service {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -385,6 +388,7 @@ fn service_from_row(
         tax_type: row.get("tax_type")?,
         estimated_minutes: row.get("estimated_minutes")?,
         typical_total,
+        typical_high,
         archived: row.get("archived")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
@@ -420,6 +424,19 @@ fn band_prices_of(
         })
     })?;
     rows.collect()
+}
+
+/// What the typical quantity costs: one price, or the span of a range or of a price by band.
+fn typical_span(pricing: &Pricing, currency: Currency) -> (Option<Decimal>, Option<Decimal>) {
+    if let Pricing::Banded { prices, .. } = pricing {
+        let low = prices.iter().map(|p| currency.round(p.price)).min();
+        let high = prices.iter().map(|p| currency.round(p.price)).max();
+        return (low, high.filter(|h| Some(*h) != low));
+    }
+    match quote(pricing, pricing.default_quantity(), currency) {
+        Ok(q) => (Some(q.total), q.high),
+        Err(_) => (None, None),
+    }
 }
 
 fn tiers_of(conn: &rusqlite::Connection, service_id: i64) -> rusqlite::Result<Vec<Tier>> {
