@@ -7,6 +7,7 @@ mod commands;
 mod instance;
 mod notify;
 mod state;
+mod webview;
 mod window_state;
 
 use std::ffi::OsString;
@@ -155,8 +156,11 @@ pub fn run() {
             if let Some(owner) = owner {
                 owner.answer(app.handle().clone());
             }
-            if let (Some(window), Some(dir)) = (app.get_webview_window("main"), window_dir) {
-                window_state::remember(&window, &dir);
+            if let Some(window) = app.get_webview_window("main") {
+                webview::lean(&window);
+                if let Some(dir) = window_dir {
+                    window_state::remember(&window, &dir);
+                }
             }
             Ok(())
         })
