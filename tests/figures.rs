@@ -230,6 +230,7 @@ fn firm_copy() -> Result<tempfile::TempDir> {
 const TIMED: &str = r#"
   const [mode, target, table, term, before, settle] = arguments;
   const start = performance.now();
+  window.__scopebookT0 = start;
   if (mode === "open") {
     document.querySelector(target).click();
   } else {
@@ -470,7 +471,9 @@ async fn main() -> Result {
                 let calls = app
                     .script(
                         "const c = window.__scopebookCalls || []; delete window.__scopebookCalls; \
-                         return c.map((x) => x.command + ' ' + Math.round(x.ms) + ' ms').join(', ');",
+                         const t0 = window.__scopebookT0 || 0; \
+                         return c.map((x) => x.command + ' ' + Math.round(x.ms) + ' ms (sent at +' \
+                           + Math.round(x.at - t0) + ' ms)').join(', ');",
                     )
                     .await?;
                 let rows = row_count(&app, list.table).await?;

@@ -2,7 +2,7 @@
 
 use scopebook_core::billing::{
     self, Adjustment, AdjustmentDraft, BillingMonth, BillingSettings, OutboxInvoice,
-    PaymentsReport, PostOptions, PostingDryRun, PostingProgress, PostingReport,
+    PaymentsReport, PlannedInvoice, PostOptions, PostingDryRun, PostingProgress, PostingReport,
 };
 use scopebook_core::{Error, sync};
 use tauri::ipc::Channel;
@@ -17,6 +17,19 @@ use crate::AppState;
 pub async fn billing_month(state: State<'_, AppState>, month: String) -> Reply<BillingMonth> {
     state
         .with_store(move |store| billing::billing_month(store, &month))
+        .await
+}
+
+/// One invoice of the month's plan in full (its lines as Xero will get them), for its preview.
+#[tauri::command]
+pub async fn planned_invoice(
+    state: State<'_, AppState>,
+    month: String,
+    client_id: i64,
+    seq: u32,
+) -> Reply<PlannedInvoice> {
+    state
+        .with_store(move |store| billing::planned_invoice(store, &month, client_id, seq))
         .await
 }
 

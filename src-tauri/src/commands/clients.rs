@@ -1,14 +1,17 @@
 use scopebook_core::clients::import::{self, ClientImport, ImportPreview};
-use scopebook_core::clients::{self, Client, ClientDraft, ClientFilter};
+use scopebook_core::clients::{self, Client, ClientDraft, ClientFilter, ClientRow};
 use tauri::State;
 
 use super::Reply;
 use crate::AppState;
 
 #[tauri::command]
-pub async fn list_clients(state: State<'_, AppState>, filter: ClientFilter) -> Reply<Vec<Client>> {
+pub async fn list_clients(
+    state: State<'_, AppState>,
+    filter: ClientFilter,
+) -> Reply<Vec<ClientRow>> {
     state
-        .with_store(move |store| clients::list_clients(store, &filter))
+        .with_store(move |store| clients::list_client_rows(store, &filter))
         .await
 }
 

@@ -101,6 +101,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         backups::newest_good_backup,
         backups::export_everything,
         billing::billing_month,
+        billing::planned_invoice,
         billing::billing_settings,
         billing::save_billing_settings,
         billing::add_billing_adjustment,

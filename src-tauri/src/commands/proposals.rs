@@ -11,11 +11,12 @@ use crate::AppState;
 pub async fn list_proposals(
     state: State<'_, AppState>,
     filter: ProposalFilter,
+    first: Option<u32>,
 ) -> Reply<proposals::ProposalList> {
     state
         .with_store(move |store| {
             proposals::expire_overdue(store)?;
-            proposals::proposal_list(store, &filter)
+            proposals::proposal_list(store, &filter, first)
         })
         .await
 }

@@ -15,6 +15,7 @@ import type { AdjustmentDraft } from "./bindings/AdjustmentDraft";
 import type { BillAt } from "./bindings/BillAt";
 import type { WorkProposalDraft } from "./bindings/WorkProposalDraft";
 import type { BillingMonth } from "./bindings/BillingMonth";
+import type { PlannedInvoice } from "./bindings/PlannedInvoice";
 import type { ClientRevenue } from "./bindings/ClientRevenue";
 import type { CreepRow } from "./bindings/CreepRow";
 import type { Dashboard } from "./bindings/Dashboard";
@@ -68,6 +69,7 @@ import type { SignInOutcome } from "./bindings/SignInOutcome";
 import type { XeroLists } from "./bindings/XeroLists";
 import type { XeroStatus } from "./bindings/XeroStatus";
 import type { Client } from "./bindings/Client";
+import type { ClientRow } from "./bindings/ClientRow";
 import type { ClientDraft } from "./bindings/ClientDraft";
 import type { ClientFilter } from "./bindings/ClientFilter";
 import type { ClientImport } from "./bindings/ClientImport";
@@ -137,7 +139,7 @@ export function toApiError(error: unknown): ApiError {
  */
 declare global {
   interface Window {
-    __scopebookCalls?: { command: string; ms: number }[];
+    __scopebookCalls?: { command: string; at: number; ms: number }[];
   }
 }
 
@@ -148,7 +150,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (error) {
     throw toApiError(error);
   } finally {
-    window.__scopebookCalls?.push({ command, ms: performance.now() - started });
+    window.__scopebookCalls?.push({ command, at: started, ms: performance.now() - started });
   }
 }
 
@@ -223,6 +225,8 @@ export const api = {
     call<number | null>("export_report", { kind, filter, format }),
   /** The month's plan, its outbox and what is left to post (from the data file). */
   billingMonth: (month: string) => call<BillingMonth>("billing_month", { month }),
+  /** One invoice of the month's plan in full, for its preview. */
+  plannedInvoice: (month: string, clientId: number, seq: number) => call<PlannedInvoice>("planned_invoice", { month, clientId, seq }),
   billingSettings: () => call<BillingSettings>("billing_settings"),
   saveBillingSettings: (settings: BillingSettings) => call<BillingSettings>("save_billing_settings", { settings }),
   addBillingAdjustment: (draft: AdjustmentDraft) => call<Adjustment>("add_billing_adjustment", { draft }),
@@ -282,7 +286,8 @@ export const api = {
   disconnectXero: () => call<XeroStatus>("disconnect_xero"),
   switchDemo: (demo: boolean) => call<void>("switch_demo", { demo }),
 
-  listClients: (filter: ClientFilter) => call<Client[]>("list_clients", { filter }),
+  /** The list's rows (no addresses or invoicing settings: `getClient` has those). */
+  listClients: (filter: ClientFilter) => call<ClientRow[]>("list_clients", { filter }),
   getClient: (id: number) => call<Client>("get_client", { id }),
   blankClientDraft: () => call<ClientDraft>("blank_client_draft"),
   createClient: (draft: ClientDraft) => call<Client>("create_client", { draft }),
@@ -305,7 +310,8 @@ export const api = {
   deleteProposalStructure: (id: number) => call<null>("delete_proposal_structure", { id }),
   startFromStructure: (id: number, clientId: number) => call<StartedFromStructure>("start_from_structure", { id, clientId }),
   /** The proposals the filter picks, as summaries, and the pipeline's stages over them. */
-  listProposals: (filter: ProposalFilter) => call<ProposalList>("list_proposals", { filter }),
+  /** Every match, or with `first` only the first few (`total` says how many match). */
+  listProposals: (filter: ProposalFilter, first: number | null = null) => call<ProposalList>("list_proposals", { filter, first }),
   getProposal: (id: number) => call<Proposal>("get_proposal", { id }),
   blankProposal: (clientId: number) => call<ProposalDraft>("blank_proposal", { clientId }),
   /** A new line of the service; its price drivers start where the client's last proposal had them. */
@@ -357,6 +363,7 @@ export type {
   Proposal,
   ProposalDraft,
   Client,
+  ClientRow,
   ClientDraft,
   ImportPreview,
   ConnectedOrganisation,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  compareText,
   compareDecimal,
   currencySymbol,
   formatDateTime,
@@ -89,5 +90,29 @@ describe("dates", () => {
     expect(formatRelative("2026-11-22T07:00:00Z", "en", now)).toBe("3 hours ago");
     expect(formatRelative("2026-11-21T10:00:00Z", "en", now)).toBe("yesterday");
     expect(formatRelative(null, "en", now)).toBe("never");
+  });
+});
+
+describe("compareText", () => {
+  const collator = new Intl.Collator(undefined, { numeric: true });
+
+  it("orders names as a reader expects", () => {
+    const names = ["client 10", "Émile Roux", "client 9", "Acme", "acme", "Emile Rose", "Zed", "3D Studio", "A & B Co", "AB Co"];
+    expect([...names].sort(compareText)).toEqual(["3D Studio", "A & B Co", "AB Co", "acme", "Acme", "client 9", "client 10", "Emile Rose", "Émile Roux", "Zed"]);
+  });
+
+  it("agrees with the collator on names made of letters, digits and spaces", () => {
+    // Random names from a small alphabet, so ties, prefixes and numbers of every length meet.
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const alphabet = ["a", "b", "B", "é", "E", "e", " ", "0", "1", "9", "07"];
+    const names = Array.from({ length: 150 }, () =>
+      Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(""),
+    );
+    for (const a of names) {
+      for (const b of names) {
+        expect(Math.sign(compareText(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(Math.sign(collator.compare(a, b)));
+      }
+    }
   });
 });

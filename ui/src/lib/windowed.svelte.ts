@@ -6,15 +6,25 @@
 export class Windowed {
   /** First row rendered. */
   start = $state(0);
-  /** One past the last row rendered. */
-  end = $state(80);
+  /** One past the last row rendered: at first, a screenful (set below). */
+  end = $state(0);
   /** Measured height of a body row, in pixels. */
   rowHeight = $state(45);
 
+  /**
+   * `overscan`: rows kept above and below the screen, so a scroll shows rows already laid out
+   * while the next frame catches up (a third of a screen each way; more only slows the first
+   * paint of the table).
+   */
   constructor(
     private readonly threshold = 200,
-    private readonly overscan = 25,
-  ) {}
+    private readonly overscan = 8,
+  ) {
+    // The first paint: a screenful (rows are rarely under 32 px), without measuring; the
+    // overscan follows in the next frame.
+    const height = typeof window === "undefined" ? 900 : window.innerHeight;
+    this.end = Math.ceil(height / 32);
+  }
 
   /** Whether a list of `count` rows is windowed at all. */
   active(count: number): boolean {
@@ -57,7 +67,8 @@ export class Windowed {
     };
     scroller.addEventListener("scroll", schedule, { passive: true });
     window.addEventListener("resize", schedule);
-    update();
+    // Measured once the first rows are on screen, not before: their paint comes first.
+    schedule();
     return () => {
       scroller.removeEventListener("scroll", schedule);
       window.removeEventListener("resize", schedule);

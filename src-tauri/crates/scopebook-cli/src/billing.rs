@@ -130,10 +130,10 @@ pub fn run(
             writeln!(
                 out,
                 "{} invoices dated {} for the services of {} ({}).",
-                plan.month,
-                plan.invoice_date,
-                plan.service_month,
-                plan.timing.as_str()
+                plan.figures.month,
+                plan.figures.invoice_date,
+                plan.figures.service_month,
+                plan.figures.timing.as_str()
             )
             .map_err(io)?;
             for i in &plan.invoices {
@@ -156,10 +156,14 @@ pub fn run(
             writeln!(
                 out,
                 "{} ready ({:.2}), {} blocked. Recurring fees a month: {:.2} (was {:.2}).",
-                plan.ready, plan.ready_total, plan.blocked, plan.recurring, plan.recurring_before
+                plan.figures.ready,
+                plan.figures.ready_total,
+                plan.figures.blocked,
+                plan.figures.recurring,
+                plan.figures.recurring_before
             )
             .map_err(io)?;
-            let m = &plan.movements;
+            let m = &plan.figures.movements;
             writeln!(
                 out,
                 "New {} ({}), expansion {} ({}), contraction {} ({}), churn {} ({}), unchanged {}.",

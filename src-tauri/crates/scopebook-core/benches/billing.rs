@@ -129,7 +129,7 @@ async fn main() -> Outcome<()> {
         let times = timed(|| billing_plan(&store, MONTH))?;
         // Where the time goes: the plan's two reads, alone.
         let clients = timed(|| list_clients(&store, &ClientFilter::default()))?;
-        let months = [plan.service_month.as_str(), MONTH_BEFORE].map(parse_month);
+        let months = [plan.figures.service_month.as_str(), MONTH_BEFORE].map(parse_month);
         let [Some(now), Some(before)] = months else {
             return Err(format!("{months:?} aren't months").into());
         };
@@ -149,9 +149,9 @@ async fn main() -> Outcome<()> {
         "  {} invoices ({} ready, {} blocked), {lines} services due this month on {invoice_lines} \
          invoice lines, {} AUD ready to post",
         plan.invoices.len(),
-        plan.ready,
-        plan.blocked,
-        plan.ready_total
+        plan.figures.ready,
+        plan.figures.blocked,
+        plan.figures.ready_total
     );
     println!(
         "  billing_plan: median {} over {PLAN_RUNS} runs after a warm one (fastest {}, slowest {})",
@@ -163,7 +163,7 @@ async fn main() -> Outcome<()> {
         "  of which reading the clients (list_clients) {}, reading the lines in force in {} and \
          {MONTH_BEFORE} (lines_in_force) {}; the rest, about {}, is the invoices themselves",
         ms(reading_clients),
-        plan.service_month,
+        plan.figures.service_month,
         ms(reading_lines),
         ms(plan_time.saturating_sub(reading_clients + reading_lines))
     );
@@ -280,8 +280,12 @@ async fn main() -> Outcome<()> {
         }
     }
     let plan = billing_plan(&lock(&store), MONTH)?;
-    if plan.ready as usize != INVOICES {
-        return Err(format!("{} invoices ready to post, not {INVOICES}", plan.ready).into());
+    if plan.figures.ready as usize != INVOICES {
+        return Err(format!(
+            "{} invoices ready to post, not {INVOICES}",
+            plan.figures.ready
+        )
+        .into());
     }
 
     let since = chrono::Utc::now();

@@ -3,7 +3,7 @@ import type { Movements } from "./Movements";
 import type { PlannedInvoice } from "./PlannedInvoice";
 import type { Timing } from "./Timing";
 
-export type BillingPlan = { 
+export type BillingPlan = { invoices: Array<PlannedInvoice>, 
 /**
  * The invoice month, `YYYY-MM`.
  */
@@ -12,7 +12,7 @@ month: string,
  * The month of the services it bills (the invoice month in advance, the one before in
  * arrears).
  */
-service_month: string, timing: Timing, invoice_date: string, invoices: Array<PlannedInvoice>, 
+service_month: string, timing: Timing, invoice_date: string, 
 /**
  * Invoices that will be posted, and their total.
  */

@@ -3,6 +3,11 @@ import type { PipelineStage } from "./PipelineStage";
 import type { ProposalSummary } from "./ProposalSummary";
 
 /**
- * The proposals list: the summaries and the pipeline over them.
+ * The proposals list: the summaries (all, or the first few asked for) and the pipeline over
+ * all of them.
  */
-export type ProposalList = { proposals: Array<ProposalSummary>, stages: Array<PipelineStage>, };
+export type ProposalList = { proposals: Array<ProposalSummary>, 
+/**
+ * How many match the filter (more than `proposals` holds when only the first were asked for).
+ */
+total: number, stages: Array<PipelineStage>, };

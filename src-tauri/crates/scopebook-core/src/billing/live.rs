@@ -98,7 +98,7 @@ pub async fn dry_run_post(
         .partition(|i| i.state == PlanState::Ready);
     let calls_left_today = crate::xero_calls::calls_left_today(&lock(store), &tenant)?;
     Ok(PostingDryRun {
-        month: plan.month,
+        month: plan.figures.month,
         calls_needed: ready.len().div_ceil(50) as u32,
         invoices: ready,
         blocked,

@@ -15,9 +15,11 @@ pub use adjustments::{
 };
 pub use live::{PaymentsReport, PostingDryRun, dry_run_post, refresh_payments};
 pub use plan::{
-    BillingPlan, InvoiceLine, LineSource, Movement, MovementTotal, Movements, PlanState,
-    PlannedInvoice, PlannedLine, billing_plan, billing_plan_with,
+    BillingPlan, InvoiceLine, InvoiceRow, LineSource, Movement, MovementTotal, Movements,
+    PlanFigures, PlanState, PlannedInvoice, PlannedLine, billing_plan, billing_plan_with,
+    planned_invoice,
 };
+pub(crate) use posting::billing_month_of;
 pub use posting::{
     BillingMonth, OutboxInvoice, OutboxState, PostOptions, PostingProgress, PostingReport,
     billing_month, outbox, overdue_invoices, post_month, xero_invoice,

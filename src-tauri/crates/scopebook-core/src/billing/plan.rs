@@ -21,7 +21,7 @@ use super::settings::{Timing, billing_settings};
 use crate::catalog::Frequency;
 use crate::clients::{Client, LineDetail, TrackingChoice, list_clients};
 use crate::connection::{XeroLists, cached_lists};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::practice::{Practice, TaxTreatment, require_practice};
 use crate::proposals::terms::{month_text, require_month, shift_months as shift};
 use crate::proposals::{LineInForce, lines_in_force};
@@ -197,9 +197,11 @@ pub struct Movements {
     pub unchanged: MovementTotal,
 }
 
+/// A month's plan in figures: when it is dated, what is ready and blocked, and how the recurring
+/// fees moved since the month before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
-pub struct BillingPlan {
+pub struct PlanFigures {
     /// The invoice month, `YYYY-MM`.
     pub month: String,
     /// The month of the services it bills (the invoice month in advance, the one before in
@@ -207,7 +209,6 @@ pub struct BillingPlan {
     pub service_month: String,
     pub timing: Timing,
     pub invoice_date: String,
-    pub invoices: Vec<PlannedInvoice>,
     /// Invoices that will be posted, and their total.
     pub ready: u32,
     #[ts(as = "String")]
@@ -221,6 +222,79 @@ pub struct BillingPlan {
     pub movements: Movements,
     /// When the organisation's lists were last fetched (tax rates, accounts…); `None`: never.
     pub lists_fetched_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct BillingPlan {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub figures: PlanFigures,
+    pub invoices: Vec<PlannedInvoice>,
+}
+
+/// A planned invoice as a row of the Billing screen's table: who, how much, what changed and
+/// what is wrong. The invoice in full (its lines, as Xero will get them) is read when the row is
+/// opened ([`planned_invoice`]): the month's 2,000 invoices in full are ten times the size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct InvoiceRow {
+    #[ts(type = "number")]
+    pub client_id: i64,
+    pub seq: u32,
+    pub client_name: String,
+    pub state: PlanState,
+    pub due_date: String,
+    pub reference: String,
+    /// The services' names, in the invoice's order.
+    pub services: Vec<String>,
+    #[ts(as = "String")]
+    pub total: Decimal,
+    pub warnings: Vec<String>,
+    pub movement: Option<Movement>,
+    #[ts(as = "String")]
+    pub recurring_change: Decimal,
+}
+
+impl From<&PlannedInvoice> for InvoiceRow {
+    fn from(invoice: &PlannedInvoice) -> InvoiceRow {
+        InvoiceRow {
+            client_id: invoice.client_id,
+            seq: invoice.seq,
+            client_name: invoice.client_name.clone(),
+            state: invoice.state,
+            due_date: invoice.due_date.clone(),
+            reference: invoice.reference.clone(),
+            services: invoice.lines.iter().map(|l| l.name.clone()).collect(),
+            total: invoice.totals.total,
+            warnings: invoice.warnings.clone(),
+            movement: invoice.movement,
+            recurring_change: invoice.recurring_change,
+        }
+    }
+}
+
+/// One invoice of `month`'s plan, in full: the client's invoice for the month (`seq` 1) or a
+/// separate one.
+pub fn planned_invoice(
+    store: &Store,
+    month: &str,
+    client_id: i64,
+    seq: u32,
+) -> Result<PlannedInvoice> {
+    billing_plan(store, month)?
+        .invoices
+        .into_iter()
+        .find(|i| i.client_id == client_id && i.seq == seq)
+        .ok_or_else(|| {
+            Error::invalid(
+                "invoice",
+                format!(
+                    "This month's plan has no such invoice any more (client {client_id}, \
+                     invoice {seq}): it changed since the list was shown."
+                ),
+            )
+        })
 }
 
 /// What the practice's data says about tax: each tax type's rate in percent.
@@ -297,12 +371,11 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
         reference_month: service_month.format("%b %Y").to_string(),
         invoice_date,
     };
-    let mut plan = BillingPlan {
+    let mut figures = PlanFigures {
         month: month_text(invoice_month),
         service_month: month_text(service_month),
         timing: settings.timing,
         invoice_date: invoice_date.format("%Y-%m-%d").to_string(),
-        invoices: Vec::new(),
         ready: 0,
         ready_total: Decimal::ZERO,
         blocked: 0,
@@ -311,6 +384,7 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
         movements: Movements::default(),
         lists_fetched_at: lists.fetched_at.clone(),
     };
+    let mut invoices = Vec::new();
     for client in &clients {
         let none = Vec::new();
         let now = by_client.get(&client.id).unwrap_or(&none);
@@ -329,10 +403,10 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
                 .collect()
         };
         let invoice = context.invoice(client, 1, now, before, &on(1));
-        plan.recurring += invoice.recurring;
-        plan.recurring_before += invoice.recurring_before;
+        figures.recurring += invoice.recurring;
+        figures.recurring_before += invoice.recurring_before;
         if let Some(movement) = invoice.movement {
-            let total = plan.movements.of(movement);
+            let total = figures.movements.of(movement);
             total.clients += 1;
             total.amount += invoice.recurring - invoice.recurring_before;
         }
@@ -343,32 +417,32 @@ pub fn billing_plan_with(store: &Store, month: &str, lists: XeroLists) -> Result
             .collect();
         separate.sort_unstable();
         separate.dedup();
-        let invoices = std::iter::once(invoice).chain(
+        let all = std::iter::once(invoice).chain(
             separate
                 .into_iter()
                 .map(|seq| context.invoice(client, seq, &[], &[], &on(seq))),
         );
-        for invoice in invoices {
+        for invoice in all {
             // A churned client with nothing to bill this month shows in the movements only.
             if invoice.lines.is_empty() && invoice.state != PlanState::Skipped {
                 continue;
             }
             match invoice.state {
                 PlanState::Ready => {
-                    plan.ready += 1;
-                    plan.ready_total += invoice.totals.total;
+                    figures.ready += 1;
+                    figures.ready_total += invoice.totals.total;
                 }
-                PlanState::Blocked => plan.blocked += 1,
+                PlanState::Blocked => figures.blocked += 1,
                 _ => {}
             }
-            plan.invoices.push(invoice);
+            invoices.push(invoice);
         }
     }
     let places = practice.currency_places;
-    plan.recurring = round(plan.recurring, places);
-    plan.recurring_before = round(plan.recurring_before, places);
-    plan.movements = std::mem::take(&mut plan.movements).rounded(places);
-    Ok(plan)
+    figures.recurring = round(figures.recurring, places);
+    figures.recurring_before = round(figures.recurring_before, places);
+    figures.movements = std::mem::take(&mut figures.movements).rounded(places);
+    Ok(BillingPlan { figures, invoices })
 }
 
 struct Context<'a> {

@@ -980,12 +980,14 @@ async fn email_posted(
     Ok(())
 }
 
-/// A month's billing as the Billing screen shows it: the plan, the outbox, and what is left to
-/// post beside what is in Xero already.
+/// A month's billing as the Billing screen shows it: the plan's figures and its invoices as rows
+/// (one in full: [`super::planned_invoice`]), the outbox, and what is left to post beside what is
+/// in Xero already.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct BillingMonth {
-    pub plan: super::BillingPlan,
+    pub plan: super::PlanFigures,
+    pub invoices: Vec<super::InvoiceRow>,
     /// Empty when no organisation is connected.
     pub outbox: Vec<OutboxInvoice>,
     /// Ready invoices not posted yet, and their total.
@@ -1001,7 +1003,13 @@ pub struct BillingMonth {
 
 /// The plan for `month` with its outbox (from the data file; no call to Xero).
 pub fn billing_month(store: &Store, month: &str) -> Result<BillingMonth> {
-    let plan = billing_plan(store, month)?;
+    billing_month_of(store, &billing_plan(store, month)?)
+}
+
+/// The month's billing for a plan worked out already (by a caller that reads its invoices in
+/// full too).
+pub(crate) fn billing_month_of(store: &Store, plan: &super::BillingPlan) -> Result<BillingMonth> {
+    let month = plan.figures.month.as_str();
     let outbox = match require_tenant(store) {
         Ok(_) => outbox(store, month)?,
         Err(_) => Vec::new(),
@@ -1036,7 +1044,8 @@ pub fn billing_month(store: &Store, month: &str) -> Result<BillingMonth> {
             .iter()
             .filter(|o| o.xero_status.as_deref() == Some("PAID"))
             .count() as u32,
-        plan,
+        invoices: plan.invoices.iter().map(super::InvoiceRow::from).collect(),
+        plan: plan.figures.clone(),
         outbox,
     })
 }

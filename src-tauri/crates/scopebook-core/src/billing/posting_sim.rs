@@ -643,10 +643,10 @@ async fn a_separate_invoice_posts_once_beside_the_months_with_its_own_reference(
     assert_eq!(second.totals.sub_total, Decimal::from(600));
     assert_eq!((second.movement, second.recurring), (None, Decimal::ZERO));
     assert_eq!(
-        plan.movements.new.clients, 2,
+        plan.figures.movements.new.clients, 2,
         "movements count clients, not invoices"
     );
-    assert_eq!(plan.ready, 3);
+    assert_eq!(plan.figures.ready, 3);
 
     let report = post(&store, &xero).await;
     assert_eq!(report.posted, 3, "{report:?}");

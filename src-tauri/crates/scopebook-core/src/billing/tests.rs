@@ -189,6 +189,26 @@ fn accepted(
 }
 
 /// The names on the client's invoice for `month`, and its total.
+/// A line added for `month` to the client's invoice or a separate one: (quantity, unit price).
+fn extra_line(
+    month: &str,
+    client: i64,
+    description: &str,
+    (quantity, unit_amount): (&str, &str),
+    invoice: OnInvoice,
+) -> AdjustmentDraft {
+    AdjustmentDraft {
+        month: month.into(),
+        client_id: client,
+        kind: Some(AdjustmentKind::ExtraLine),
+        description: description.into(),
+        quantity: quantity.into(),
+        unit_amount: unit_amount.into(),
+        invoice,
+        ..AdjustmentDraft::default()
+    }
+}
+
 fn invoice(w: &World, month: &str) -> Option<(Vec<String>, Decimal)> {
     let plan = billing_plan(&w.store, month).unwrap();
     plan.invoices
@@ -244,8 +264,8 @@ fn every_frequency_across_a_year() {
             inv.totals.total,
             inv.totals.sub_total + inv.totals.total_tax
         );
-        assert_eq!(plan.ready, 1);
-        assert_eq!(plan.ready_total, inv.totals.total);
+        assert_eq!(plan.figures.ready, 1);
+        assert_eq!(plan.figures.ready_total, inv.totals.total);
     }
     assert_eq!(payroll_weeks, dec!(52));
     // January: 425 + 600 + 1200 + 450 + 4 weeks × 50, plus 10 %.
@@ -256,12 +276,12 @@ fn every_frequency_across_a_year() {
     );
     // Recurring per month: 425 + 600/3 + 1200/12 + 50×52/12.
     let plan = billing_plan(&w.store, "2027-02").unwrap();
-    assert_eq!(plan.recurring, dec!(941.67));
+    assert_eq!(plan.figures.recurring, dec!(941.67));
     assert_eq!(plan.invoices[0].movement, Some(Movement::Unchanged));
     let first = billing_plan(&w.store, "2027-01").unwrap();
     assert_eq!(first.invoices[0].movement, Some(Movement::New));
-    assert_eq!(first.movements.new.clients, 1);
-    assert_eq!(first.recurring_before, dec!(0));
+    assert_eq!(first.figures.movements.new.clients, 1);
+    assert_eq!(first.figures.recurring_before, dec!(0));
 }
 
 #[test]
@@ -281,8 +301,8 @@ fn optional_lines_bill_only_when_chosen_and_end_months_are_honoured() {
         "nothing after the end month"
     );
     let april = billing_plan(&w.store, "2027-04").unwrap();
-    assert_eq!(april.movements.churn.clients, 1);
-    assert_eq!(april.movements.churn.amount, dec!(-200));
+    assert_eq!(april.figures.movements.churn.clients, 1);
+    assert_eq!(april.figures.movements.churn.amount, dec!(-200));
 }
 
 #[test]
@@ -351,7 +371,7 @@ fn an_amendment_takes_over_from_its_month_without_billing_a_cycle_twice() {
     );
     let plan = billing_plan(&w.store, "2027-03").unwrap();
     assert_eq!(plan.invoices[0].movement, Some(Movement::Expansion));
-    assert_eq!(plan.movements.expansion.amount, dec!(525));
+    assert_eq!(plan.figures.movements.expansion.amount, dec!(525));
 }
 
 #[test]
@@ -425,15 +445,13 @@ fn a_months_adjustments_leave_the_proposal_alone_and_are_logged() {
     let month = "2027-02";
     let extra = add_adjustment(
         &mut w.store,
-        &AdjustmentDraft {
-            month: month.into(),
-            client_id: w.client,
-            kind: Some(AdjustmentKind::ExtraLine),
-            description: "Catch-up of last year's records".into(),
-            quantity: "3".into(),
-            unit_amount: "150".into(),
-            ..AdjustmentDraft::default()
-        },
+        &extra_line(
+            month,
+            w.client,
+            "Catch-up of last year's records",
+            ("3", "150"),
+            OnInvoice::Month,
+        ),
     )
     .unwrap();
     add_adjustment(
@@ -492,7 +510,10 @@ fn a_months_adjustments_leave_the_proposal_alone_and_are_logged() {
     )
     .unwrap();
     let plan = billing_plan(&w.store, month).unwrap();
-    assert_eq!((plan.invoices[0].state, plan.ready), (PlanState::Held, 0));
+    assert_eq!(
+        (plan.invoices[0].state, plan.figures.ready),
+        (PlanState::Held, 0)
+    );
     let twice = add_adjustment(
         &mut w.store,
         &AdjustmentDraft {
@@ -522,6 +543,61 @@ fn a_months_adjustments_leave_the_proposal_alone_and_are_logged() {
 }
 
 #[test]
+fn the_billing_screen_lists_rows_and_reads_one_invoice_in_full() {
+    let mut w = world();
+    accepted(
+        &mut w.store,
+        w.client,
+        vec![
+            line(w.bookkeeping, "250", "2027-01", "", false),
+            line(w.bas, "1", "2027-01", "", false),
+        ],
+        false,
+    );
+    let month = "2027-02";
+    let extra = add_adjustment(
+        &mut w.store,
+        &extra_line(
+            month,
+            w.client,
+            "Catch-up",
+            ("2", "100"),
+            OnInvoice::Separate,
+        ),
+    )
+    .unwrap();
+    let plan = billing_plan(&w.store, month).unwrap();
+    let screen = billing_month(&w.store, month).unwrap();
+    assert_eq!(screen.plan, plan.figures);
+    // A row per invoice, in the plan's order, with what the table shows.
+    let rows: Vec<(i64, u32, Decimal, Vec<String>)> = screen
+        .invoices
+        .iter()
+        .map(|r| (r.client_id, r.seq, r.total, r.services.clone()))
+        .collect();
+    let planned: Vec<(i64, u32, Decimal, Vec<String>)> = plan
+        .invoices
+        .iter()
+        .map(|i| {
+            let names = i.lines.iter().map(|l| l.name.clone()).collect();
+            (i.client_id, i.seq, i.totals.total, names)
+        })
+        .collect();
+    assert_eq!(rows, planned);
+    assert_eq!(rows.len(), 2, "the month's invoice and the separate one");
+    assert_eq!(rows[1].2, dec!(220.00), "2 × 100, plus 10 %");
+    // Opened: the invoice in full, the same as the plan's.
+    let separate = planned_invoice(&w.store, month, w.client, extra.invoice_seq).unwrap();
+    assert_eq!(&separate, &plan.invoices[1]);
+    assert_eq!(separate.invoice_lines[0].description, "Catch-up");
+    // An invoice that isn't in the plan (any more) is said so, not shown empty.
+    let gone = planned_invoice(&w.store, month, w.client, 9)
+        .unwrap_err()
+        .to_string();
+    assert!(gone.contains("no such invoice"), "{gone}");
+}
+
+#[test]
 fn what_would_stop_an_invoice_is_said_before_any_call() {
     let mut w = world();
     accepted(
@@ -541,7 +617,7 @@ fn what_would_stop_an_invoice_is_said_before_any_call() {
     let plan = billing_plan(&w.store, "2027-01").unwrap();
     let inv = &plan.invoices[0];
     assert_eq!(inv.state, PlanState::Blocked);
-    assert_eq!(plan.blocked, 1);
+    assert_eq!(plan.figures.blocked, 1);
     assert!(
         inv.warnings.iter().any(|w| w.contains("Not linked")),
         "{:?}",

@@ -194,6 +194,46 @@ pub struct Client {
     pub updated_at: String,
 }
 
+/// A client as the clients list and the pickers show it: who they are and how to reach them,
+/// without the addresses, notes and invoicing settings the editor reads (`get_client`). A list
+/// of 2,000 is a quarter of the size to send to the window and to read there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: ClientKind,
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub tax_number: String,
+    /// The Xero contact it is linked to in the organisation connected now.
+    pub xero_contact_id: Option<String>,
+    pub archived: bool,
+    pub created_at: String,
+}
+
+impl From<Client> for ClientRow {
+    fn from(c: Client) -> ClientRow {
+        let d = c.details;
+        ClientRow {
+            id: c.id,
+            kind: d.kind,
+            display_name: d.display_name,
+            first_name: d.first_name,
+            last_name: d.last_name,
+            email: d.email,
+            phone: d.phone,
+            tax_number: d.tax_number,
+            xero_contact_id: c.xero_contact_id,
+            archived: c.archived,
+            created_at: c.created_at,
+        }
+    }
+}
+
 impl Client {
     pub fn contact_name(&self) -> String {
         format!("{} {}", self.details.first_name, self.details.last_name)
@@ -565,6 +605,15 @@ pub fn list_clients(store: &Store, filter: &ClientFilter) -> Result<Vec<Client>>
             .to_lowercase();
             words.iter().all(|w| haystack.contains(w.as_str()))
         })
+        .collect())
+}
+
+/// The clients matching `filter` as the list shows them ([`ClientRow`]), searched like
+/// [`list_clients`].
+pub fn list_client_rows(store: &Store, filter: &ClientFilter) -> Result<Vec<ClientRow>> {
+    Ok(list_clients(store, filter)?
+        .into_iter()
+        .map(ClientRow::from)
         .collect())
 }
 

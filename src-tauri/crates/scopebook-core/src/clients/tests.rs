@@ -162,6 +162,26 @@ fn filters_search_and_archive() {
     )
     .unwrap();
     assert_eq!(found.len(), 1);
+    // The list's rows: the same clients, found the same way, with what the table shows.
+    let rows = list_client_rows(
+        &store,
+        &ClientFilter {
+            search: Some("BONDI.example".into()),
+            status: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.id, r.display_name.as_str(), r.email.as_str(), r.kind))
+            .collect::<Vec<_>>(),
+        [(
+            found[0].id,
+            "Bondi Bakery",
+            found[0].details.email.as_str(),
+            found[0].details.kind
+        )]
+    );
     archive_client(&mut store, a.id).unwrap();
     assert_eq!(
         names(&store, ClientStatusFilter::Archived),

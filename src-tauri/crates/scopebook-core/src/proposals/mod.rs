@@ -987,19 +987,36 @@ pub fn pipeline_stages(
     ]
 }
 
-/// The proposals list: the summaries and the pipeline over them.
+/// The proposals list: the summaries (all, or the first few asked for) and the pipeline over
+/// all of them.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct ProposalList {
     pub proposals: Vec<ProposalSummary>,
+    /// How many match the filter (more than `proposals` holds when only the first were asked for).
+    pub total: u32,
     pub stages: Vec<PipelineStage>,
 }
 
-/// The list screen's read: [`list_proposal_summaries`] and [`pipeline_stages`] for today.
-pub fn proposal_list(store: &Store, filter: &ProposalFilter) -> Result<ProposalList> {
-    let proposals = list_proposal_summaries(store, filter)?;
+/// The list screen's read: [`list_proposal_summaries`] and [`pipeline_stages`] for today. With
+/// `first`, only that many summaries come back (the screen shows a screenful of 5,000 at once,
+/// then asks for the rest); the total and the pipeline are always over every match.
+pub fn proposal_list(
+    store: &Store,
+    filter: &ProposalFilter,
+    first: Option<u32>,
+) -> Result<ProposalList> {
+    let mut proposals = list_proposal_summaries(store, filter)?;
     let stages = pipeline_stages(&proposals, chrono::Local::now().date_naive());
-    Ok(ProposalList { proposals, stages })
+    let total = proposals.len() as u32;
+    if let Some(first) = first {
+        proposals.truncate(first as usize);
+    }
+    Ok(ProposalList {
+        proposals,
+        total,
+        stages,
+    })
 }
 
 /// Proposals, newest first, whole. A read: it changes nothing (run [`expire_overdue`] first to

@@ -1326,6 +1326,13 @@ fn summaries_match_the_full_proposals() {
         accepted.iter().any(|s| s.totals.one_off == dec!(450.00)),
         "the chosen setup counts"
     );
+    // The screen's first read: the newest only, but the count and the pipeline of them all.
+    let all = proposal_list(&w.store, &ProposalFilter::default(), None).unwrap();
+    let head = proposal_list(&w.store, &ProposalFilter::default(), Some(1)).unwrap();
+    assert_eq!((all.total, all.proposals.len()), (2, 2));
+    assert_eq!((head.total, head.proposals.len()), (2, 1));
+    assert_eq!(head.proposals[0], all.proposals[0]);
+    assert_eq!(head.stages, all.stages);
 }
 
 /// A proposal's structure saved as a template and started from for another client: options,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{ReportFilter, month_text, revenue_report};
-use crate::billing::billing_month;
+use crate::billing::{billing_month_of, billing_plan};
 use crate::connection::require_tenant;
 use crate::error::Result;
 use crate::store::Store;
@@ -118,7 +118,8 @@ pub fn dashboard(store: &Store, today: NaiveDate) -> Result<Dashboard> {
     let this = revenue.months.last();
     let connected = require_tenant(store).is_ok();
 
-    let billing = billing_month(store, &month)?;
+    let plan = billing_plan(store, &month)?;
+    let billing = billing_month_of(store, &plan)?;
     let today_text = today.format("%Y-%m-%d").to_string();
     let mut figures = BillingFigures {
         month: month.clone(),
@@ -200,8 +201,7 @@ pub fn dashboard(store: &Store, today: NaiveDate) -> Result<Dashboard> {
             });
         }
     }
-    let unlinked: Vec<&crate::billing::PlannedInvoice> = billing
-        .plan
+    let unlinked: Vec<&crate::billing::PlannedInvoice> = plan
         .invoices
         .iter()
         .filter(|i| i.contact_id.is_none())
