@@ -19,13 +19,14 @@ export function loadAfterTyping(load: () => void, typing: boolean): () => void {
 }
 
 /**
- * Resolves once the window has painted what was just put on screen (the frame after the next),
- * or after 100 ms when no frame comes (a hidden window paints nothing). For work that would
- * otherwise hold up that paint.
+ * Resolves once what was just put on screen is shown: the next frame paints it, the one after
+ * finds it on screen (with the webview's compositor the paint reaches the screen a frame
+ * later). Or after 250 ms when no frame comes (a hidden window paints nothing). For work that
+ * would otherwise hold up that paint.
  */
 export function afterPaint(): Promise<void> {
   return new Promise((resolve) => {
-    requestAnimationFrame(() => setTimeout(resolve, 0));
-    setTimeout(resolve, 100);
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    setTimeout(resolve, 250);
   });
 }
