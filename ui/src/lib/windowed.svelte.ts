@@ -6,8 +6,11 @@
 export class Windowed {
   /** First row rendered. */
   start = $state(0);
-  /** One past the last row rendered: at first, a screenful (set below). */
-  end = $state(0);
+  /**
+   * One past the last row rendered. The first paint draws a screenful (rows are rarely under
+   * 32 px) without measuring; the overscan follows in the next frame.
+   */
+  end = $state(Math.ceil((typeof window === "undefined" ? 900 : window.innerHeight) / 32));
   /** Measured height of a body row, in pixels. */
   rowHeight = $state(45);
 
@@ -19,12 +22,7 @@ export class Windowed {
   constructor(
     private readonly threshold = 200,
     private readonly overscan = 8,
-  ) {
-    // The first paint: a screenful (rows are rarely under 32 px), without measuring; the
-    // overscan follows in the next frame.
-    const height = typeof window === "undefined" ? 900 : window.innerHeight;
-    this.end = Math.ceil(height / 32);
-  }
+  ) {}
 
   /** Whether a list of `count` rows is windowed at all. */
   active(count: number): boolean {

@@ -4,7 +4,7 @@ use scopebook_xero::models::{Connection, Contact};
 
 use super::*;
 use crate::ErrorCode;
-use crate::clients::{ClientDraft, create_client, delete_client, get_client};
+use crate::clients::{delete_client, get_client, named_for_test};
 use crate::connection::choose_organisation;
 use crate::store::{MIGRATIONS, Source, Store};
 
@@ -23,19 +23,8 @@ fn organisation(tenant: &str, name: &str) -> Connection {
 fn store_with_clients() -> (Store, i64, i64) {
     let mut store = Store::open_in_memory().unwrap();
     crate::practice::set_up_for_tests(&mut store);
-    let client = |store: &mut Store, name: &str| {
-        create_client(
-            store,
-            &ClientDraft {
-                display_name: name.into(),
-                ..ClientDraft::blank()
-            },
-        )
-        .unwrap()
-        .id
-    };
-    let acme = client(&mut store, "Acme Plumbing");
-    let bondi = client(&mut store, "Bondi Bakery");
+    let acme = named_for_test(&mut store, "Acme Plumbing");
+    let bondi = named_for_test(&mut store, "Bondi Bakery");
     choose_organisation(&mut store, &organisation("tenant-a", "Harbour Books")).unwrap();
     (store, acme, bondi)
 }
