@@ -9,6 +9,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 . tests/session.sh
 build_ui_if_stale
 cargo build --locked --release -p scopebook-app
+# The engine's floor beside the app's figure: an empty window with the same webview settings.
+cargo build --locked --release -p scopebook-app --features figures --example blank_window
 start_display
-SCOPEBOOK_APP="$PWD/target/release/scopebook-app" in_keyring_session \
+SCOPEBOOK_APP="$PWD/target/release/scopebook-app" \
+  SCOPEBOOK_BLANK_WINDOW="$PWD/target/release/examples/blank_window" in_keyring_session \
   cargo bench --locked -p scopebook-e2e --bench figures

@@ -15,7 +15,7 @@ step "UI: type check, unit tests, production build"
 
 step "Rust: formatting and lints"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --features scopebook-app/figures --locked -- -D warnings
 
 step "Rust: unit and integration tests (writes the TypeScript bindings)"
 cargo test --locked

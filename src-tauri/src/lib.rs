@@ -7,7 +7,7 @@ mod commands;
 mod instance;
 mod notify;
 mod state;
-mod webview;
+pub mod webview;
 mod window_state;
 
 use std::ffi::OsString;

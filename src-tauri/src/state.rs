@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDate;
+use scopebook_core::billing::{self, BillingMonth};
 use scopebook_core::connection::{self, XeroEndpoint};
 use scopebook_core::reports::{self, Dashboard};
 use scopebook_core::store::{Generation, SharedStore, lock};
@@ -35,6 +36,9 @@ pub struct AppState {
     /// The home screen's figures, computed once as the app starts (while the window loads) and
     /// kept until the data file changes or the day turns.
     pub dashboard: DashboardCache,
+    /// The billing screen's month last read, kept until the data file changes: the screen is
+    /// opened again and again while invoices are checked (computed first as the app starts).
+    pub billing: BillingCache,
     /// Why the last automatic backup on start failed, shown in Settings → Backups.
     pub backup_problem: Arc<Mutex<Option<String>>>,
     /// A backup file the bookkeeper picked from elsewhere in the open dialog, checked and
@@ -42,30 +46,72 @@ pub struct AppState {
     pub picked_backup: Mutex<Option<PathBuf>>,
 }
 
-/// The dashboard last computed, with the file's generation and the day it was computed for.
-#[derive(Clone, Default)]
-pub struct DashboardCache(Arc<Mutex<Option<(Generation, NaiveDate, Dashboard)>>>);
+/// A figure last computed from the data file, for one key (the day, the month), kept while the
+/// file's generation stays the same: any change logged by this app, or a write by another
+/// process, makes the next read compute it afresh.
+pub struct Kept<K, V>(Arc<Mutex<Option<(Generation, K, V)>>>);
 
-impl DashboardCache {
-    /// Forgets the kept figures (the data file was replaced).
+impl<K, V> Clone for Kept<K, V> {
+    fn clone(&self) -> Self {
+        Kept(self.0.clone())
+    }
+}
+
+impl<K, V> Default for Kept<K, V> {
+    fn default() -> Self {
+        Kept(Arc::new(Mutex::new(None)))
+    }
+}
+
+impl<K: PartialEq, V: Clone> Kept<K, V> {
+    /// Forgets the kept figure (the data file was replaced).
     pub fn clear(&self) {
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    /// The dashboard for `today`: the kept one while nothing has been written since, else
-    /// computed afresh (and kept).
-    pub fn get(&self, store: &Store, today: NaiveDate) -> scopebook_core::Result<Dashboard> {
+    /// The figure for `key`: the kept one while nothing has been written since, else `compute`d
+    /// afresh (and kept in place of the one before).
+    pub fn get(
+        &self,
+        store: &Store,
+        key: K,
+        compute: impl FnOnce(&Store, &K) -> scopebook_core::Result<V>,
+    ) -> scopebook_core::Result<V> {
         let generation = store.generation()?;
         let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((at, day, dashboard)) = kept.as_ref()
+        if let Some((at, for_key, value)) = kept.as_ref()
             && *at == generation
-            && *day == today
+            && *for_key == key
         {
-            return Ok(dashboard.clone());
+            return Ok(value.clone());
         }
-        let dashboard = reports::dashboard(store, today)?;
-        *kept = Some((generation, today, dashboard.clone()));
-        Ok(dashboard)
+        let value = compute(store, &key)?;
+        *kept = Some((generation, key, value.clone()));
+        Ok(value)
+    }
+}
+
+/// The home screen's figures for a day.
+pub type DashboardCache = Kept<NaiveDate, Dashboard>;
+
+/// The billing screen's month (its plan's figures and invoice rows).
+pub type BillingCache = Kept<String, BillingMonth>;
+
+impl DashboardCache {
+    /// The dashboard for `today`.
+    pub fn today(&self, store: &Store, today: NaiveDate) -> scopebook_core::Result<Dashboard> {
+        self.get(store, today, |store, today| {
+            reports::dashboard(store, *today)
+        })
+    }
+}
+
+impl BillingCache {
+    /// The billing screen's `month`.
+    pub fn month(&self, store: &Store, month: &str) -> scopebook_core::Result<BillingMonth> {
+        self.get(store, month.to_string(), |store, month| {
+            billing::billing_month(store, month)
+        })
     }
 }
 
@@ -134,26 +180,31 @@ impl AppState {
             sync: RunSlot::default(),
             posting: RunSlot::default(),
             dashboard: DashboardCache::default(),
+            billing: BillingCache::default(),
             backup_problem: Arc::default(),
             picked_backup: Mutex::new(None),
         }
     }
 
-    /// Computes the dashboard on a thread of its own while the window loads, so the home
-    /// screen's first request finds it ready (or waits only for the rest of this one).
+    /// Computes the dashboard and this month's billing on a thread of its own while the window
+    /// loads, so the home screen's first request finds it ready (or waits only for the rest of
+    /// this one), and so does the billing screen's. The lock is let go between the two.
     ///
     /// Then takes the day's backup if it is due, off the store's lock.
     pub fn warm_up(&self) {
         let Ok(store) = self.store() else {
             return;
         };
-        let cache = self.dashboard.clone();
+        let dashboard = self.dashboard.clone();
+        let billing = self.billing.clone();
         let problem = self.backup_problem.clone();
         std::thread::spawn(move || {
+            let today = reports::today();
+            // A failure here shows when the screen asks again.
+            let _ = dashboard.today(&lock(&store), today);
+            let _ = billing.month(&lock(&store), &today.format("%Y-%m").to_string());
             let (path, kept) = {
                 let store = lock(&store);
-                // A failure here shows when the screen asks again.
-                let _ = cache.get(&store, reports::today());
                 (
                     store.path().map(Path::to_path_buf),
                     scopebook_core::backup::backups_kept(&store),
@@ -235,5 +286,56 @@ impl AppState {
         let mut cached = self.xero.lock().unwrap_or_else(|p| p.into_inner());
         *cached = Some(client.clone());
         Ok(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::cell::Cell;
+
+    use scopebook_core::clients::{ClientDraft, create_client};
+    use scopebook_core::store::Store;
+
+    use super::Kept;
+
+    /// Counts the clients, and how often it was asked to.
+    fn counter(
+        computed: &Cell<u32>,
+    ) -> impl Fn(&Store, &String) -> scopebook_core::Result<usize> + '_ {
+        |store, _| {
+            computed.set(computed.get() + 1);
+            Ok(scopebook_core::clients::list_client_rows(store, &Default::default())?.len())
+        }
+    }
+
+    #[test]
+    fn a_kept_figure_is_computed_again_only_after_a_change_or_for_another_key() {
+        let mut store = Store::open_in_memory().unwrap();
+        let kept: Kept<String, usize> = Kept::default();
+        let computed = Cell::new(0);
+        let count = counter(&computed);
+
+        assert_eq!(kept.get(&store, "2026-12".into(), &count).unwrap(), 0);
+        assert_eq!(kept.get(&store, "2026-12".into(), &count).unwrap(), 0);
+        assert_eq!(computed.get(), 1, "nothing changed: the kept figure serves");
+
+        create_client(
+            &mut store,
+            &ClientDraft {
+                display_name: "Harbour Bakery".into(),
+                ..ClientDraft::blank()
+            },
+        )
+        .unwrap();
+        assert_eq!(kept.get(&store, "2026-12".into(), &count).unwrap(), 1);
+        assert_eq!(computed.get(), 2, "a logged change: computed again");
+
+        assert_eq!(kept.get(&store, "2026-11".into(), &count).unwrap(), 1);
+        assert_eq!(computed.get(), 3, "another month: computed for it");
+        kept.clear();
+        assert_eq!(kept.get(&store, "2026-11".into(), &count).unwrap(), 1);
+        assert_eq!(computed.get(), 4, "cleared (a restore): computed again");
     }
 }

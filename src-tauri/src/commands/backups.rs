@@ -166,6 +166,7 @@ pub async fn restore_backup(state: State<'_, AppState>, from: RestoreFrom) -> Re
         .with_store(move |store| backup::restore(store, &path))
         .await?;
     state.dashboard.clear();
+    state.billing.clear();
     Ok(restored)
 }
 

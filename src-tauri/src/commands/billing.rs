@@ -15,8 +15,9 @@ use crate::AppState;
 /// The month's plan with its outbox and what is left to post, from the data file.
 #[tauri::command]
 pub async fn billing_month(state: State<'_, AppState>, month: String) -> Reply<BillingMonth> {
+    let cache = state.billing.clone();
     state
-        .with_store(move |store| billing::billing_month(store, &month))
+        .with_store(move |store| cache.month(store, &month))
         .await
 }
 

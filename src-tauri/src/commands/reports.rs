@@ -106,6 +106,6 @@ pub async fn export_report(
 pub async fn dashboard(state: State<'_, AppState>) -> Reply<reports::Dashboard> {
     let cache = state.dashboard.clone();
     state
-        .with_store(move |store| cache.get(store, reports::today()))
+        .with_store(move |store| cache.today(store, reports::today()))
         .await
 }
