@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::NaiveDate;
 use scopebook_core::billing::{self, BillingMonth};
 use scopebook_core::connection::{self, XeroEndpoint};
+use scopebook_core::proposals::terms::month_text;
 use scopebook_core::reports::{self, Dashboard};
 use scopebook_core::store::{Generation, SharedStore, lock};
 use scopebook_core::{Error, ErrorReport, Store};
@@ -202,7 +203,7 @@ impl AppState {
             let today = reports::today();
             // A failure here shows when the screen asks again.
             let _ = dashboard.today(&lock(&store), today);
-            let _ = billing.month(&lock(&store), &today.format("%Y-%m").to_string());
+            let _ = billing.month(&lock(&store), &month_text(today));
             let (path, kept) = {
                 let store = lock(&store);
                 (
